@@ -1,0 +1,20 @@
+// Command agentchaind is agentchain's node daemon and command-line client.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	svrcmd "github.com/cosmos/cosmos-sdk/server/cmd"
+
+	"github.com/agentchain/agentchain/app"
+	"github.com/agentchain/agentchain/cmd/agentchaind/cmd"
+)
+
+func main() {
+	rootCmd := cmd.NewRootCmd()
+	if err := svrcmd.Execute(rootCmd, "AGENTCHAIND", app.DefaultNodeHome); err != nil {
+		fmt.Fprintln(rootCmd.OutOrStderr(), err)
+		os.Exit(1)
+	}
+}
