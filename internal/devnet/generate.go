@@ -74,7 +74,7 @@ type Options struct {
 	DefaultGenesis          map[string]json.RawMessage
 	// ValidateGenesis, when set, checks the app state after the overrides.
 	ValidateGenesis func(map[string]json.RawMessage) error
-	GenesisTime             time.Time
+	GenesisTime     time.Time
 }
 
 // Node is one node of a generated network.
@@ -180,7 +180,7 @@ func Generate(opts Options) (*Network, error) {
 		spare := sdk.NewCoin(bond.Denom, sdkmath.NewInt(1_000_000_000))
 		ka := &keyedAccount{
 			Account: Account{Name: name},
-			coins:   sdk.NewCoins(bond, spare),
+			coins:   sdk.NewCoins(bond).Add(spare),
 		}
 		accounts = append(accounts, ka)
 		byName[name] = ka
@@ -202,7 +202,7 @@ func Generate(opts Options) (*Network, error) {
 	}
 
 	gentxsDir := filepath.Join(opts.OutputDir, "gentxs")
-	if err := os.MkdirAll(gentxsDir, 0o755); err != nil {
+	if err := os.MkdirAll(gentxsDir, 0o750); err != nil {
 		return nil, err
 	}
 
@@ -439,10 +439,10 @@ func writeNode(
 	if err != nil {
 		return Node{}, nil, err
 	}
-	if err := os.MkdirAll(filepath.Join(home, "config"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(home, "config"), 0o750); err != nil {
 		return Node{}, nil, err
 	}
-	if err := os.MkdirAll(filepath.Join(home, "data"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(home, "data"), 0o750); err != nil {
 		return Node{}, nil, err
 	}
 

@@ -78,7 +78,10 @@ func NewRootCmd() *cobra.Command {
 	initRootCmd(rootCmd, tempApp)
 
 	autoCliOpts := tempApp.AutoCliOpts()
-	clientCtx, _ := config.ReadFromClientConfig(initClientCtx)
+	// Defaults only: the real client.toml of --home is read in the pre-run.
+	// (Reading the default home here would also put its folder first in the
+	// shared viper's search path, shadowing the client.toml of --home.)
+	clientCtx, _ := config.ReadDefaultValuesFromDefaultClientConfig(initClientCtx)
 	autoCliOpts.ClientCtx = clientCtx
 	if err := autoCliOpts.EnhanceRootCommand(rootCmd); err != nil {
 		panic(err)

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Regenerates every *.pb.go and *.pb.gw.go from proto/agentchain, offline.
+#
+#   protocgen.sh           write the generated code into the module tree
+#   protocgen.sh --check   fail if the committed code differs from a fresh generation
+#
+# Imported protos come from the Go module cache at the versions in go.mod and are
+# copied into third_party/proto (git-ignored). Needs buf, protoc-gen-gocosmos and
+# protoc-gen-grpc-gateway on PATH (make tools installs them into tools/bin).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+MODULE=github.com/agentchain/agentchain
+CHECK=0
+[ "${1:-}" = "--check" ] && CHECK=1
+
+for tool in buf protoc-gen-gocosmos protoc-gen-grpc-gateway; do
+  command -v "$tool" >/dev/null || { echo "protocgen: $tool not on PATH (run make tools)" >&2; exit 1; }
+done
+
+go mod download github.com/cosmos/cosmos-sdk github.com/cosmos/gogoproto github.com/cosmos/cosmos-proto github.com/grpc-ecosystem/grpc-gateway
+moddir() { go list -m -f '{{.Dir}}' "$1"; }
+SDK=$(moddir github.com/cosmos/cosmos-sdk)
+GOGO=$(moddir github.com/cosmos/gogoproto)
+COSMOS_PROTO=$(moddir github.com/cosmos/cosmos-proto)
+GATEWAY=$(moddir github.com/grpc-ecosystem/grpc-gateway)
+
+rm -rf third_party/proto
+mkdir -p third_party/proto/gogoproto third_party/proto/cosmos_proto third_party/proto/google/api
+cp -r "$SDK/proto/cosmos" "$SDK/proto/amino" "$SDK/proto/tendermint" third_party/proto/
+cp "$GOGO/gogoproto/gogo.proto" third_party/proto/gogoproto/
+cp "$COSMOS_PROTO/proto/cosmos_proto/cosmos.proto" third_party/proto/cosmos_proto/
+cp "$GATEWAY/third_party/googleapis/google/api/annotations.proto" \
+  "$GATEWAY/third_party/googleapis/google/api/http.proto" third_party/proto/google/api/
+chmod -R u+w third_party/proto
+
+mapfile -t PKGS < <(find proto/agentchain -name '*.proto' -exec dirname {} \; 2>/dev/null | sort -u)
+if [ "${#PKGS[@]}" -eq 0 ]; then
+  echo "protocgen: no proto packages under proto/agentchain"
+  exit 0
+fi
+
+buf lint
+
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+for pkg in "${PKGS[@]}"; do
+  buf generate --template buf.gen.gogo.yaml --path "$pkg" -o "$OUT"
+done
+GEN="$OUT/$MODULE"
+
+if [ "$CHECK" = 0 ]; then
+  # Remove generated files whose proto is gone, then copy the fresh ones in.
+  find x -name '*.pb.go' -o -name '*.pb.gw.go' 2>/dev/null | while read -r f; do
+    [ -f "$GEN/$f" ] || { echo "removing stale $f"; rm -f "$f"; }
+  done
+  cp -r "$GEN"/. .
+  echo "protocgen: generated ${#PKGS[@]} package(s)"
+  exit 0
+fi
+
+status=0
+while read -r f; do
+  rel=${f#"$GEN"/}
+  if [ ! -f "$rel" ]; then
+    echo "proto-check: $rel is not committed"
+    status=1
+  elif ! cmp -s "$f" "$rel"; then
+    echo "proto-check: $rel differs from a fresh generation"
+    status=1
+  fi
+done < <(find "$GEN" -type f)
+while read -r f; do
+  [ -f "$GEN/$f" ] || { echo "proto-check: $f has no proto source"; status=1; }
+done < <(find x -name '*.pb.go' -o -name '*.pb.gw.go' 2>/dev/null)
+if [ "$status" = 0 ]; then
+  echo "proto-check: generated code is up to date (${#PKGS[@]} package(s))"
+else
+  echo "proto-check: run make proto-gen and commit the result" >&2
+fi
+exit "$status"
