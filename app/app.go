@@ -86,6 +86,10 @@ import (
 	"github.com/cosmos/cosmos-sdk/x/staking"
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+
+	"github.com/agentchain/agentchain/x/agentid"
+	agentidkeeper "github.com/agentchain/agentchain/x/agentid/keeper"
+	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 )
 
 // DefaultNodeHome is where agentchaind keeps its configuration and data
@@ -107,6 +111,8 @@ var maccPerms = map[string][]string{
 	stakingtypes.BondedPoolName:    {authtypes.Burner, authtypes.Staking},
 	stakingtypes.NotBondedPoolName: {authtypes.Burner, authtypes.Staking},
 	govtypes.ModuleName:            {authtypes.Burner},
+	// agentid holds registration deposits until the agent is deactivated.
+	agentidtypes.ModuleName: nil,
 }
 
 var (
@@ -139,6 +145,9 @@ type App struct {
 	EvidenceKeeper        evidencekeeper.Keeper
 	FeeGrantKeeper        feegrantkeeper.Keeper
 	ConsensusParamsKeeper consensuskeeper.Keeper
+
+	// agentchain keepers
+	AgentIDKeeper agentidkeeper.Keeper
 
 	// ModuleManager runs the modules' genesis, block hooks and services;
 	// BasicModuleManager carries their codecs and default genesis.
@@ -190,6 +199,7 @@ func New(
 		minttypes.StoreKey, distrtypes.StoreKey, slashingtypes.StoreKey,
 		govtypes.StoreKey, consensustypes.StoreKey, upgradetypes.StoreKey,
 		feegrant.StoreKey, evidencetypes.StoreKey, authzkeeper.StoreKey,
+		agentidtypes.StoreKey,
 	)
 	tkeys := storetypes.NewTransientStoreKeys()
 
@@ -285,6 +295,14 @@ func New(
 	)
 	app.EvidenceKeeper = *evidenceKeeper
 
+	app.AgentIDKeeper = agentidkeeper.NewKeeper(
+		appCodec, runtime.NewKVStoreService(keys[agentidtypes.StoreKey]), app.AccountKeeper, app.BankKeeper,
+		authority, logger,
+	)
+	// Spend caps: every SendCoins out of an agent address passes through
+	// agentid (see agentid keeper.SendRestriction).
+	app.BankKeeper.AppendSendRestriction(app.AgentIDKeeper.SendRestriction)
+
 	app.ModuleManager = module.NewManager(
 		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, txConfig),
 		auth.NewAppModule(appCodec, app.AccountKeeper, nil, nil),
@@ -300,6 +318,7 @@ func New(
 		evidence.NewAppModule(app.EvidenceKeeper),
 		authzmodule.NewAppModule(appCodec, app.AuthzKeeper, app.AccountKeeper, app.BankKeeper, app.interfaceRegistry),
 		consensus.NewAppModule(appCodec, app.ConsensusParamsKeeper),
+		agentid.NewAppModule(appCodec, app.AgentIDKeeper),
 	)
 
 	app.BasicModuleManager = module.NewBasicManagerFromManager(
@@ -353,6 +372,9 @@ func New(
 		upgradetypes.ModuleName,
 		vestingtypes.ModuleName,
 		consensustypes.ModuleName,
+		// agentchain modules after bank: they check their module accounts'
+		// balances against their books at genesis.
+		agentidtypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisModuleOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisModuleOrder...)
@@ -382,6 +404,9 @@ func New(
 		BankKeeper:      app.BankKeeper,
 		FeegrantKeeper:  app.FeeGrantKeeper,
 		SignModeHandler: txConfig.SignModeHandler(),
+		GuardDecorators: []sdk.AnteDecorator{
+			agentidkeeper.NewSpendGuardDecorator(app.AgentIDKeeper),
+		},
 	})
 	if err != nil {
 		panic(fmt.Errorf("ante handler: %w", err))

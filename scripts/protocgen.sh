@@ -41,7 +41,12 @@ if [ "${#PKGS[@]}" -eq 0 ]; then
   exit 0
 fi
 
-buf lint
+buf lint --path proto/agentchain
+
+# The generated files committed in the tree.
+committed() {
+  if [ -d x ]; then find x -type f \( -name '*.pb.go' -o -name '*.pb.gw.go' \); fi
+}
 
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
@@ -52,7 +57,7 @@ GEN="$OUT/$MODULE"
 
 if [ "$CHECK" = 0 ]; then
   # Remove generated files whose proto is gone, then copy the fresh ones in.
-  find x -name '*.pb.go' -o -name '*.pb.gw.go' 2>/dev/null | while read -r f; do
+  committed | while read -r f; do
     [ -f "$GEN/$f" ] || { echo "removing stale $f"; rm -f "$f"; }
   done
   cp -r "$GEN"/. .
@@ -73,7 +78,7 @@ while read -r f; do
 done < <(find "$GEN" -type f)
 while read -r f; do
   [ -f "$GEN/$f" ] || { echo "proto-check: $f has no proto source"; status=1; }
-done < <(find x -name '*.pb.go' -o -name '*.pb.gw.go' 2>/dev/null)
+done < <(committed)
 if [ "$status" = 0 ]; then
   echo "proto-check: generated code is up to date (${#PKGS[@]} package(s))"
 else
