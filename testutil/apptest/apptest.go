@@ -60,6 +60,9 @@ type Options struct {
 	ModifyGenesis func(cdc codec.Codec, state map[string]json.RawMessage)
 	// DB is the database (default: in memory).
 	DB dbm.DB
+	// AppState, when set, is the whole genesis app state (for example an
+	// export), used instead of building one; Accounts then only lists keys.
+	AppState []byte
 }
 
 // TestApp is a running in-process chain.
@@ -109,17 +112,20 @@ func New(tb testing.TB, opts Options) *TestApp {
 		balances[i] = banktypes.Balance{Address: addr.String(), Coins: opts.Balance}
 	}
 
-	genesis := a.DefaultGenesis()
-	genesis, err = sims.GenesisStateWithValSet(a.AppCodec(), genesis, valSet, genAccs, balances...)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if opts.ModifyGenesis != nil {
-		opts.ModifyGenesis(a.AppCodec(), genesis)
-	}
-	stateBytes, err := json.Marshal(genesis)
-	if err != nil {
-		tb.Fatal(err)
+	stateBytes := opts.AppState
+	if stateBytes == nil {
+		genesis := a.DefaultGenesis()
+		genesis, err = sims.GenesisStateWithValSet(a.AppCodec(), genesis, valSet, genAccs, balances...)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if opts.ModifyGenesis != nil {
+			opts.ModifyGenesis(a.AppCodec(), genesis)
+		}
+		stateBytes, err = json.Marshal(genesis)
+		if err != nil {
+			tb.Fatal(err)
+		}
 	}
 
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -138,16 +138,16 @@ func (m msgServer) RegisterAgent(ctx context.Context, msg *types.MsgRegisterAgen
 	if err := types.ValidateEndpoints(msg.Endpoints, params.MaxEndpoints, params.MaxUriLength); err != nil {
 		return nil, err
 	}
-	nonce, err := k.checkBinding(ctx, owner, agentAddr, msg.Proof)
-	if err != nil {
-		return nil, err
-	}
 	if _, err := k.Agents.Indexes.Name.MatchExact(ctx, msg.Name); err == nil {
 		return nil, errorsmod.Wrapf(types.ErrNameTaken, "%q (names are never reused, even after deactivation)", msg.Name)
 	} else if !errors.Is(err, collections.ErrNotFound) {
 		return nil, err
 	}
 	if err := k.checkAddressFree(ctx, agentAddr); err != nil {
+		return nil, err
+	}
+	nonce, err := k.checkBinding(ctx, owner, agentAddr, msg.Proof)
+	if err != nil {
 		return nil, err
 	}
 
@@ -294,11 +294,11 @@ func (m msgServer) RotateAgentKey(ctx context.Context, msg *types.MsgRotateAgent
 	if newAddr.String() == oldAddr {
 		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s is already agent %d's address", oldAddr, agent.Id)
 	}
-	nonce, err := k.checkBinding(ctx, owner, newAddr, msg.Proof)
-	if err != nil {
+	if err := k.checkAddressFree(ctx, newAddr); err != nil {
 		return nil, err
 	}
-	if err := k.checkAddressFree(ctx, newAddr); err != nil {
+	nonce, err := k.checkBinding(ctx, owner, newAddr, msg.Proof)
+	if err != nil {
 		return nil, err
 	}
 	agent.AgentAddress = newAddr.String()
