@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -27,7 +28,10 @@ import (
 	"github.com/agentchain/agentchain/testutil/apptest"
 )
 
-var full = flag.Bool("bench.full", false, "run the full benchmark (blocks of 1,000 txs, 7 pairs per row)")
+var (
+	full    = flag.Bool("bench.full", false, "run the full benchmark (blocks of 1,000 txs, 7 pairs per row)")
+	rowsRun = flag.String("bench.rows", "", "run only the rows whose name matches this regular expression (for profiling)")
+)
 
 // sizes returns the txs per block and the number of A-B pairs.
 func sizes() (txsPerBlock, pairs int) {
@@ -191,10 +195,15 @@ func TestBenchTable(t *testing.T) {
 	results := []Result{}
 	// The baseline against itself calibrates the method: its ratio should be
 	// close to 1.00, and its spread shows the noise of this machine.
-	self := runRow(t, &bankSend{}, TxRow{Name: "bank MsgSend (baseline)", Work: &bankSend{}})
-	results = append(results, self)
+	match := regexp.MustCompile(*rowsRun)
+	if *rowsRun == "" {
+		self := runRow(t, &bankSend{}, TxRow{Name: "bank MsgSend (baseline)", Work: &bankSend{}})
+		results = append(results, self)
+	}
 	for _, row := range rows {
-		results = append(results, runRow(t, &bankSend{}, row))
+		if match.MatchString(row.Name) {
+			results = append(results, runRow(t, &bankSend{}, row))
+		}
 	}
 
 	var b strings.Builder

@@ -133,7 +133,7 @@ func New(tb testing.TB, opts Options) *TestApp {
 		ChainId:         ChainID,
 		Time:            start,
 		AppStateBytes:   stateBytes,
-		ConsensusParams: sims.DefaultConsensusParams,
+		ConsensusParams: consensusParams(),
 		InitialHeight:   1,
 	}); err != nil {
 		tb.Fatalf("init chain: %v", err)
@@ -148,6 +148,18 @@ func New(tb testing.TB, opts Options) *TestApp {
 	}
 	ta.NextBlock(nil)
 	return ta
+}
+
+// consensusParams are the SDK test defaults without a block gas or size
+// limit low enough to cut a benchmark block of a thousand txs short (a
+// devnet genesis has no block gas limit either).
+func consensusParams() *cmtproto.ConsensusParams {
+	p := *sims.DefaultConsensusParams
+	block := *p.Block
+	block.MaxGas = -1
+	block.MaxBytes = 22020096
+	p.Block = &block
+	return &p
 }
 
 // NextBlock executes a block of raw txs at the next height and commits it.

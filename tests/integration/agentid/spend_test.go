@@ -78,11 +78,7 @@ func setup(t *testing.T) *capped {
 	c.agentID = a.Id
 
 	// The owner pays the agent's fees through x/feegrant.
-	allowance, err := feegrantAllowance(coins(100_000_000))
-	if err != nil {
-		t.Fatal(err)
-	}
-	grant, err := feegrant.NewMsgGrantAllowance(allowance, c.owner.Addr, c.agent.Addr)
+	grant, err := feegrant.NewMsgGrantAllowance(&feegrant.BasicAllowance{SpendLimit: coins(100_000_000)}, c.owner.Addr, c.agent.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,10 +96,6 @@ func setup(t *testing.T) *capped {
 		t.Fatalf("height %d", ta.Height)
 	}
 	return c
-}
-
-func feegrantAllowance(limit sdk.Coins) (feegrant.FeeAllowanceI, error) {
-	return &feegrant.BasicAllowance{SpendLimit: limit}, nil
 }
 
 // agentTx sends msgs signed by the agent with fees paid by its owner.

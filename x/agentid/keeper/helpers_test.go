@@ -7,14 +7,11 @@ import (
 	"sort"
 	"testing"
 
-	sdkmath "cosmossdk.io/math"
-
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
-	"github.com/agentchain/agentchain/app"
 	"github.com/agentchain/agentchain/testutil/apptest"
 	"github.com/agentchain/agentchain/x/agentid/keeper"
 	"github.com/agentchain/agentchain/x/agentid/types"
@@ -156,8 +153,6 @@ func (s *suite) expectRefused(want error, f func(ctx sdk.Context) error) {
 	}
 	s.checkConservation()
 }
-
-func uagnt(n int64) sdk.Coins { return sdk.NewCoins(sdk.NewCoin(app.BaseDenom, sdkmath.NewInt(n))) }
 
 // eventTypes lists the types of the events in ctx.
 func eventTypes(ctx sdk.Context) []string {

@@ -451,7 +451,7 @@ func (m msgServer) SetSpendPolicy(ctx context.Context, msg *types.MsgSetSpendPol
 			return nil, errorsmod.Wrapf(types.ErrInvalidSpendPolicy, "agent %d already has %d spend policies, the most allowed", agent.Id, n)
 		}
 	}
-	window := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight()) / msg.WindowBlocks //nolint:gosec // heights are positive
+	window := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight()) / msg.WindowBlocks // heights are positive
 	limit := types.SpendLimit{
 		AgentId: agent.Id, Denom: msg.Denom, Cap: msg.Cap, WindowBlocks: msg.WindowBlocks,
 		Window: window, Spent: sdkmath.ZeroInt(),

@@ -198,7 +198,7 @@ func (q queryServer) SpendPolicies(ctx context.Context, req *types.QuerySpendPol
 	if _, err := q.k.GetAgent(ctx, req.AgentId); err != nil {
 		return nil, notFound(err)
 	}
-	height := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight()) //nolint:gosec // heights are positive
+	height := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight()) // heights are positive
 	var views []types.SpendPolicyView
 	err := q.k.SpendLimits.Walk(ctx, collections.NewPrefixedPairRange[uint64, string](req.AgentId),
 		func(_ collections.Pair[uint64, string], l types.SpendLimit) (bool, error) {
@@ -214,7 +214,7 @@ func (q queryServer) SpendPolicies(ctx context.Context, req *types.QuerySpendPol
 			views = append(views, types.SpendPolicyView{
 				Denom: l.Denom, Cap: l.Cap, WindowBlocks: l.WindowBlocks, Window: window,
 				Spent: spent, Remaining: remaining,
-				NextWindowHeight: int64((window + 1) * l.WindowBlocks), //nolint:gosec // bounded
+				NextWindowHeight: int64((window + 1) * l.WindowBlocks), // bounded
 			})
 			return false, nil
 		})

@@ -56,14 +56,14 @@ func (k Keeper) SendRestriction(ctx context.Context, from, to sdk.AccAddress, am
 		if err != nil {
 			return to, err
 		}
-		window := uint64(height) / limit.WindowBlocks //nolint:gosec // heights are positive
+		window := uint64(height) / limit.WindowBlocks // heights are positive
 		spent := limit.Spent
 		if limit.Window != window {
 			spent = sdkmath.ZeroInt()
 		}
 		total := spent.Add(coin.Amount)
 		if total.GT(limit.Cap) {
-			next := int64(window+1) * int64(limit.WindowBlocks) //nolint:gosec // bounded by MaxWindowBlocks and the height
+			next := int64(window+1) * int64(limit.WindowBlocks) // bounded by MaxWindowBlocks and the height
 			return to, errorsmod.Wrapf(types.ErrSpendCapExceeded,
 				"agent %d (%s) may send at most %s%s per %d blocks; %s%s already sent in this window, so %s%s more would exceed the cap (next window starts at height %d)",
 				agentID, agent.Name, limit.Cap, coin.Denom, limit.WindowBlocks, spent, coin.Denom, coin.Amount, coin.Denom, next)

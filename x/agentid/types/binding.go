@@ -27,7 +27,7 @@ func BindingDigest(chainID string, owner, agent sdk.AccAddress, nonce uint64) []
 	h.Write([]byte(BindingDomain))
 	writeLenPrefixed := func(b []byte) {
 		var l [2]byte
-		binary.BigEndian.PutUint16(l[:], uint16(len(b))) //nolint:gosec // chain ids and addresses are far shorter than 64 KiB
+		binary.BigEndian.PutUint16(l[:], uint16(len(b))) // chain ids and addresses are far shorter than 64 KiB
 		h.Write(l[:])
 		h.Write(b)
 	}
