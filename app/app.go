@@ -90,6 +90,9 @@ import (
 	"github.com/agentchain/agentchain/x/agentid"
 	agentidkeeper "github.com/agentchain/agentchain/x/agentid/keeper"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
+	"github.com/agentchain/agentchain/x/escrow"
+	escrowkeeper "github.com/agentchain/agentchain/x/escrow/keeper"
+	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 )
 
 // DefaultNodeHome is where agentchaind keeps its configuration and data
@@ -113,6 +116,8 @@ var maccPerms = map[string][]string{
 	govtypes.ModuleName:            {authtypes.Burner},
 	// agentid holds registration deposits until the agent is deactivated.
 	agentidtypes.ModuleName: nil,
+	// escrow holds every escrowed coin until it is released or refunded.
+	escrowtypes.ModuleName: nil,
 }
 
 var (
@@ -148,6 +153,7 @@ type App struct {
 
 	// agentchain keepers
 	AgentIDKeeper agentidkeeper.Keeper
+	EscrowKeeper  escrowkeeper.Keeper
 
 	// ModuleManager runs the modules' genesis, block hooks and services;
 	// BasicModuleManager carries their codecs and default genesis.
@@ -199,7 +205,7 @@ func New(
 		minttypes.StoreKey, distrtypes.StoreKey, slashingtypes.StoreKey,
 		govtypes.StoreKey, consensustypes.StoreKey, upgradetypes.StoreKey,
 		feegrant.StoreKey, evidencetypes.StoreKey, authzkeeper.StoreKey,
-		agentidtypes.StoreKey,
+		agentidtypes.StoreKey, escrowtypes.StoreKey,
 	)
 	tkeys := storetypes.NewTransientStoreKeys()
 
@@ -303,6 +309,11 @@ func New(
 	// agentid (see agentid keeper.SendRestriction).
 	app.BankKeeper.AppendSendRestriction(app.AgentIDKeeper.SendRestriction)
 
+	app.EscrowKeeper = escrowkeeper.NewKeeper(
+		appCodec, runtime.NewKVStoreService(keys[escrowtypes.StoreKey]), app.AccountKeeper, app.BankKeeper,
+		authority, logger,
+	)
+
 	app.ModuleManager = module.NewManager(
 		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, txConfig),
 		auth.NewAppModule(appCodec, app.AccountKeeper, nil, nil),
@@ -319,6 +330,7 @@ func New(
 		authzmodule.NewAppModule(appCodec, app.AuthzKeeper, app.AccountKeeper, app.BankKeeper, app.interfaceRegistry),
 		consensus.NewAppModule(appCodec, app.ConsensusParamsKeeper),
 		agentid.NewAppModule(appCodec, app.AgentIDKeeper),
+		escrow.NewAppModule(appCodec, app.EscrowKeeper),
 	)
 
 	app.BasicModuleManager = module.NewBasicManagerFromManager(
@@ -353,6 +365,7 @@ func New(
 		stakingtypes.ModuleName,
 		genutiltypes.ModuleName,
 		feegrant.ModuleName,
+		escrowtypes.ModuleName,
 	)
 
 	// genutil runs after staking and bank so the gentxs find funded accounts
@@ -375,6 +388,7 @@ func New(
 		// agentchain modules after bank: they check their module accounts'
 		// balances against their books at genesis.
 		agentidtypes.ModuleName,
+		escrowtypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisModuleOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisModuleOrder...)

@@ -1,0 +1,93 @@
+package escrow
+
+import (
+	autocliv1 "cosmossdk.io/api/cosmos/autocli/v1"
+)
+
+// AutoCLIOptions describes the module's CLI: `agentchaind tx escrow ...` and
+// `agentchaind query escrow ...`.
+func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
+	return &autocliv1.ModuleOptions{
+		Tx: &autocliv1.ServiceCommandDescriptor{
+			Service: "agentchain.escrow.v1.Msg",
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{
+					RpcMethod: "CreateEscrow",
+					Use:       "create-escrow [payee] [amount]",
+					Short:     "Lock coins for a payee; release them when the work is done",
+					Long: "Locks [amount] from --from for [payee]. --arbiter names who rules on a dispute; --expires-height " +
+						"returns the coins to the payer from that height on if nothing else happened.",
+					Example:        `agentchaind tx escrow create-escrow agent1payee... 5000000uagnt --arbiter agent1arb... --expires-height 12000 --from payer`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "payee"}, {ProtoField: "amount", Varargs: true}},
+				},
+				{
+					RpcMethod:      "Release",
+					Use:            "release [escrow-id]",
+					Short:          "Pay the payee all that remains, or --amount of it (payer)",
+					Example:        `agentchaind tx escrow release 7 --from payer`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "escrow_id"}},
+				},
+				{
+					RpcMethod:      "Refund",
+					Use:            "refund [escrow-id]",
+					Short:          "Return all that remains, or --amount of it, to the payer (payee; anyone once expired)",
+					Example:        `agentchaind tx escrow refund 7 --from payee`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "escrow_id"}},
+				},
+				{
+					RpcMethod:      "OpenDispute",
+					Use:            "open-dispute [escrow-id] [not-delivered|not-as-agreed|payment-withheld|other] [evidence-sha256-hex]",
+					Short:          "Freeze an escrow until its arbiter, governance or the timeout splits it (payer or payee)",
+					Example:        `agentchaind tx escrow open-dispute 7 not-delivered <sha256 hex> --from payer`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "escrow_id"}, {ProtoField: "reason"}, {ProtoField: "evidence_hash"}},
+				},
+				{
+					RpcMethod:      "ResolveDispute",
+					Use:            "resolve-dispute [escrow-id] [payee-share-bps]",
+					Short:          "Rule on a dispute: the payee's share in basis points, the rest to the payer (arbiter)",
+					Example:        `agentchaind tx escrow resolve-dispute 7 7000 --from arbiter`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "escrow_id"}, {ProtoField: "payee_share_bps"}},
+				},
+				{
+					RpcMethod:      "UpdateParams",
+					Use:            "update-params [params-json]",
+					Short:          "Propose new escrow params to governance",
+					GovProposal:    true,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "params"}},
+				},
+			},
+		},
+		Query: &autocliv1.ServiceCommandDescriptor{
+			Service: "agentchain.escrow.v1.Query",
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{
+					RpcMethod: "Escrow", Use: "escrow [id]", Short: "An escrow and what it still holds",
+					Example:        "agentchaind query escrow escrow 7",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "id"}},
+				},
+				{
+					RpcMethod: "EscrowsByPayer", Use: "escrows-by-payer [payer]", Short: "A payer's escrows (paginated)",
+					Example:        "agentchaind query escrow escrows-by-payer agent1...",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "payer"}},
+				},
+				{
+					RpcMethod: "EscrowsByPayee", Use: "escrows-by-payee [payee]", Short: "A payee's escrows (paginated)",
+					Example:        "agentchaind query escrow escrows-by-payee agent1...",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "payee"}},
+				},
+				{
+					RpcMethod: "EscrowsByStatus", Use: "escrows-by-status [locked|disputed|closed]", Short: "The escrows in a status (paginated)",
+					Example:        "agentchaind query escrow escrows-by-status disputed",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "status"}},
+				},
+				{RpcMethod: "TotalHeld", Use: "total-held", Short: "What open escrows hold, per denom", Example: "agentchaind query escrow total-held"},
+				{
+					RpcMethod: "Conservation", Use: "conservation",
+					Short:   "Check that the escrow module account holds exactly what open escrows hold",
+					Example: "agentchaind query escrow conservation",
+				},
+				{RpcMethod: "Params", Use: "params", Short: "The module parameters", Example: "agentchaind query escrow params"},
+			},
+		},
+	}
+}

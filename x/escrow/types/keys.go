@@ -1,0 +1,30 @@
+package types
+
+import "cosmossdk.io/collections"
+
+const (
+	// ModuleName is the module's name, store key and module account name.
+	// The module account holds every escrowed coin and nothing else.
+	ModuleName = "escrow"
+	// StoreKey is the module's KV store key.
+	StoreKey = ModuleName
+)
+
+// Store prefixes, one per collection. Never reuse or renumber them.
+var (
+	ParamsKey          = collections.NewPrefix(0)
+	EscrowSeqKey       = collections.NewPrefix(1)
+	EscrowsKey         = collections.NewPrefix(2)
+	EscrowsByPayerKey  = collections.NewPrefix(3)
+	EscrowsByPayeeKey  = collections.NewPrefix(4)
+	EscrowsByStatusKey = collections.NewPrefix(5)
+	TotalHeldKey       = collections.NewPrefix(6)
+	ExpiryQueueKey     = collections.NewPrefix(7)
+	DisputeQueueKey    = collections.NewPrefix(8)
+)
+
+// BasisPoints is 100%.
+const BasisPoints = 10_000
+
+// MaxReferenceLength bounds an escrow's reference.
+const MaxReferenceLength = 128
