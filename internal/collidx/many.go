@@ -40,24 +40,62 @@ func NewMany[ReferenceKey, PrimaryKey, Value any](
 	}
 }
 
-// Reference indexes newValue, first removing the entries of the value it
-// replaces.
+// Reference indexes newValue. Only the entries that change are written:
+// keys of the old value that the new one lacks are removed, keys the new
+// one adds are set, and keys both share are left alone.
 func (m *Many[R, P, V]) Reference(ctx context.Context, pk P, newValue V, lazyOldValue func() (V, error)) error {
+	newKeys, err := m.refKeys(pk, newValue)
+	if err != nil {
+		return err
+	}
+	var oldKeys []R
 	oldValue, err := lazyOldValue()
 	switch {
 	case err == nil:
-		if err := m.unreference(ctx, pk, oldValue); err != nil {
+		if oldKeys, err = m.refKeys(pk, oldValue); err != nil {
 			return err
 		}
 	case errors.Is(err, collections.ErrNotFound):
 	default:
 		return err
 	}
-	keys, err := m.refKeys(pk, newValue)
-	if err != nil {
-		return err
+	kc := m.keys.KeyCodec()
+	encoded := func(k R) (string, error) {
+		bz, err := collections.EncodeKeyWithPrefix(nil, kc, collections.Join(k, pk))
+		return string(bz), err
 	}
-	for _, k := range keys {
+	newSet := make(map[string]bool, len(newKeys))
+	for _, k := range newKeys {
+		e, err := encoded(k)
+		if err != nil {
+			return err
+		}
+		newSet[e] = true
+	}
+	oldSet := make(map[string]bool, len(oldKeys))
+	// Both loops run over slices, in their order: the writes are the same on
+	// every node.
+	for _, k := range oldKeys {
+		e, err := encoded(k)
+		if err != nil {
+			return err
+		}
+		oldSet[e] = true
+		if newSet[e] {
+			continue
+		}
+		if err := m.keys.Remove(ctx, collections.Join(k, pk)); err != nil {
+			return err
+		}
+	}
+	for _, k := range newKeys {
+		e, err := encoded(k)
+		if err != nil {
+			return err
+		}
+		if oldSet[e] {
+			continue
+		}
 		if err := m.keys.Set(ctx, collections.Join(k, pk)); err != nil {
 			return err
 		}

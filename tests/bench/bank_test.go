@@ -30,3 +30,5 @@ func (w *bankSend) Block(e *Env, n int) [][]byte {
 	}
 	return txs
 }
+
+func coins(n int64) sdk.Coins { return sdk.NewCoins(sdk.NewCoin(app.BaseDenom, sdkmath.NewInt(n))) }

@@ -188,6 +188,91 @@ func runRow(t *testing.T, baseline Workload, row TxRow) Result {
 // theirs from their own files in this package.
 var rows []TxRow
 
+// CompareRow measures how a unit of work scales with the size of the state:
+// the same step on a chain holding SizeA items and on one holding SizeB.
+// The ratio reported is cost per unit on B over cost per unit on A; a step
+// that does not depend on the total state has a ratio near 1.
+type CompareRow struct {
+	Name   string
+	Target string
+	// Sizes of the two chains (full run); the smoke run uses Smoke.
+	SizeA, SizeB   int
+	SmokeA, SmokeB int
+	// Setup builds a chain holding size items, ready for steps steps.
+	Setup func(tb testing.TB, size, steps int) *Env
+	// Step runs one measured unit; it returns the number of units done.
+	// Only FinalizeBlock/Commit or query calls inside measure() count.
+	Step func(tb testing.TB, e *Env, measure func(func())) int
+}
+
+var compareRows []CompareRow
+
+// measureFunc times f in CPU time after a GC, adding to *m.
+func measureInto(m *measurement) func(func()) {
+	return func(f func()) {
+		runtime.GC()
+		var ms0, ms1 runtime.MemStats
+		runtime.ReadMemStats(&ms0)
+		t0 := cpuTime()
+		f()
+		t1 := cpuTime()
+		runtime.ReadMemStats(&ms1)
+		m.cpu += t1 - t0
+		m.allocs += ms1.Mallocs - ms0.Mallocs
+	}
+}
+
+// CompareResult is a comparison's line.
+type CompareResult struct {
+	Name         string
+	SizeA, SizeB int
+	CostA, CostB time.Duration // per unit
+	Ratio        float64
+	Spread       string
+	Target       string
+}
+
+func runCompare(t *testing.T, row CompareRow) CompareResult {
+	t.Helper()
+	_, pairs := sizes()
+	sa, sb := row.SmokeA, row.SmokeB
+	if *full {
+		sa, sb = row.SizeA, row.SizeB
+	}
+	ea := row.Setup(t, sa, pairs)
+	eb := row.Setup(t, sb, pairs)
+	var ratios []float64
+	var ta, tb measurement
+	for p := 0; p < pairs; p++ {
+		var ma, mb measurement
+		runA := func() { ma.txs += row.Step(t, ea, measureInto(&ma)) }
+		runB := func() { mb.txs += row.Step(t, eb, measureInto(&mb)) }
+		if p%2 == 0 {
+			runA()
+			runB()
+		} else {
+			runB()
+			runA()
+		}
+		if ma.txs == 0 || mb.txs == 0 {
+			t.Fatalf("%s: a step did no work", row.Name)
+		}
+		ratios = append(ratios, (float64(mb.cpu)/float64(mb.txs))/(float64(ma.cpu)/float64(ma.txs)))
+		ta.cpu += ma.cpu
+		ta.txs += ma.txs
+		tb.cpu += mb.cpu
+		tb.txs += mb.txs
+	}
+	sorted := append([]float64(nil), ratios...)
+	sort.Float64s(sorted)
+	return CompareResult{
+		Name: row.Name, SizeA: sa, SizeB: sb,
+		CostA: ta.cpu / time.Duration(ta.txs), CostB: tb.cpu / time.Duration(tb.txs),
+		Ratio: median(ratios), Spread: fmt.Sprintf("%.2f–%.2f", sorted[0], sorted[len(sorted)-1]),
+		Target: row.Target,
+	}
+}
+
 // TestBenchTable prints the benchmark table. It never fails on speed: only
 // on a row that cannot execute.
 func TestBenchTable(t *testing.T) {
@@ -203,6 +288,13 @@ func TestBenchTable(t *testing.T) {
 	for _, row := range rows {
 		if match.MatchString(row.Name) {
 			results = append(results, runRow(t, &bankSend{}, row))
+		}
+	}
+
+	var compares []CompareResult
+	for _, row := range compareRows {
+		if *rowsRun == "" || match.MatchString(row.Name) {
+			compares = append(compares, runCompare(t, row))
 		}
 	}
 
@@ -224,6 +316,16 @@ func TestBenchTable(t *testing.T) {
 		fmt.Fprintf(&b, "%.0f", r.BaselineTxSec)
 	}
 	b.WriteString(" tx/s\n")
+	if len(compares) > 0 {
+		fmt.Fprintf(&b, "\nscaling: the same unit of work on a small and a large state; ratio = cost per unit on the large / on the small (median of pairs)\n\n")
+		fmt.Fprintf(&b, "| %-48s | %8s | %8s | %12s | %12s | %6s | %11s | %7s |\n", "comparison", "small", "large", "cost small", "cost large", "ratio", "pair range", "target")
+		fmt.Fprintf(&b, "|%s|%s|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 50), strings.Repeat("-", 10), strings.Repeat("-", 10),
+			strings.Repeat("-", 14), strings.Repeat("-", 14), strings.Repeat("-", 8), strings.Repeat("-", 13), strings.Repeat("-", 9))
+		for _, r := range compares {
+			fmt.Fprintf(&b, "| %-48s | %8d | %8d | %12s | %12s | %6.2f | %11s | %7s |\n",
+				r.Name, r.SizeA, r.SizeB, r.CostA.Round(time.Microsecond), r.CostB.Round(time.Microsecond), r.Ratio, r.Spread, r.Target)
+		}
+	}
 	t.Log(b.String())
 	if *full {
 		fmt.Fprint(os.Stdout, b.String())

@@ -76,7 +76,9 @@ func (q queryServer) byAddress(ctx context.Context, idx *collectionsKeys, addrSt
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
 	ids, pageRes, err := query.CollectionPaginate(ctx, *idx, boundPage(page),
-		func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (uint64, error) { return key.K2(), nil },
+		func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (uint64, error) {
+			return key.K2(), nil
+		},
 		query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](addr))
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
