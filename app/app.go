@@ -93,6 +93,9 @@ import (
 	"github.com/agentchain/agentchain/x/escrow"
 	escrowkeeper "github.com/agentchain/agentchain/x/escrow/keeper"
 	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
+	"github.com/agentchain/agentchain/x/market"
+	marketkeeper "github.com/agentchain/agentchain/x/market/keeper"
+	markettypes "github.com/agentchain/agentchain/x/market/types"
 )
 
 // DefaultNodeHome is where agentchaind keeps its configuration and data
@@ -154,6 +157,7 @@ type App struct {
 	// agentchain keepers
 	AgentIDKeeper agentidkeeper.Keeper
 	EscrowKeeper  escrowkeeper.Keeper
+	MarketKeeper  marketkeeper.Keeper
 
 	// ModuleManager runs the modules' genesis, block hooks and services;
 	// BasicModuleManager carries their codecs and default genesis.
@@ -205,7 +209,7 @@ func New(
 		minttypes.StoreKey, distrtypes.StoreKey, slashingtypes.StoreKey,
 		govtypes.StoreKey, consensustypes.StoreKey, upgradetypes.StoreKey,
 		feegrant.StoreKey, evidencetypes.StoreKey, authzkeeper.StoreKey,
-		agentidtypes.StoreKey, escrowtypes.StoreKey,
+		agentidtypes.StoreKey, escrowtypes.StoreKey, markettypes.StoreKey,
 	)
 	tkeys := storetypes.NewTransientStoreKeys()
 
@@ -314,6 +318,13 @@ func New(
 		authority, logger,
 	)
 
+	// The market holds no coins: prices and budgets sit in market-owned
+	// escrows; the take goes to the fee collector.
+	app.MarketKeeper = marketkeeper.NewKeeper(
+		appCodec, runtime.NewKVStoreService(keys[markettypes.StoreKey]), app.AccountKeeper.AddressCodec(),
+		app.AgentIDKeeper, app.EscrowKeeper, authtypes.FeeCollectorName, authority, logger,
+	)
+
 	app.ModuleManager = module.NewManager(
 		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, txConfig),
 		auth.NewAppModule(appCodec, app.AccountKeeper, nil, nil),
@@ -331,6 +342,7 @@ func New(
 		consensus.NewAppModule(appCodec, app.ConsensusParamsKeeper),
 		agentid.NewAppModule(appCodec, app.AgentIDKeeper),
 		escrow.NewAppModule(appCodec, app.EscrowKeeper),
+		market.NewAppModule(appCodec, app.MarketKeeper),
 	)
 
 	app.BasicModuleManager = module.NewBasicManagerFromManager(
@@ -366,6 +378,7 @@ func New(
 		genutiltypes.ModuleName,
 		feegrant.ModuleName,
 		escrowtypes.ModuleName,
+		markettypes.ModuleName,
 	)
 
 	// genutil runs after staking and bank so the gentxs find funded accounts
@@ -389,6 +402,7 @@ func New(
 		// balances against their books at genesis.
 		agentidtypes.ModuleName,
 		escrowtypes.ModuleName,
+		markettypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisModuleOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisModuleOrder...)

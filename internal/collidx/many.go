@@ -5,6 +5,7 @@ package collidx
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/collections/codec"
@@ -134,4 +135,41 @@ func (m *Many[R, P, V]) Keys() collections.KeySet[collections.Pair[R, P]] {
 // Has reports whether pk is indexed under ref.
 func (m *Many[R, P, V]) Has(ctx context.Context, ref R, pk P) (bool, error) {
 	return m.keys.Has(ctx, collections.Join(ref, pk))
+}
+
+// PageRange returns up to limit keys of ks within rng, starting at pageKey
+// when it is set (the next_key of a previous page), and the key to pass for
+// the next page (nil at the end). It reads at most limit+1 entries, so its
+// cost depends on the page size, never on how many keys the set holds.
+func PageRange[K any](
+	ctx context.Context, ks collections.KeySet[K], rng *collections.Range[K], pageKey []byte, limit int,
+) (keys []K, next []byte, err error) {
+	kc := ks.KeyCodec()
+	if len(pageKey) > 0 {
+		_, start, err := kc.Decode(pageKey)
+		if err != nil {
+			return nil, nil, fmt.Errorf("invalid page key: %w", err)
+		}
+		rng = rng.StartInclusive(start)
+	}
+	it, err := ks.Iterate(ctx, rng)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		k, err := it.Key()
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(keys) == limit {
+			bz := make([]byte, kc.Size(k))
+			if _, err := kc.Encode(bz, k); err != nil {
+				return nil, nil, err
+			}
+			return keys, bz, nil
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil, nil
 }

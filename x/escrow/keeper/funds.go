@@ -12,14 +12,8 @@ import (
 	"github.com/agentchain/agentchain/x/escrow/types"
 )
 
-// Payment is one output of a release: to an account, or to a module
-// account by name (e.g. the fee collector, which as a module account can
-// only be paid module-to-module).
-type Payment struct {
-	Recipient sdk.AccAddress
-	Module    string
-	Amount    sdk.Coins
-}
+// Payment is one output of a release (see types.Payment).
+type Payment = types.Payment
 
 // lockSpec describes a new escrow.
 type lockSpec struct {

@@ -246,6 +246,16 @@ func (k Keeper) AuditConservation(ctx context.Context) error {
 	return k.CheckConservation(ctx)
 }
 
+// IsDenomAllowed reports whether escrows may hold denom (for modules that
+// want to refuse a price before anyone locks it).
+func (k Keeper) IsDenomAllowed(ctx context.Context, denom string) (bool, error) {
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return false, err
+	}
+	return p.DenomAllowed(denom), nil
+}
+
 // emit emits a typed event.
 func emit(ctx context.Context, ev proto.Message) error {
 	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(ev)

@@ -9,6 +9,15 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 )
 
+// Payment is one output of a release by an owning module: to an account,
+// or to a module account by name (e.g. the fee collector, which as a module
+// account can only be paid module-to-module).
+type Payment struct {
+	Recipient sdk.AccAddress
+	Module    string
+	Amount    sdk.Coins
+}
+
 // Remaining is what the escrow still holds: amount - released - refunded.
 func (e Escrow) Remaining() sdk.Coins {
 	out, neg := e.Amount.SafeSub(e.Released...)

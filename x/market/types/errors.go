@@ -1,0 +1,37 @@
+package types
+
+import errorsmod "cosmossdk.io/errors"
+
+// Errors of the market module. Codes start at 2 (1 is reserved) and never change.
+var (
+	ErrListingNotFound     = errorsmod.Register(ModuleName, 2, "listing not found")
+	ErrRequestNotFound     = errorsmod.Register(ModuleName, 3, "request not found")
+	ErrBidNotFound         = errorsmod.Register(ModuleName, 4, "bid not found")
+	ErrJobNotFound         = errorsmod.Register(ModuleName, 5, "job not found")
+	ErrUnauthorized        = errorsmod.Register(ModuleName, 6, "signer may not do this")
+	ErrWrongStatus         = errorsmod.Register(ModuleName, 7, "not in a status that allows this")
+	ErrInvalidPrice        = errorsmod.Register(ModuleName, 8, "invalid price")
+	ErrInvalidDuration     = errorsmod.Register(ModuleName, 9, "invalid duration")
+	ErrInvalidDeadline     = errorsmod.Register(ModuleName, 10, "invalid deadline")
+	ErrDeadlinePassed      = errorsmod.Register(ModuleName, 11, "deadline passed")
+	ErrInvalidArbiter      = errorsmod.Register(ModuleName, 12, "invalid arbiter")
+	ErrInvalidMilestones   = errorsmod.Register(ModuleName, 13, "invalid milestones")
+	ErrMilestoneOutOfOrder = errorsmod.Register(ModuleName, 14, "milestone out of order")
+	ErrReputationTooLow    = errorsmod.Register(ModuleName, 15, "reputation below the required minimum")
+	ErrAgentNotActive      = errorsmod.Register(ModuleName, 16, "agent is not active")
+	ErrTooManyBids         = errorsmod.Register(ModuleName, 17, "request has all the bids it may take")
+	ErrBidAboveBudget      = errorsmod.Register(ModuleName, 18, "bid above the request's budget")
+	ErrDuplicateBid        = errorsmod.Register(ModuleName, 19, "provider already bid on this request")
+	ErrInvalidURI          = errorsmod.Register(ModuleName, 20, "invalid URI")
+	ErrFieldTooLong        = errorsmod.Register(ModuleName, 21, "field too long")
+	ErrInvalidCapability   = errorsmod.Register(ModuleName, 22, "invalid capability")
+	ErrInvalidAuthority    = errorsmod.Register(ModuleName, 23, "invalid authority")
+	ErrInvalidParams       = errorsmod.Register(ModuleName, 24, "invalid params")
+	ErrInvalidAddress      = errorsmod.Register(ModuleName, 25, "invalid address")
+	ErrInvalidReason       = errorsmod.Register(ModuleName, 26, "invalid reject reason")
+	ErrInvalidShare        = errorsmod.Register(ModuleName, 27, "invalid share: basis points from 0 to 10000")
+	ErrNotParentProvider   = errorsmod.Register(ModuleName, 28, "only the parent job's provider may subcontract it")
+	ErrInvalidHash         = errorsmod.Register(ModuleName, 29, "invalid hash: want 32 bytes of sha256")
+	ErrNothingToUpdate     = errorsmod.Register(ModuleName, 30, "update changes nothing")
+	ErrInvalidScore        = errorsmod.Register(ModuleName, 31, "invalid score: 0 to 100")
+)
