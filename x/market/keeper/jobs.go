@@ -279,12 +279,15 @@ func (m msgServer) Hire(ctx context.Context, msg *types.MsgHire) (*types.MsgHire
 	if err != nil {
 		return nil, err
 	}
-	id, err := nextID(ctx, k.JobSeq)
+	id, err := peekID(ctx, k.JobSeq)
 	if err != nil {
 		return nil, err
 	}
 	escrowID, err := k.escrow.Lock(ctx, types.ModuleName, client, payout, sdk.NewCoins(l.Price), fmt.Sprintf("market/job/%d", id))
 	if err != nil {
+		return nil, err
+	}
+	if err := takeID(ctx, k.JobSeq, id); err != nil {
 		return nil, err
 	}
 	arbiter := l.Arbiter

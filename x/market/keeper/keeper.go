@@ -217,15 +217,20 @@ func (k Keeper) parseAddr(field, s string) (sdk.AccAddress, error) {
 	return bz, nil
 }
 
-func nextID(ctx context.Context, seq collections.Sequence) (uint64, error) {
-	id, err := seq.Next(ctx)
+// peekID returns the id the sequence will issue next (ids start at 1),
+// without taking it: handlers read it to name escrows before anything that
+// may still fail, and take it with takeID once they write.
+func peekID(ctx context.Context, seq collections.Sequence) (uint64, error) {
+	id, err := seq.Peek(ctx)
 	if err != nil {
 		return 0, err
 	}
-	if id == 0 {
-		return seq.Next(ctx)
-	}
-	return id, nil
+	return max(id, 1), nil
+}
+
+// takeID consumes id, which peekID returned.
+func takeID(ctx context.Context, seq collections.Sequence, id uint64) error {
+	return seq.Set(ctx, id+1)
 }
 
 // GetListing returns a listing.

@@ -2,7 +2,6 @@ package keeper
 
 import (
 	"context"
-	"fmt"
 
 	errorsmod "cosmossdk.io/errors"
 
@@ -91,8 +90,11 @@ func (m msgServer) CreateListing(ctx context.Context, msg *types.MsgCreateListin
 	if err := requireActive(agent); err != nil {
 		return nil, err
 	}
-	id, err := nextID(ctx, k.ListingSeq)
+	id, err := peekID(ctx, k.ListingSeq)
 	if err != nil {
+		return nil, err
+	}
+	if err := takeID(ctx, k.ListingSeq, id); err != nil {
 		return nil, err
 	}
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
@@ -251,5 +253,3 @@ func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	}
 	return &types.MsgUpdateParamsResponse{}, nil
 }
-
-var _ = fmt.Sprintf

@@ -152,7 +152,9 @@ func (q queryServer) ListingsByProvider(ctx context.Context, req *types.QueryLis
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
 	ids, page, err := query.CollectionPaginate(ctx, q.k.Listings.Indexes.Provider.Keys(), boundPage(req.Pagination),
-		func(key collections.Pair[uint64, uint64], _ collections.NoValue) (uint64, error) { return key.K2(), nil },
+		func(key collections.Pair[uint64, uint64], _ collections.NoValue) (uint64, error) {
+			return key.K2(), nil
+		},
 		query.WithCollectionPaginationPairPrefix[uint64, uint64](req.Provider))
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
@@ -186,7 +188,9 @@ func (q queryServer) OpenRequestsByCapability(ctx context.Context, req *types.Qu
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
 	ids, page, err := query.CollectionPaginate(ctx, q.k.Requests.Indexes.OpenByCapability.Keys(), boundPage(req.Pagination),
-		func(key collections.Pair[string, uint64], _ collections.NoValue) (uint64, error) { return key.K2(), nil },
+		func(key collections.Pair[string, uint64], _ collections.NoValue) (uint64, error) {
+			return key.K2(), nil
+		},
 		query.WithCollectionPaginationPairPrefix[string, uint64](capability))
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
@@ -241,7 +245,9 @@ func (q queryServer) JobsByClient(ctx context.Context, req *types.QueryJobsByCli
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
 	ids, page, err := query.CollectionPaginate(ctx, q.k.Jobs.Indexes.Client.Keys(), boundPage(req.Pagination),
-		func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (uint64, error) { return key.K2(), nil },
+		func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (uint64, error) {
+			return key.K2(), nil
+		},
 		query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](client))
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
@@ -255,7 +261,9 @@ func (q queryServer) JobsByClient(ctx context.Context, req *types.QueryJobsByCli
 
 func (q queryServer) jobsByUint(ctx context.Context, idx *collidx.Many[uint64, uint64, types.Job], ref uint64, p *query.PageRequest) (*types.QueryJobsResponse, error) {
 	ids, page, err := query.CollectionPaginate(ctx, idx.Keys(), boundPage(p),
-		func(key collections.Pair[uint64, uint64], _ collections.NoValue) (uint64, error) { return key.K2(), nil },
+		func(key collections.Pair[uint64, uint64], _ collections.NoValue) (uint64, error) {
+			return key.K2(), nil
+		},
 		query.WithCollectionPaginationPairPrefix[uint64, uint64](ref))
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())

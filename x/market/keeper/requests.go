@@ -77,13 +77,16 @@ func (m msgServer) PostRequest(ctx context.Context, msg *types.MsgPostRequest) (
 	if err != nil {
 		return nil, err
 	}
-	id, err := nextID(ctx, k.RequestSeq)
+	id, err := peekID(ctx, k.RequestSeq)
 	if err != nil {
 		return nil, err
 	}
 	// The budget is locked now, with no payee until a bid is accepted.
 	escrowID, err := k.escrow.Lock(ctx, types.ModuleName, client, nil, sdk.NewCoins(msg.Budget), fmt.Sprintf("market/request/%d", id))
 	if err != nil {
+		return nil, err
+	}
+	if err := takeID(ctx, k.RequestSeq, id); err != nil {
 		return nil, err
 	}
 	r := types.Request{
@@ -167,7 +170,10 @@ func (m msgServer) PlaceBid(ctx context.Context, msg *types.MsgPlaceBid) (*types
 	if err != nil {
 		return nil, err
 	}
-	if msg.Price.Denom != r.Budget.Denom || msg.Price.Amount.GT(r.Budget.Amount) {
+	if msg.Price.Denom != r.Budget.Denom {
+		return nil, errorsmod.Wrapf(types.ErrInvalidPrice, "bid in %s, the budget is in %s", msg.Price.Denom, r.Budget.Denom)
+	}
+	if msg.Price.Amount.GT(r.Budget.Amount) {
 		return nil, errorsmod.Wrapf(types.ErrBidAboveBudget, "bid %s, budget %s", msg.Price, r.Budget)
 	}
 	if r.BidCount >= params.MaxBidsPerRequest {
@@ -252,8 +258,11 @@ func (m msgServer) AcceptBid(ctx context.Context, msg *types.MsgAcceptBid) (*typ
 			return nil, err
 		}
 	}
-	id, err := nextID(ctx, k.JobSeq)
+	id, err := peekID(ctx, k.JobSeq)
 	if err != nil {
+		return nil, err
+	}
+	if err := takeID(ctx, k.JobSeq, id); err != nil {
 		return nil, err
 	}
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
