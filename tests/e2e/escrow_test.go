@@ -59,6 +59,7 @@ func TestEscrowThroughCLI(t *testing.T) {
 	}
 
 	t.Run("create then release", func(t *testing.T) {
+		n := n.In(t)
 		a0, b0 := n.Balance(alice, "uagnt"), n.Balance(bob, "uagnt")
 		res := n.MustSucceed(n.Tx("alice", "escrow", "create-escrow", bob, "2500000uagnt", "--reference", "e2e release"))
 		id := attr(t, res, "agentchain.escrow.v1.EventEscrowCreated", "escrow_id")
@@ -82,6 +83,7 @@ func TestEscrowThroughCLI(t *testing.T) {
 	})
 
 	t.Run("create then expire", func(t *testing.T) {
+		n := n.In(t)
 		st, err := n.Status(n.Nodes[0])
 		if err != nil {
 			t.Fatal(err)
@@ -103,6 +105,7 @@ func TestEscrowThroughCLI(t *testing.T) {
 	})
 
 	t.Run("dispute then arbiter splits 70/30", func(t *testing.T) {
+		n := n.In(t)
 		res := n.MustSucceed(n.Tx("alice", "escrow", "create-escrow", bob, "1000000uagnt", "--arbiter", carol))
 		id := attr(t, res, "agentchain.escrow.v1.EventEscrowCreated", "escrow_id")
 		evidence := sha256.Sum256([]byte("delivered on time, see logs"))

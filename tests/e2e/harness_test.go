@@ -146,6 +146,14 @@ type NetworkOptions struct {
 	Config string
 }
 
+// In returns the network for use inside a subtest: its helpers then report
+// failures to t, not to the test that started the network.
+func (n *Network) In(t *testing.T) *Network {
+	c := *n
+	c.t = t
+	return &c
+}
+
 // StartNetwork writes a network with `agentchaind testnet init-files`,
 // starts every node and waits until all of them have produced a block.
 func StartNetwork(t *testing.T, opts NetworkOptions) *Network {
