@@ -301,11 +301,11 @@ func TestBenchTable(t *testing.T) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nagentchain benchmark: %d txs per block, %d A-B pairs per row, in-process FinalizeBlock+Commit, in-memory DB\n", n, pairs)
 	fmt.Fprintf(&b, "ratio = row throughput / bank MsgSend throughput in the same run (CPU time per tx, median of pairs)\n\n")
-	fmt.Fprintf(&b, "| %-34s | %9s | %8s | %9s | %6s | %11s | %7s |\n", "row", "tx/s", "gas/tx", "allocs/tx", "ratio", "pair range", "target")
-	fmt.Fprintf(&b, "|%s|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 36), strings.Repeat("-", 11), strings.Repeat("-", 10),
+	fmt.Fprintf(&b, "| %-38s | %9s | %8s | %9s | %6s | %11s | %7s |\n", "row", "tx/s", "gas/tx", "allocs/tx", "ratio", "pair range", "target")
+	fmt.Fprintf(&b, "|%s|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 40), strings.Repeat("-", 11), strings.Repeat("-", 10),
 		strings.Repeat("-", 11), strings.Repeat("-", 8), strings.Repeat("-", 13), strings.Repeat("-", 9))
 	for _, r := range results {
-		fmt.Fprintf(&b, "| %-34s | %9.0f | %8d | %9d | %6.2f | %11s | %7s |\n",
+		fmt.Fprintf(&b, "| %-38s | %9.0f | %8d | %9d | %6.2f | %11s | %7s |\n",
 			r.Name, r.TxPerSec, r.GasPerTx, r.AllocsPerTx, r.Ratio, r.Spread, r.Target)
 	}
 	fmt.Fprintf(&b, "\nbank MsgSend baseline across rows: ")
@@ -318,11 +318,11 @@ func TestBenchTable(t *testing.T) {
 	b.WriteString(" tx/s\n")
 	if len(compares) > 0 {
 		fmt.Fprintf(&b, "\nscaling: the same unit of work on a small and a large state; ratio = cost per unit on the large / on the small (median of pairs)\n\n")
-		fmt.Fprintf(&b, "| %-48s | %8s | %8s | %12s | %12s | %6s | %11s | %7s |\n", "comparison", "small", "large", "cost small", "cost large", "ratio", "pair range", "target")
-		fmt.Fprintf(&b, "|%s|%s|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 50), strings.Repeat("-", 10), strings.Repeat("-", 10),
+		fmt.Fprintf(&b, "| %-56s | %8s | %8s | %12s | %12s | %6s | %11s | %7s |\n", "comparison", "small", "large", "cost small", "cost large", "ratio", "pair range", "target")
+		fmt.Fprintf(&b, "|%s|%s|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 58), strings.Repeat("-", 10), strings.Repeat("-", 10),
 			strings.Repeat("-", 14), strings.Repeat("-", 14), strings.Repeat("-", 8), strings.Repeat("-", 13), strings.Repeat("-", 9))
 		for _, r := range compares {
-			fmt.Fprintf(&b, "| %-48s | %8d | %8d | %12s | %12s | %6.2f | %11s | %7s |\n",
+			fmt.Fprintf(&b, "| %-56s | %8d | %8d | %12s | %12s | %6.2f | %11s | %7s |\n",
 				r.Name, r.SizeA, r.SizeB, r.CostA.Round(time.Microsecond), r.CostB.Round(time.Microsecond), r.Ratio, r.Spread, r.Target)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agentchain/agentchain/internal/typedevent"
+
 	"github.com/agentchain/agentchain/x/escrow/types"
 )
 
@@ -74,7 +76,7 @@ func (k Keeper) processQueue(
 		}
 		if err := k.settleContained(ctx, id, settle); err != nil {
 			k.logger.Error("escrow queue item failed", "queue", name, "escrow", id, "err", err)
-			_ = ctx.EventManager().EmitTypedEvent(&types.EventQueueItemFailed{EscrowId: id, Queue: name, Error: err.Error()})
+			_ = typedevent.Emit(ctx, &types.EventQueueItemFailed{EscrowId: id, Queue: name, Error: err.Error()})
 		}
 	}
 	return len(due)

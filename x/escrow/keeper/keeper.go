@@ -22,6 +22,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/agentchain/agentchain/internal/collidx"
+	"github.com/agentchain/agentchain/internal/typedevent"
 	"github.com/agentchain/agentchain/x/escrow/types"
 )
 
@@ -256,7 +257,7 @@ func (k Keeper) IsDenomAllowed(ctx context.Context, denom string) (bool, error) 
 	return p.DenomAllowed(denom), nil
 }
 
-// emit emits a typed event.
+// emit emits a typed event (as EventManager.EmitTypedEvent would, faster).
 func emit(ctx context.Context, ev proto.Message) error {
-	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(ev)
+	return typedevent.Emit(ctx, ev)
 }

@@ -8,6 +8,8 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agentchain/agentchain/internal/typedevent"
+
 	"github.com/agentchain/agentchain/x/market/types"
 )
 
@@ -89,7 +91,7 @@ func (k Keeper) processQueue(
 		}
 		if err := contained(ctx, func(ctx sdk.Context) error { return settle(ctx, id) }); err != nil {
 			k.logger.Error("market queue item failed", "queue", name, "id", id, "err", err)
-			_ = ctx.EventManager().EmitTypedEvent(&types.EventQueueItemFailed{Id: id, Queue: name, Error: err.Error()})
+			_ = typedevent.Emit(ctx, &types.EventQueueItemFailed{Id: id, Queue: name, Error: err.Error()})
 		}
 	}
 	return len(due)

@@ -267,6 +267,7 @@ func (h *recordingHooks) record(name string, j types.Job) error {
 func (h *recordingHooks) AfterJobDelivered(_ context.Context, j types.Job, _ uint32, _ bool) error {
 	return h.record("delivered", j)
 }
+
 func (h *recordingHooks) AfterJobSettled(_ context.Context, j types.Job) error {
 	return h.record("settled", j)
 }

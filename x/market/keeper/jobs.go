@@ -36,7 +36,7 @@ func (k Keeper) saveJob(ctx context.Context, j *types.Job, oldDeadline int64) er
 
 // newJob creates a FUNDED job whose price is already in escrow escrowID,
 // and queues its acceptance deadline.
-func (k Keeper) newJob(ctx context.Context, j types.Job, params types.Params) (types.Job, error) {
+func (k Keeper) newJob(ctx context.Context, j types.Job, params types.Params) error {
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	j.Status = types.JOB_STATUS_FUNDED
 	j.CreatedHeight = height
@@ -45,15 +45,15 @@ func (k Keeper) newJob(ctx context.Context, j types.Job, params types.Params) (t
 	// the acceptance window's end, or at deliver_by if that comes first.
 	j.Deadline = min(height+params.AcceptWindowBlocks, j.DeliverBy)
 	if err := k.saveJob(ctx, &j, 0); err != nil {
-		return j, err
+		return err
 	}
 	if err := emit(ctx, &types.EventJobFunded{
 		JobId: j.Id, Client: j.Client, Provider: j.Provider, ListingId: j.ListingId, RequestId: j.RequestId,
 		Price: j.Price, EscrowId: j.EscrowId, DeliverBy: j.DeliverBy, ParentJobId: j.ParentJobId,
 	}); err != nil {
-		return j, err
+		return err
 	}
-	return j, nil
+	return nil
 }
 
 // refundRest returns what the job's escrow still holds to the client.
@@ -294,7 +294,7 @@ func (m msgServer) Hire(ctx context.Context, msg *types.MsgHire) (*types.MsgHire
 	if arbiter == "" {
 		arbiter = params.DefaultArbiter
 	}
-	if _, err := k.newJob(ctx, types.Job{
+	if err := k.newJob(ctx, types.Job{
 		Id: id, Client: client.String(), ClientAgent: clientAgent, Provider: provider.Id,
 		ProviderPayout: payout.String(), ListingId: l.Id, SpecUri: msg.SpecUri, SpecHash: msg.SpecHash,
 		Price: l.Price, EscrowId: escrowID, DeliverBy: msg.DeliverBy, ReviewWindowBlocks: l.ReviewWindowBlocks,

@@ -21,6 +21,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/agentchain/agentchain/internal/collidx"
+	"github.com/agentchain/agentchain/internal/typedevent"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 	"github.com/agentchain/agentchain/x/market/types"
 )
@@ -354,13 +355,13 @@ func (k Keeper) callHook(ctx context.Context, jobID uint64, name string, f func(
 	}()
 	if err != nil {
 		k.logger.Error("market hook failed", "hook", name, "job", jobID, "err", err)
-		_ = sdkCtx.EventManager().EmitTypedEvent(&types.EventHookFailed{JobId: jobID, Hook: name, Error: err.Error()})
+		_ = typedevent.Emit(sdkCtx, &types.EventHookFailed{JobId: jobID, Hook: name, Error: err.Error()})
 		return
 	}
 	write()
 }
 
-// emit emits a typed event.
+// emit emits a typed event (as EventManager.EmitTypedEvent would, faster).
 func emit(ctx context.Context, ev proto.Message) error {
-	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(ev)
+	return typedevent.Emit(ctx, ev)
 }

@@ -99,7 +99,7 @@ func (q queryServer) ListingsByCapability(ctx context.Context, req *types.QueryL
 	rng := new(collections.Range[collections.Pair[PriceKey, uint64]]).
 		StartInclusive(collections.Join(collections.Join(capability, collections.Join(denom, uint64(0))), uint64(0))).
 		EndInclusive(collections.Join(collections.Join(capability, collections.Join(denom, maxPrice)), uint64(math.MaxUint64)))
-	keys, next, err := collidx.PageRange(ctx, q.k.Listings.Indexes.Price.Keys(), rng, page.Key, int(page.Limit)) //nolint:gosec // bounded by MaxPageSize
+	keys, next, err := collidx.PageRange(ctx, q.k.Listings.Indexes.Price.Keys(), rng, page.Key, int(page.Limit)) // bounded by MaxPageSize
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}

@@ -266,7 +266,7 @@ func (m msgServer) AcceptBid(ctx context.Context, msg *types.MsgAcceptBid) (*typ
 		return nil, err
 	}
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	if _, err := k.newJob(ctx, types.Job{
+	if err := k.newJob(ctx, types.Job{
 		Id: id, Client: r.Client, ClientAgent: r.ClientAgent, Provider: provider.Id, ProviderPayout: payout.String(),
 		RequestId: r.Id, SpecUri: r.SpecUri, SpecHash: r.SpecHash, Price: b.Price, EscrowId: r.EscrowId,
 		DeliverBy: height + b.DeliveryBlocks, ReviewWindowBlocks: params.DefaultReviewWindowBlocks,

@@ -14,7 +14,7 @@ import (
 	"github.com/agentchain/agentchain/x/market/types"
 )
 
-func (s *suite) postRequest(budget int64, deadline int64) uint64 {
+func (s *suite) postRequest(budget, deadline int64) uint64 {
 	s.t.Helper()
 	res, err := s.ms.PostRequest(s.ctx(), &types.MsgPostRequest{
 		Client: s.client.String(), Capability: "Summarize", SpecUri: "https://spec.example/rfq", SpecHash: hash("rfq"),
