@@ -96,6 +96,9 @@ import (
 	"github.com/agentchain/agentchain/x/market"
 	marketkeeper "github.com/agentchain/agentchain/x/market/keeper"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
+	"github.com/agentchain/agentchain/x/reputation"
+	reputationkeeper "github.com/agentchain/agentchain/x/reputation/keeper"
+	reputationtypes "github.com/agentchain/agentchain/x/reputation/types"
 )
 
 // DefaultNodeHome is where agentchaind keeps its configuration and data
@@ -155,9 +158,10 @@ type App struct {
 	ConsensusParamsKeeper consensuskeeper.Keeper
 
 	// agentchain keepers
-	AgentIDKeeper agentidkeeper.Keeper
-	EscrowKeeper  escrowkeeper.Keeper
-	MarketKeeper  marketkeeper.Keeper
+	AgentIDKeeper    agentidkeeper.Keeper
+	EscrowKeeper     escrowkeeper.Keeper
+	MarketKeeper     marketkeeper.Keeper
+	ReputationKeeper reputationkeeper.Keeper
 
 	// ModuleManager runs the modules' genesis, block hooks and services;
 	// BasicModuleManager carries their codecs and default genesis.
@@ -209,7 +213,7 @@ func New(
 		minttypes.StoreKey, distrtypes.StoreKey, slashingtypes.StoreKey,
 		govtypes.StoreKey, consensustypes.StoreKey, upgradetypes.StoreKey,
 		feegrant.StoreKey, evidencetypes.StoreKey, authzkeeper.StoreKey,
-		agentidtypes.StoreKey, escrowtypes.StoreKey, markettypes.StoreKey,
+		agentidtypes.StoreKey, escrowtypes.StoreKey, markettypes.StoreKey, reputationtypes.StoreKey,
 	)
 	tkeys := storetypes.NewTransientStoreKeys()
 
@@ -325,6 +329,15 @@ func New(
 		app.AgentIDKeeper, app.EscrowKeeper, authtypes.FeeCollectorName, authority, logger,
 	)
 
+	// Reputation learns from the market through the market's own hook
+	// interfaces; the market never imports it.
+	app.ReputationKeeper = reputationkeeper.NewKeeper(
+		appCodec, runtime.NewKVStoreService(keys[reputationtypes.StoreKey]), app.AccountKeeper.AddressCodec(),
+		app.AgentIDKeeper, app.MarketKeeper, authority, logger,
+	)
+	app.MarketKeeper.SetHooks(app.ReputationKeeper.Hooks())
+	app.MarketKeeper.SetReputationReader(app.ReputationKeeper)
+
 	app.ModuleManager = module.NewManager(
 		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, txConfig),
 		auth.NewAppModule(appCodec, app.AccountKeeper, nil, nil),
@@ -343,6 +356,7 @@ func New(
 		agentid.NewAppModule(appCodec, app.AgentIDKeeper),
 		escrow.NewAppModule(appCodec, app.EscrowKeeper),
 		market.NewAppModule(appCodec, app.MarketKeeper),
+		reputation.NewAppModule(appCodec, app.ReputationKeeper),
 	)
 
 	app.BasicModuleManager = module.NewBasicManagerFromManager(
@@ -403,6 +417,7 @@ func New(
 		agentidtypes.ModuleName,
 		escrowtypes.ModuleName,
 		markettypes.ModuleName,
+		reputationtypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisModuleOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisModuleOrder...)

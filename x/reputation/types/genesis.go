@@ -1,0 +1,149 @@
+package types
+
+import (
+	"fmt"
+	"sort"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+// DefaultGenesis returns the genesis state of a new chain.
+func DefaultGenesis() *GenesisState {
+	return &GenesisState{Params: DefaultParams(), NextSeq: 1}
+}
+
+// AggregateKey identifies an aggregate.
+type AggregateKey struct {
+	AgentID    uint64
+	Capability string
+}
+
+// Replay rebuilds every aggregate from the feedback, applying submissions
+// and revocations in their recorded order (seq) exactly as the keeper did.
+func Replay(feedback []Feedback, p Params) (map[AggregateKey]*Aggregate, error) {
+	type event struct {
+		seq    uint64
+		height int64
+		fb     *Feedback
+		revoke bool
+	}
+	var events []event
+	for i := range feedback {
+		fb := &feedback[i]
+		events = append(events, event{seq: fb.Seq, height: fb.Height, fb: fb})
+		if fb.Revoked {
+			events = append(events, event{seq: fb.RevokeSeq, height: fb.RevokedHeight, fb: fb, revoke: true})
+		}
+	}
+	sort.Slice(events, func(a, b int) bool { return events[a].seq < events[b].seq })
+	out := map[AggregateKey]*Aggregate{}
+	var last int64
+	for i, e := range events {
+		if i > 0 && e.seq == events[i-1].seq {
+			return nil, fmt.Errorf("sequence %d used twice", e.seq)
+		}
+		if e.height < last {
+			return nil, fmt.Errorf("sequence %d at height %d comes after height %d", e.seq, e.height, last)
+		}
+		last = e.height
+		for _, capability := range AggregateCapabilities(e.fb.Capability) {
+			k := AggregateKey{e.fb.Subject, capability}
+			agg := out[k]
+			if agg == nil {
+				a := NewAggregate(e.fb.Subject, capability)
+				agg = &a
+				out[k] = agg
+			}
+			agg.DecayTo(e.height, p.HalfLifeBlocks)
+			if e.revoke {
+				agg.Remove(e.fb.Weight, e.fb.Score, e.fb.Height, p.HalfLifeBlocks)
+			} else {
+				agg.Add(e.fb.Weight, e.fb.Score)
+			}
+		}
+	}
+	return out, nil
+}
+
+// AggregateCapabilities lists the aggregates a feedback counts in: overall
+// ("") and, when the job has one, its capability.
+func AggregateCapabilities(capability string) []string {
+	if capability == "" {
+		return []string{""}
+	}
+	return []string{"", capability}
+}
+
+// Validate checks a genesis state: params, well-formed unique feedback and
+// signals, sequence numbers below next_seq, and aggregates that equal a
+// replay of the stored feedback in its recorded order. References to jobs
+// and agents are checked at InitGenesis, where those modules are at hand.
+func (gs GenesisState) Validate() error {
+	if err := gs.Params.Validate(); err != nil {
+		return fmt.Errorf("params: %w", err)
+	}
+	if gs.NextSeq == 0 {
+		return fmt.Errorf("next_seq starts at 1")
+	}
+	type fbKey struct {
+		job  uint64
+		role RaterRole
+	}
+	seen := map[fbKey]bool{}
+	for _, fb := range gs.Feedback {
+		k := fbKey{fb.JobId, fb.Role}
+		if seen[k] {
+			return fmt.Errorf("duplicate feedback on job %d by %s", fb.JobId, fb.Role)
+		}
+		seen[k] = true
+		if fb.Role != RATER_ROLE_CLIENT && fb.Role != RATER_ROLE_PROVIDER {
+			return fmt.Errorf("feedback on job %d: role %d", fb.JobId, fb.Role)
+		}
+		if _, err := sdk.AccAddressFromBech32(fb.Rater); err != nil {
+			return fmt.Errorf("feedback on job %d: rater: %w", fb.JobId, err)
+		}
+		if fb.Score > MaxScore || fb.Subject == 0 || fb.Weight.IsNil() || fb.Weight.IsNegative() {
+			return fmt.Errorf("feedback on job %d: bad score, subject or weight", fb.JobId)
+		}
+		if fb.Seq == 0 || fb.Seq >= gs.NextSeq || (fb.Revoked && (fb.RevokeSeq <= fb.Seq || fb.RevokeSeq >= gs.NextSeq)) {
+			return fmt.Errorf("feedback on job %d: sequence out of range", fb.JobId)
+		}
+	}
+	replayed, err := Replay(gs.Feedback, gs.Params)
+	if err != nil {
+		return err
+	}
+	stored := map[AggregateKey]bool{}
+	for _, a := range gs.Aggregates {
+		k := AggregateKey{a.AgentId, a.Capability}
+		if stored[k] {
+			return fmt.Errorf("duplicate aggregate %d/%q", a.AgentId, a.Capability)
+		}
+		stored[k] = true
+		r := replayed[k]
+		if r == nil {
+			return fmt.Errorf("aggregate %d/%q has no feedback behind it", a.AgentId, a.Capability)
+		}
+		if !r.WeightedScore.Equal(a.WeightedScore) || !r.Weight.Equal(a.Weight) || r.Height != a.Height || r.Count != a.Count {
+			return fmt.Errorf("aggregate %d/%q is not the replay of its feedback: stored %s/%s at %d (%d), replayed %s/%s at %d (%d)",
+				a.AgentId, a.Capability, a.WeightedScore, a.Weight, a.Height, a.Count, r.WeightedScore, r.Weight, r.Height, r.Count)
+		}
+	}
+	if len(stored) != len(replayed) {
+		return fmt.Errorf("%d aggregates stored, the feedback makes %d", len(stored), len(replayed))
+	}
+	agents := map[uint64]bool{}
+	for _, s := range gs.Signals {
+		if s.AgentId == 0 || agents[s.AgentId] {
+			return fmt.Errorf("duplicate or zero signals agent %d", s.AgentId)
+		}
+		agents[s.AgentId] = true
+		if s.DisputesLost > s.DisputesOpened {
+			return fmt.Errorf("agent %d lost more disputes than were opened against it", s.AgentId)
+		}
+		if s.VolumeEarned.IsNil() || s.VolumeEarned.IsNegative() || s.VolumeSpent.IsNil() || s.VolumeSpent.IsNegative() {
+			return fmt.Errorf("agent %d: negative volume", s.AgentId)
+		}
+	}
+	return nil
+}
