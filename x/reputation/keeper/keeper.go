@@ -160,7 +160,7 @@ func (k Keeper) aggregate(ctx context.Context, agentID uint64, capability string
 func (k Keeper) applyFeedback(ctx context.Context, fb types.Feedback, p types.Params, revoke bool) (types.Aggregate, error) {
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	var overall types.Aggregate
-	for _, capability := range types.AggregateCapabilities(fb.Capability) {
+	for _, capability := range types.AggregateCapabilities(fb) {
 		agg, err := k.aggregate(ctx, fb.Subject, capability)
 		if err != nil {
 			return overall, err

@@ -46,7 +46,7 @@ func Replay(feedback []Feedback, p Params) (map[AggregateKey]*Aggregate, error) 
 			return nil, fmt.Errorf("sequence %d at height %d comes after height %d", e.seq, e.height, last)
 		}
 		last = e.height
-		for _, capability := range AggregateCapabilities(e.fb.Capability) {
+		for _, capability := range AggregateCapabilities(*e.fb) {
 			k := AggregateKey{e.fb.Subject, capability}
 			agg := out[k]
 			if agg == nil {
@@ -65,13 +65,15 @@ func Replay(feedback []Feedback, p Params) (map[AggregateKey]*Aggregate, error) 
 	return out, nil
 }
 
-// AggregateCapabilities lists the aggregates a feedback counts in: overall
-// ("") and, when the job has one, its capability.
-func AggregateCapabilities(capability string) []string {
-	if capability == "" {
+// AggregateCapabilities lists the aggregates a feedback counts in: the
+// subject's overall score (""), and, when the subject was the provider, its
+// score for the job's capability. A client is rated as a client, not as a
+// practitioner of the capability it bought.
+func AggregateCapabilities(fb Feedback) []string {
+	if fb.Capability == "" || fb.Role != RATER_ROLE_CLIENT {
 		return []string{""}
 	}
-	return []string{"", capability}
+	return []string{"", fb.Capability}
 }
 
 // Validate checks a genesis state: params, well-formed unique feedback and
