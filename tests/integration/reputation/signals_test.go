@@ -46,8 +46,10 @@ func TestHooksRecordSignals(t *testing.T) {
 	apptest.MustOK(t, ta.Deliver(owner, banktypes.NewMsgSend(owner.Addr, hot.Addr, sdk.NewCoins(coin(100_000_000)))))
 	ta.Register(hot)
 	sig, _ := hot.Priv.Sign(agentidtypes.BindingDigest(apptest.ChainID, owner.Addr, hot.Addr, 1))
-	send(t, ta, owner, &agentidtypes.MsgRegisterAgent{Owner: owner.Addr.String(), Name: "signal-agent", AgentAddress: hot.Addr.String(),
-		Proof: &agentidtypes.KeyProof{PubKey: hot.Priv.PubKey().Bytes(), Nonce: 1, Signature: sig}})
+	send(t, ta, owner, &agentidtypes.MsgRegisterAgent{
+		Owner: owner.Addr.String(), Name: "signal-agent", AgentAddress: hot.Addr.String(),
+		Proof: &agentidtypes.KeyProof{PubKey: hot.Priv.PubKey().Bytes(), Nonce: 1, Signature: sig},
+	})
 	params := markettypes.DefaultParams()
 	params.Arbiters, params.DefaultArbiter = []string{arbiter.Addr.String()}, arbiter.Addr.String()
 	if _, err := ta.MsgServiceRouter().Handler(&markettypes.MsgUpdateParams{})(ta.Ctx(), &markettypes.MsgUpdateParams{
@@ -55,8 +57,10 @@ func TestHooksRecordSignals(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	send(t, ta, hot, &markettypes.MsgCreateListing{Signer: hot.Addr.String(), Provider: 1, Capability: "summarize", Title: "t",
-		TermsUri: "https://t.example", TermsHash: hash("t"), Price: coin(1_000_000), MaxDurationBlocks: 100, ReviewWindowBlocks: 10})
+	send(t, ta, hot, &markettypes.MsgCreateListing{
+		Signer: hot.Addr.String(), Provider: 1, Capability: "summarize", Title: "t",
+		TermsUri: "https://t.example", TermsHash: hash("t"), Price: coin(1_000_000), MaxDurationBlocks: 100, ReviewWindowBlocks: 10,
+	})
 	hire := func(deliverIn int64) uint64 {
 		id, _ := ta.MarketKeeper.JobSeq.Peek(ta.Ctx())
 		send(t, ta, client, &markettypes.MsgHire{Client: client.Addr.String(), ListingId: 1, SpecUri: "https://s.example", SpecHash: hash("s"), DeliverBy: ta.Height + deliverIn})

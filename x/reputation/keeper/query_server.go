@@ -95,7 +95,9 @@ func (q queryServer) Feedback(ctx context.Context, req *types.QueryFeedbackReque
 
 func (q queryServer) feedbackPage(ctx context.Context, idx *collections.KeySet[collections.Pair[uint64, FeedbackKey]], agentID uint64, p *query.PageRequest) (*types.QueryFeedbackListResponse, error) {
 	keys, page, err := query.CollectionPaginate(ctx, *idx, boundPage(p),
-		func(key collections.Pair[uint64, FeedbackKey], _ collections.NoValue) (FeedbackKey, error) { return key.K2(), nil },
+		func(key collections.Pair[uint64, FeedbackKey], _ collections.NoValue) (FeedbackKey, error) {
+			return key.K2(), nil
+		},
 		query.WithCollectionPaginationPairPrefix[uint64, FeedbackKey](agentID))
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
