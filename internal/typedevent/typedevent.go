@@ -173,7 +173,13 @@ func writeValue(buf *bytes.Buffer, f *field, v reflect.Value) error {
 		}
 		buf.WriteByte('"')
 	case kEnum:
-		bz, err := json.Marshal(v.Interface().(enumStringer).String())
+		// A value with no name is written as its number, as jsonpb does.
+		name := v.Interface().(enumStringer).String()
+		if _, err := strconv.ParseInt(name, 10, 32); err == nil {
+			buf.WriteString(name)
+			return nil
+		}
+		bz, err := json.Marshal(name)
 		if err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
+	reputationtypes "github.com/agentchain/agentchain/x/reputation/types"
 )
 
 // allEvents lists one value of every typed event agentchain emits.
@@ -36,6 +37,8 @@ func allEvents() []proto.Message {
 		&markettypes.EventJobCancelled{}, &markettypes.EventJobExpired{}, &markettypes.EventJobDisputed{},
 		&markettypes.EventJobResolved{}, &markettypes.EventQueueItemFailed{}, &markettypes.EventHookFailed{},
 		&markettypes.EventParamsUpdated{},
+		&reputationtypes.EventFeedbackSubmitted{}, &reputationtypes.EventFeedbackResponded{},
+		&reputationtypes.EventFeedbackRevoked{}, &reputationtypes.EventParamsUpdated{},
 	}
 }
 

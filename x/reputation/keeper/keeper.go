@@ -23,6 +23,7 @@ import (
 
 	"github.com/agentchain/agentchain/internal/collidx"
 	"github.com/agentchain/agentchain/internal/typedevent"
+	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
 	"github.com/agentchain/agentchain/x/reputation/types"
 )
@@ -232,11 +233,7 @@ func (k Keeper) capabilityOf(ctx context.Context, j markettypes.Job) (string, er
 // selfDealing reports whether a job's client and provider answer to the
 // same owner: the client is the provider's owner or agent key, or the
 // client agent has the provider's owner. Such a job weighs nothing.
-func (k Keeper) selfDealing(ctx context.Context, j markettypes.Job) (bool, error) {
-	provider, err := k.agents.GetAgent(ctx, j.Provider)
-	if err != nil {
-		return false, err
-	}
+func (k Keeper) selfDealing(ctx context.Context, j markettypes.Job, provider agentidtypes.Agent) (bool, error) {
 	if j.Client == provider.Owner || j.Client == provider.AgentAddress {
 		return true, nil
 	}

@@ -133,7 +133,7 @@ func (m msgServer) SubmitFeedback(ctx context.Context, msg *types.MsgSubmitFeedb
 	if fb.Capability, err = k.capabilityOf(ctx, job); err != nil {
 		return nil, err
 	}
-	self, err := k.selfDealing(ctx, job)
+	self, err := k.selfDealing(ctx, job, provider)
 	if err != nil {
 		return nil, err
 	}
