@@ -181,8 +181,17 @@ func New(
 	appOpts servertypes.AppOptions,
 	baseAppOptions ...func(*baseapp.BaseApp),
 ) *App {
+	// The merged registry links every file's imports. proto.HybridResolver
+	// does not do that for gogoproto files registered before the files they
+	// import (x/<m>/types/tx.pb.go initialises before types.pb.go), and
+	// nested messages of our own packages then resolve to empty
+	// placeholders: amino JSON sign bytes would leave out their contents.
+	protoFiles, err := proto.MergedRegistry()
+	if err != nil {
+		panic(err)
+	}
 	interfaceRegistry, err := types.NewInterfaceRegistryWithOptions(types.InterfaceRegistryOptions{
-		ProtoFiles: proto.HybridResolver,
+		ProtoFiles: protoFiles,
 		SigningOptions: signing.Options{
 			AddressCodec:          address.Bech32Codec{Bech32Prefix: Bech32PrefixAccAddr},
 			ValidatorAddressCodec: address.Bech32Codec{Bech32Prefix: Bech32PrefixValAddr},
@@ -464,10 +473,6 @@ func New(
 
 	// Every Msg service must carry its signer annotation; fail at start, not
 	// at the first transaction.
-	protoFiles, err := proto.MergedRegistry()
-	if err != nil {
-		panic(err)
-	}
 	if err := msgservice.ValidateProtoAnnotations(protoFiles); err != nil {
 		// Annotations of SDK modules are not ours to fix; log instead of halting.
 		logger.Debug("proto annotation validation", "err", err)

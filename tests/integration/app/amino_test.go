@@ -1,0 +1,136 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	sdkmath "cosmossdk.io/math"
+
+	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/tx/signing"
+	authsigning "github.com/cosmos/cosmos-sdk/x/auth/signing"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+
+	"github.com/agentchain/agentchain/app"
+	"github.com/agentchain/agentchain/testutil/apptest"
+	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
+	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
+	markettypes "github.com/agentchain/agentchain/x/market/types"
+	reputationtypes "github.com/agentchain/agentchain/x/reputation/types"
+)
+
+// aminoSignBytes returns the legacy amino JSON a wallet signs for msg.
+func aminoSignBytes(t *testing.T, ta *apptest.TestApp, msg sdk.Msg) []byte {
+	t.Helper()
+	txCfg := ta.TxConfig()
+	txb := txCfg.NewTxBuilder()
+	if err := txb.SetMsgs(msg); err != nil {
+		t.Fatal(err)
+	}
+	txb.SetGasLimit(200_000)
+	txb.SetFeeAmount(coins(500))
+	pub := secp256k1.GenPrivKeyFromSecret([]byte("signer")).PubKey()
+	if err := txb.SetSignatures(signing.SignatureV2{PubKey: pub, Data: &signing.SingleSignatureData{SignMode: signing.SignMode_SIGN_MODE_LEGACY_AMINO_JSON}}); err != nil {
+		t.Fatal(err)
+	}
+	bz, err := authsigning.GetSignBytesAdapter(context.Background(), txCfg.SignModeHandler(), signing.SignMode_SIGN_MODE_LEGACY_AMINO_JSON,
+		authsigning.SignerData{ChainID: apptest.ChainID, PubKey: pub, Address: sdk.AccAddress(pub.Address()).String()}, txb.GetTx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bz
+}
+
+// Amino JSON sign bytes must cover every field of every message, nested
+// messages of our own packages included: a wallet signs what it shows, and
+// a relayer must not be able to change what was not signed. (With
+// proto.HybridResolver as the registry's files, endpoints, milestones and
+// params all signed as {}.)
+func TestAminoJSONSignBytesCoverNestedMessages(t *testing.T) {
+	ta := apptest.New(t, apptest.Options{})
+	addr := ta.Accounts[0].Addr.String()
+	gov := authtypes.NewModuleAddress(govtypes.ModuleName).String()
+	agnt := func(n int64) sdk.Coin { return sdk.NewCoin(app.BaseDenom, sdkmath.NewInt(n)) }
+	hire := func(title string, amount int64) sdk.Msg {
+		return &markettypes.MsgHire{Client: addr, ListingId: 1, SpecUri: "https://x.example/spec", SpecHash: bytes.Repeat([]byte{1}, 32), DeliverBy: 50,
+			Milestones: []markettypes.MilestoneSpec{{Title: title, Amount: agnt(amount)}, {Title: "rest", Amount: agnt(1)}}}
+	}
+	register := func(url string) sdk.Msg {
+		return &agentidtypes.MsgRegisterAgent{Owner: addr, Name: "agent-one", AgentAddress: addr,
+			Endpoints: []agentidtypes.Endpoint{{Protocol: "a2a", Url: url}}}
+	}
+	marketParams := markettypes.DefaultParams()
+	marketParams2 := marketParams
+	marketParams2.TakeRateBps++
+	agentidParams := agentidtypes.DefaultParams()
+	agentidParams2 := agentidParams
+	agentidParams2.MaxUriLength++
+	for _, c := range []struct {
+		name string
+		a, b sdk.Msg
+		want string
+	}{
+		{"register endpoints", register("https://good.example/a2a"), register("https://evil.example/a2a"), "good.example"},
+		{"update endpoints", &agentidtypes.MsgUpdateAgent{Owner: addr, AgentId: 1, Endpoints: []agentidtypes.Endpoint{{Protocol: "mcp", Url: "https://a.example"}}},
+			&agentidtypes.MsgUpdateAgent{Owner: addr, AgentId: 1, Endpoints: []agentidtypes.Endpoint{{Protocol: "mcp", Url: "https://b.example"}}}, "a.example"},
+		{"hire milestone title", hire("draft", 5), hire("final", 5), `"title":"draft"`},
+		{"hire milestone amount", hire("draft", 5), hire("draft", 6), `"amount":{"amount":"5"`},
+		{"accept bid milestones", &markettypes.MsgAcceptBid{Client: addr, RequestId: 1, BidId: 1, Milestones: []markettypes.MilestoneSpec{{Title: "a", Amount: agnt(1)}}},
+			&markettypes.MsgAcceptBid{Client: addr, RequestId: 1, BidId: 1, Milestones: []markettypes.MilestoneSpec{{Title: "a", Amount: agnt(2)}}}, `"title":"a"`},
+		{"market params", &markettypes.MsgUpdateParams{Authority: gov, Params: marketParams}, &markettypes.MsgUpdateParams{Authority: gov, Params: marketParams2}, "take_rate_bps"},
+		{"agentid params", &agentidtypes.MsgUpdateParams{Authority: gov, Params: agentidParams}, &agentidtypes.MsgUpdateParams{Authority: gov, Params: agentidParams2}, "max_uri_length"},
+		{"escrow params", &escrowtypes.MsgUpdateParams{Authority: gov, Params: escrowtypes.DefaultParams()}, &escrowtypes.MsgUpdateParams{Authority: gov}, "allowed_denoms"},
+		{"reputation params", &reputationtypes.MsgUpdateParams{Authority: gov, Params: reputationtypes.DefaultParams()}, &reputationtypes.MsgUpdateParams{Authority: gov}, "prior_score"},
+	} {
+		a, b := aminoSignBytes(t, ta, c.a), aminoSignBytes(t, ta, c.b)
+		if bytes.Equal(a, b) {
+			t.Errorf("%s: two different messages sign the same amino JSON:\n%s", c.name, a)
+		}
+		if !strings.Contains(string(a), c.want) {
+			t.Errorf("%s: amino JSON lacks %s:\n%s", c.name, c.want, a)
+		}
+	}
+}
+
+// An agent registers with endpoints and is hired with milestones by
+// accounts signing amino JSON, as a Ledger or a CosmJS amino wallet does.
+func TestAminoSignedTransactionsWithNestedMessages(t *testing.T) {
+	ta := apptest.New(t, apptest.Options{})
+	owner, client := ta.Accounts[0], ta.Accounts[1]
+	amino := signing.SignMode_SIGN_MODE_LEGACY_AMINO_JSON
+	res := ta.DeliverTx(owner, apptest.Tx{SignMode: amino, Msgs: []sdk.Msg{&agentidtypes.MsgRegisterAgent{
+		Owner: owner.Addr.String(), Name: "amino-agent", AgentAddress: owner.Addr.String(), Capabilities: []string{"summarize"},
+		Endpoints: []agentidtypes.Endpoint{{Protocol: "a2a", Url: "https://agent.example/a2a"}},
+	}}})
+	apptest.MustOK(t, res)
+	a, err := ta.App.AgentIDKeeper.Agents.Get(ta.Ctx(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Endpoints) != 1 || a.Endpoints[0].Url != "https://agent.example/a2a" {
+		t.Fatalf("endpoints %+v", a.Endpoints)
+	}
+	apptest.MustOK(t, ta.DeliverTx(owner, apptest.Tx{SignMode: amino, Msgs: []sdk.Msg{&markettypes.MsgCreateListing{
+		Signer: owner.Addr.String(), Provider: 1, Capability: "summarize", Title: "t", TermsUri: "https://agent.example/terms",
+		TermsHash: bytes.Repeat([]byte{2}, 32), Price: sdk.NewCoin(app.BaseDenom, sdkmath.NewInt(1000)), MaxDurationBlocks: 100, ReviewWindowBlocks: 10,
+	}}}))
+	h := ta.Ctx().BlockHeight()
+	apptest.MustOK(t, ta.DeliverTx(client, apptest.Tx{SignMode: amino, Msgs: []sdk.Msg{&markettypes.MsgHire{
+		Client: client.Addr.String(), ListingId: 1, SpecUri: "https://client.example/spec", SpecHash: bytes.Repeat([]byte{3}, 32), DeliverBy: h + 50,
+		Milestones: []markettypes.MilestoneSpec{
+			{Title: "draft", Amount: sdk.NewCoin(app.BaseDenom, sdkmath.NewInt(400))},
+			{Title: "final", Amount: sdk.NewCoin(app.BaseDenom, sdkmath.NewInt(600))},
+		},
+	}}}))
+	job, err := ta.App.MarketKeeper.Jobs.Get(ta.Ctx(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(job.Milestones) != 2 || job.Milestones[0].Title != "draft" || !job.Milestones[1].Amount.Amount.Equal(sdkmath.NewInt(600)) {
+		t.Fatalf("milestones %+v", job.Milestones)
+	}
+}
