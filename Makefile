@@ -53,6 +53,19 @@ localnet-stop:
 localnet-status: $(BIN)
 	@BIN=$(BIN) bash scripts/localnet.sh status
 
+AGENT_BINS := $(BINDIR)/summarizer $(BINDIR)/researcher $(BINDIR)/report-writer $(BINDIR)/agent-demo
+
+## agents: build the example agents (summarizer, researcher, report-writer) and the demo into build/
+agents: $(AGENT_BINS)
+
+$(AGENT_BINS): $(GO_SOURCES)
+	@mkdir -p $(BINDIR)
+	$(GO) build -o $(BINDIR)/ ./cmd/summarizer ./cmd/researcher ./cmd/report-writer ./cmd/agent-demo
+
+## demo: run the example agents on the make start devnet (or a throwaway one) and tell the story
+demo: $(BIN) $(AGENT_BINS)
+	@BIN=$(BIN) BINDIR=$(BINDIR) bash scripts/demo.sh
+
 ## test: run every test: unit, integration, a benchmark smoke run, then e2e on real nodes
 test: test-unit bench-smoke test-e2e
 
@@ -61,8 +74,8 @@ test-unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -e /tests/e2e -e /tests/bench)
 
 ## test-e2e: end-to-end tests on real agentchaind processes on 127.0.0.1 (sequential)
-test-e2e: $(BIN)
-	AGENTCHAIND_BIN=$(BIN) $(GO) test -count=1 -p 1 -timeout 25m ./tests/e2e/... -v -run '$(RUN)' 2>&1 | \
+test-e2e: $(BIN) $(AGENT_BINS)
+	AGENTCHAIND_BIN=$(BIN) AGENT_BIN_DIR=$(BINDIR) $(GO) test -count=1 -p 1 -timeout 25m ./tests/e2e/... -v -run '$(RUN)' 2>&1 | \
 		grep -v -e '^=== \(RUN\|PAUSE\|CONT\)' ; exit $${PIPESTATUS[0]}
 
 ## bench: benchmark table: custom messages against bank send, as ratios (takes minutes)
@@ -96,4 +109,4 @@ $(TOOLS_BIN)/buf $(TOOLS_BIN)/golangci-lint: tools/go.mod tools/go.sum
 clean:
 	rm -rf $(BINDIR)
 
-.PHONY: help build install start localnet localnet-stop localnet-status test test-unit test-e2e bench bench-smoke lint proto-gen proto-check tools clean
+.PHONY: help build install start localnet localnet-stop localnet-status agents demo test test-unit test-e2e bench bench-smoke lint proto-gen proto-check tools clean

@@ -123,58 +123,8 @@ func lastCommittedHeight(t *testing.T, node *Node) int64 {
 // `make localnet` (scripts/localnet.sh) brings up four validators on
 // loopback that all advance and agree on the app hash at every height.
 func TestLocalnetFourValidatorsAgree(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "localnet")
-	ports := freePorts(t, 4)
-	env := append(os.Environ(),
-		"BIN="+binPath,
-		"LOCALNET_DIR="+dir,
-		"VALIDATORS=4",
-		"BLOCK_TIME=300ms",
-		fmt.Sprintf("P2P_PORT=%d", ports.P2P),
-		fmt.Sprintf("RPC_PORT=%d", ports.RPC),
-		fmt.Sprintf("GRPC_PORT=%d", ports.GRPC),
-		fmt.Sprintf("API_PORT=%d", ports.API),
-		fmt.Sprintf("PPROF_PORT=%d", ports.Pprof),
-		fmt.Sprintf("PORT_STRIDE=%d", ports.Stride),
-	)
-	script := filepath.Join(repoRoot, "scripts", "localnet.sh")
-	runScript := func(arg string) string {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "bash", script, arg)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("localnet.sh %s: %v\n%s", arg, err, out)
-		}
-		return string(out)
-	}
-	t.Cleanup(func() { runScript("stop") })
-	out := runScript("start")
-
-	summary, err := os.ReadFile(filepath.Join(dir, "network.json"))
-	if err != nil {
-		t.Fatalf("no network summary: %v\n%s", err, out)
-	}
-	n := loadNetwork(t, dir, summary)
-	if len(n.Nodes) != 4 {
-		t.Fatalf("%d nodes, want 4", len(n.Nodes))
-	}
-	for i, node := range n.Nodes {
-		node.logPath = filepath.Join(dir, fmt.Sprintf("node%d.log", i))
-	}
-	defer func() {
-		if t.Failed() {
-			for _, node := range n.Nodes {
-				bz, _ := os.ReadFile(node.logPath)
-				lines := strings.Split(string(bz), "\n")
-				if len(lines) > 30 {
-					lines = lines[len(lines)-30:]
-				}
-				t.Logf("---- node %d ----\n%s", node.Index, strings.Join(lines, "\n"))
-			}
-		}
-	}()
+	ln := startLocalnet(t)
+	n := ln.Network
 
 	const target = 8
 	for _, node := range n.Nodes {
@@ -213,7 +163,7 @@ func TestLocalnetFourValidatorsAgree(t *testing.T) {
 	}
 
 	// localnet-stop stops every node.
-	runScript("stop")
+	ln.Run("stop")
 	for _, node := range n.Nodes {
 		if _, err := n.Status(node); err == nil {
 			t.Fatalf("node %d still answers after localnet-stop", node.Index)
@@ -313,4 +263,92 @@ func TestMakeStartServesAndResumes(t *testing.T) {
 		t.Fatalf("second start did not resume:\n%s", logText)
 	}
 	interrupt(cmd, done)
+}
+
+// Localnet is a network run by scripts/localnet.sh (`make localnet`).
+type Localnet struct {
+	*Network
+	Dir string
+	env []string
+	t   *testing.T
+}
+
+// startLocalnet starts a 4-validator network with scripts/localnet.sh on
+// free loopback ports; it is stopped when the test ends, and the nodes'
+// logs are printed if the test failed.
+func startLocalnet(t *testing.T) *Localnet {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "localnet")
+	ports := freePorts(t, 4)
+	ln := &Localnet{Dir: dir, t: t, env: append(os.Environ(),
+		"BIN="+binPath,
+		"LOCALNET_DIR="+dir,
+		"VALIDATORS=4",
+		"BLOCK_TIME=300ms",
+		fmt.Sprintf("P2P_PORT=%d", ports.P2P),
+		fmt.Sprintf("RPC_PORT=%d", ports.RPC),
+		fmt.Sprintf("GRPC_PORT=%d", ports.GRPC),
+		fmt.Sprintf("API_PORT=%d", ports.API),
+		fmt.Sprintf("PPROF_PORT=%d", ports.Pprof),
+		fmt.Sprintf("PORT_STRIDE=%d", ports.Stride),
+	)}
+	t.Cleanup(func() { ln.Run("stop") })
+	out := ln.Run("start")
+	summary, err := os.ReadFile(filepath.Join(dir, "network.json"))
+	if err != nil {
+		t.Fatalf("no network summary: %v\n%s", err, out)
+	}
+	ln.Network = loadNetwork(t, dir, summary)
+	if len(ln.Nodes) != 4 {
+		t.Fatalf("%d nodes, want 4", len(ln.Nodes))
+	}
+	for i, node := range ln.Nodes {
+		node.logPath = filepath.Join(dir, fmt.Sprintf("node%d.log", i))
+	}
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		for _, node := range ln.Nodes {
+			bz, _ := os.ReadFile(node.logPath)
+			lines := strings.Split(string(bz), "\n")
+			if len(lines) > 30 {
+				lines = lines[len(lines)-30:]
+			}
+			t.Logf("---- node %d ----\n%s", node.Index, strings.Join(lines, "\n"))
+		}
+	})
+	return ln
+}
+
+// Run runs `localnet.sh arg` (start, stop, status).
+func (ln *Localnet) Run(arg string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(repoRoot, "scripts", "localnet.sh"), arg)
+	cmd.Env = ln.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		ln.t.Fatalf("localnet.sh %s: %v\n%s", arg, err, out)
+	}
+	return string(out)
+}
+
+// Kill kills a node's process at once (SIGKILL), as a crash would.
+func (ln *Localnet) Kill(node *Node) {
+	ln.t.Helper()
+	bz, err := os.ReadFile(filepath.Join(ln.Dir, fmt.Sprintf("node%d.pid", node.Index)))
+	if err != nil {
+		ln.t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(bz)))
+	if err != nil {
+		ln.t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		ln.t.Fatal(err)
+	}
+	waitFor(ln.t, 20*time.Second, fmt.Sprintf("node %d to die", node.Index), func() bool {
+		return syscall.Kill(pid, 0) != nil
+	})
 }

@@ -1,0 +1,403 @@
+package agentkit
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/query"
+
+	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
+	markettypes "github.com/agentchain/agentchain/x/market/types"
+	reputationtypes "github.com/agentchain/agentchain/x/reputation/types"
+)
+
+// myAgentID is the id of the agent whose key this client holds.
+func (c *Client) myAgentID(ctx context.Context) (uint64, error) {
+	a, err := c.Agent(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("this key (%s) is no agent's key: %w", c.Address(), err)
+	}
+	return a.Id, nil
+}
+
+// ListingSpec describes a service offer.
+type ListingSpec struct {
+	// Provider is the offering agent; 0 for this client's agent.
+	Provider   uint64
+	Capability string
+	Title      string
+	// TermsURI locates the offer's terms; Terms is their content, hashed.
+	TermsURI string
+	Terms    []byte
+	// Price per job.
+	Price sdk.Coin
+	// MaxDurationBlocks bounds how far away a hire's deliver_by may be.
+	MaxDurationBlocks int64
+	// ReviewWindowBlocks is how long a client has to judge a delivery;
+	// silence then completes it.
+	ReviewWindowBlocks int64
+	// Arbiter rules on disputes (one of the chain's arbiters); empty for
+	// the default arbiter.
+	Arbiter string
+	// MinClientScore is the reputation (0-100) a client needs; 0 for none.
+	MinClientScore uint32
+}
+
+// CreateListing publishes a service offer and returns it.
+func (c *Client) CreateListing(ctx context.Context, spec ListingSpec) (*markettypes.Listing, error) {
+	provider := spec.Provider
+	if provider == 0 {
+		id, err := c.myAgentID(ctx)
+		if err != nil {
+			return nil, err
+		}
+		provider = id
+	}
+	msg := &markettypes.MsgCreateListing{
+		Signer: c.Address().String(), Provider: provider, Capability: spec.Capability, Title: spec.Title,
+		TermsUri: spec.TermsURI, Price: spec.Price, MaxDurationBlocks: spec.MaxDurationBlocks,
+		ReviewWindowBlocks: spec.ReviewWindowBlocks, Arbiter: spec.Arbiter, MinClientScore: spec.MinClientScore,
+	}
+	if spec.Terms != nil {
+		msg.TermsHash = Hash(spec.Terms)
+	}
+	res, err := c.Broadcast(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	var out markettypes.MsgCreateListingResponse
+	if err := c.Response(res, 0, &out); err != nil {
+		return nil, err
+	}
+	return c.Listing(ctx, out.Id)
+}
+
+// Listing returns a listing.
+func (c *Client) Listing(ctx context.Context, id uint64) (*markettypes.Listing, error) {
+	res, err := markettypes.NewQueryClient(c.conn).Listing(ctx, &markettypes.QueryListingRequest{Id: id})
+	if err != nil {
+		return nil, queryError(err, markettypes.ModuleName)
+	}
+	return &res.Listing, nil
+}
+
+// ListingsOf lists an agent's listings (first 100).
+func (c *Client) ListingsOf(ctx context.Context, agentID uint64) ([]markettypes.Listing, error) {
+	res, err := markettypes.NewQueryClient(c.conn).ListingsByProvider(ctx, &markettypes.QueryListingsByProviderRequest{
+		Provider: agentID, Pagination: &query.PageRequest{Limit: 100},
+	})
+	if err != nil {
+		return nil, queryError(err, markettypes.ModuleName)
+	}
+	return res.Listings, nil
+}
+
+// Criteria select providers.
+type Criteria struct {
+	// Capability wanted.
+	Capability string
+	// MaxPrice excludes dearer listings; its denom selects the listings'
+	// denom (default uagnt, no limit when the amount is nil).
+	MaxPrice sdk.Coin
+	// MinScore excludes providers whose reputation (0-100) is lower.
+	MinScore uint32
+	// Limit bounds the offers returned (default 10); at most 1000 listings
+	// are read.
+	Limit int
+}
+
+// Offer is a listing with its provider and the provider's reputation.
+type Offer struct {
+	Listing markettypes.Listing
+	Agent   agentidtypes.Agent
+	// Score is the provider's overall reputation (0-100), the score the
+	// chain's minimum-reputation checks use.
+	Score sdkmath.LegacyDec
+	// FeedbackCount is how many ratings the score rests on.
+	FeedbackCount uint64
+	// Signals are what the market reported about the provider: jobs
+	// completed, disputes lost, deliveries on time...
+	Signals reputationtypes.Signals
+}
+
+// FindProviders returns the active offers of a capability within budget
+// from providers with at least the minimum reputation, best first: highest
+// score, then fewest disputes lost, then lowest price, then oldest listing.
+// (Ratings weigh by the value that settled, so a provider that lost a
+// dispute and was paid nothing keeps its score; its lost disputes set it
+// behind providers with the same score.)
+func (c *Client) FindProviders(ctx context.Context, crit Criteria) ([]Offer, error) {
+	if crit.Limit <= 0 {
+		crit.Limit = 10
+	}
+	req := &markettypes.QueryListingsByCapabilityRequest{
+		Capability: crit.Capability, Denom: crit.MaxPrice.Denom, MinProviderScore: crit.MinScore,
+		Pagination: &query.PageRequest{Limit: 100},
+	}
+	if !crit.MaxPrice.Amount.IsNil() {
+		req.MaxPrice = crit.MaxPrice.Amount.String()
+	}
+	mq := markettypes.NewQueryClient(c.conn)
+	var listings []markettypes.Listing
+	for page := 0; page < 10; page++ {
+		res, err := mq.ListingsByCapability(ctx, req)
+		if err != nil {
+			return nil, queryError(err, markettypes.ModuleName)
+		}
+		listings = append(listings, res.Listings...)
+		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+			break
+		}
+		req.Pagination = &query.PageRequest{Key: res.Pagination.NextKey, Limit: 100}
+	}
+	offers := make([]Offer, 0, len(listings))
+	agents := map[uint64]*Offer{}
+	for _, l := range listings {
+		base, ok := agents[l.Provider]
+		if !ok {
+			a, err := c.AgentByID(ctx, l.Provider)
+			if err != nil {
+				return nil, err
+			}
+			if a.Status != agentidtypes.AGENT_STATUS_ACTIVE {
+				continue
+			}
+			rep, err := c.Reputation(ctx, l.Provider, "")
+			if err != nil {
+				return nil, err
+			}
+			base = &Offer{Agent: *a, Score: rep.Score, FeedbackCount: rep.Count, Signals: rep.Signals}
+			agents[l.Provider] = base
+		}
+		o := *base
+		o.Listing = l
+		offers = append(offers, o)
+	}
+	sort.SliceStable(offers, func(i, j int) bool {
+		a, b := offers[i], offers[j]
+		if !a.Score.Equal(b.Score) {
+			return a.Score.GT(b.Score)
+		}
+		if a.Signals.DisputesLost != b.Signals.DisputesLost {
+			return a.Signals.DisputesLost < b.Signals.DisputesLost
+		}
+		if !a.Listing.Price.Amount.Equal(b.Listing.Price.Amount) {
+			return a.Listing.Price.Amount.LT(b.Listing.Price.Amount)
+		}
+		return a.Listing.Id < b.Listing.Id
+	})
+	if len(offers) > crit.Limit {
+		offers = offers[:crit.Limit]
+	}
+	return offers, nil
+}
+
+// HireSpec describes a hire from a listing.
+type HireSpec struct {
+	ListingID uint64
+	// SpecURI locates the work's specification; Spec is its content,
+	// hashed into spec_hash (the provider checks it).
+	SpecURI string
+	Spec    []byte
+	// DeliverWithin is how many blocks from now the provider has to
+	// deliver; 0 for the listing's maximum.
+	DeliverWithin int64
+	// Milestones split the price in order; empty for one milestone.
+	Milestones []markettypes.MilestoneSpec
+	// ParentJobID subcontracts part of that job (whose provider this client
+	// is); 0 for none.
+	ParentJobID uint64
+}
+
+// Hire hires a listing: its price moves into escrow. It returns the job.
+func (c *Client) Hire(ctx context.Context, spec HireSpec) (*markettypes.Job, error) {
+	within := spec.DeliverWithin
+	if within == 0 {
+		l, err := c.Listing(ctx, spec.ListingID)
+		if err != nil {
+			return nil, err
+		}
+		within = l.MaxDurationBlocks
+	}
+	h, err := c.Height(ctx)
+	if err != nil {
+		return nil, err
+	}
+	msg := &markettypes.MsgHire{
+		Client: c.Address().String(), ListingId: spec.ListingID, SpecUri: spec.SpecURI,
+		DeliverBy: h + within, Milestones: spec.Milestones, ParentJobId: spec.ParentJobID,
+	}
+	if spec.Spec != nil {
+		msg.SpecHash = Hash(spec.Spec)
+	}
+	res, err := c.Broadcast(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	var out markettypes.MsgHireResponse
+	if err := c.Response(res, 0, &out); err != nil {
+		return nil, err
+	}
+	return c.Job(ctx, out.JobId)
+}
+
+// Job returns a job.
+func (c *Client) Job(ctx context.Context, id uint64) (*markettypes.Job, error) {
+	res, err := markettypes.NewQueryClient(c.conn).Job(ctx, &markettypes.QueryJobRequest{Id: id})
+	if err != nil {
+		return nil, queryError(err, markettypes.ModuleName)
+	}
+	return &res.Job, nil
+}
+
+// RequestSpec describes a request for quote.
+type RequestSpec struct {
+	Capability string
+	SpecURI    string
+	Spec       []byte
+	// Budget is locked in escrow; bids may not exceed it.
+	Budget sdk.Coin
+	// BidWithin is how many blocks from now bids are taken.
+	BidWithin int64
+	// MinProviderScore is the reputation a bidder needs; 0 for none.
+	MinProviderScore uint32
+}
+
+// PostRequest posts a request for quote and returns its id.
+func (c *Client) PostRequest(ctx context.Context, spec RequestSpec) (uint64, error) {
+	h, err := c.Height(ctx)
+	if err != nil {
+		return 0, err
+	}
+	msg := &markettypes.MsgPostRequest{
+		Client: c.Address().String(), Capability: spec.Capability, SpecUri: spec.SpecURI,
+		Budget: spec.Budget, BidDeadline: h + spec.BidWithin, MinProviderScore: spec.MinProviderScore,
+	}
+	if spec.Spec != nil {
+		msg.SpecHash = Hash(spec.Spec)
+	}
+	res, err := c.Broadcast(ctx, msg)
+	if err != nil {
+		return 0, err
+	}
+	var out markettypes.MsgPostRequestResponse
+	if err := c.Response(res, 0, &out); err != nil {
+		return 0, err
+	}
+	return out.RequestId, nil
+}
+
+// OpenRequests lists the open requests for a capability (first 100).
+func (c *Client) OpenRequests(ctx context.Context, capability string) ([]markettypes.Request, error) {
+	res, err := markettypes.NewQueryClient(c.conn).OpenRequestsByCapability(ctx, &markettypes.QueryOpenRequestsByCapabilityRequest{
+		Capability: capability, Pagination: &query.PageRequest{Limit: 100},
+	})
+	if err != nil {
+		return nil, queryError(err, markettypes.ModuleName)
+	}
+	return res.Requests, nil
+}
+
+// PlaceBid bids on a request for this client's agent and returns the bid id.
+func (c *Client) PlaceBid(ctx context.Context, requestID uint64, price sdk.Coin, deliveryBlocks int64, noteURI string) (uint32, error) {
+	provider, err := c.myAgentID(ctx)
+	if err != nil {
+		return 0, err
+	}
+	res, err := c.Broadcast(ctx, &markettypes.MsgPlaceBid{
+		Signer: c.Address().String(), RequestId: requestID, Provider: provider, Price: price,
+		DeliveryBlocks: deliveryBlocks, NoteUri: noteURI,
+	})
+	if err != nil {
+		return 0, err
+	}
+	var out markettypes.MsgPlaceBidResponse
+	if err := c.Response(res, 0, &out); err != nil {
+		return 0, err
+	}
+	return out.BidId, nil
+}
+
+// Bids lists the bids on a request (first 100).
+func (c *Client) Bids(ctx context.Context, requestID uint64) ([]markettypes.Bid, error) {
+	res, err := markettypes.NewQueryClient(c.conn).Bids(ctx, &markettypes.QueryBidsRequest{RequestId: requestID, Pagination: &query.PageRequest{Limit: 100}})
+	if err != nil {
+		return nil, queryError(err, markettypes.ModuleName)
+	}
+	return res.Bids, nil
+}
+
+// AcceptBid turns a bid into a funded job and returns it.
+func (c *Client) AcceptBid(ctx context.Context, requestID uint64, bidID uint32, milestones []markettypes.MilestoneSpec) (*markettypes.Job, error) {
+	res, err := c.Broadcast(ctx, &markettypes.MsgAcceptBid{Client: c.Address().String(), RequestId: requestID, BidId: bidID, Milestones: milestones})
+	if err != nil {
+		return nil, err
+	}
+	var out markettypes.MsgAcceptBidResponse
+	if err := c.Response(res, 0, &out); err != nil {
+		return nil, err
+	}
+	return c.Job(ctx, out.JobId)
+}
+
+// AcceptJob starts a funded job (provider).
+func (c *Client) AcceptJob(ctx context.Context, jobID uint64) (*TxResult, error) {
+	return c.Broadcast(ctx, &markettypes.MsgAcceptJob{Signer: c.Address().String(), JobId: jobID})
+}
+
+// DeclineJob declines a funded job; the client is refunded (provider).
+func (c *Client) DeclineJob(ctx context.Context, jobID uint64) (*TxResult, error) {
+	return c.Broadcast(ctx, &markettypes.MsgDeclineJob{Signer: c.Address().String(), JobId: jobID})
+}
+
+// CancelJob withdraws a job the provider has not accepted yet (client).
+func (c *Client) CancelJob(ctx context.Context, jobID uint64) (*TxResult, error) {
+	return c.Broadcast(ctx, &markettypes.MsgCancelJob{Client: c.Address().String(), JobId: jobID})
+}
+
+// Deliver delivers a milestone's result (provider): result is its content,
+// hashed into result_hash for the client to verify.
+func (c *Client) Deliver(ctx context.Context, jobID uint64, milestone uint32, resultURI string, result []byte) (*TxResult, error) {
+	return c.Broadcast(ctx, &markettypes.MsgDeliver{
+		Signer: c.Address().String(), JobId: jobID, Milestone: milestone, ResultUri: resultURI, ResultHash: Hash(result),
+	})
+}
+
+// Complete accepts a delivered milestone and pays it (client).
+func (c *Client) Complete(ctx context.Context, jobID uint64, milestone uint32) (*TxResult, error) {
+	return c.Broadcast(ctx, &markettypes.MsgComplete{Client: c.Address().String(), JobId: jobID, Milestone: milestone})
+}
+
+// Dispute rejects a delivered milestone, which puts the job before its
+// arbiter (client); evidence is hashed into evidence_hash.
+func (c *Client) Dispute(ctx context.Context, jobID uint64, milestone uint32, reason markettypes.RejectReason, evidence []byte) (*TxResult, error) {
+	msg := &markettypes.MsgReject{Client: c.Address().String(), JobId: jobID, Milestone: milestone, Reason: reason}
+	if evidence != nil {
+		msg.EvidenceHash = Hash(evidence)
+	}
+	return c.Broadcast(ctx, msg)
+}
+
+// Resolve rules on a disputed job (its arbiter): the provider gets
+// providerShareBps/10000 of the milestone.
+func (c *Client) Resolve(ctx context.Context, jobID uint64, providerShareBps uint32) (*TxResult, error) {
+	return c.Broadcast(ctx, &markettypes.MsgResolve{Signer: c.Address().String(), JobId: jobID, ProviderShareBps: providerShareBps})
+}
+
+// Rate rates the other party of a settled job, 0-100.
+func (c *Client) Rate(ctx context.Context, jobID uint64, score uint32, tags ...string) (*TxResult, error) {
+	return c.Broadcast(ctx, &reputationtypes.MsgSubmitFeedback{Rater: c.Address().String(), JobId: jobID, Score: score, Tags: tags})
+}
+
+// Reputation returns an agent's score, overall ("") or for a capability.
+func (c *Client) Reputation(ctx context.Context, agentID uint64, capability string) (*reputationtypes.QueryReputationResponse, error) {
+	res, err := reputationtypes.NewQueryClient(c.conn).Reputation(ctx, &reputationtypes.QueryReputationRequest{AgentId: agentID, Capability: capability})
+	if err != nil {
+		return nil, queryError(err, reputationtypes.ModuleName)
+	}
+	return res, nil
+}
