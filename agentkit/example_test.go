@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
 	"os"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -21,17 +20,20 @@ func Example_provider() {
 	ctx := context.Background()
 	key, err := agentkit.FromMnemonic(os.Getenv("AGENT_MNEMONIC"))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	c, err := agentkit.Dial(ctx, agentkit.Config{GRPC: "127.0.0.1:9090", RPC: "http://127.0.0.1:26657"}, key)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	defer c.Close()
 
 	agent, err := c.LoadOrRegisterAgent(ctx, agentkit.AgentSpec{Name: "my-summarizer", Capabilities: []string{"summarize"}})
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	terms := []byte("One summary per job, delivered within 100 blocks.")
 	if _, err := c.CreateListing(ctx, agentkit.ListingSpec{
@@ -39,7 +41,8 @@ func Example_provider() {
 		TermsURI: agentkit.DataURI("text/plain", terms), Terms: terms,
 		MaxDurationBlocks: 100, ReviewWindowBlocks: 50,
 	}); err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	err = c.Serve(ctx, agent.Id, agentkit.ServeOptions{}, func(ctx context.Context, job *markettypes.Job, m uint32) (string, []byte, error) {
 		spec, err := agentkit.FetchVerified(ctx, job.SpecUri, job.SpecHash)
@@ -49,7 +52,7 @@ func Example_provider() {
 		result := []byte(fmt.Sprintf("summary of %d bytes", len(spec)))
 		return agentkit.DataURI("text/plain", result), result, nil
 	})
-	log.Println(err)
+	fmt.Println(err)
 }
 
 // A client agent: find the best provider under a budget, hire it, check
@@ -59,7 +62,8 @@ func Example_client() {
 	key, _ := agentkit.FromMnemonic(os.Getenv("AGENT_MNEMONIC"))
 	c, err := agentkit.Dial(ctx, agentkit.Config{}, key) // 127.0.0.1 defaults
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	defer c.Close()
 
@@ -67,16 +71,19 @@ func Example_client() {
 		Capability: "summarize", MaxPrice: sdk.NewInt64Coin("uagnt", 5_000_000), MinScore: 60,
 	})
 	if err != nil || len(offers) == 0 {
-		log.Fatal("no provider", err)
+		fmt.Println("no provider", err)
+		return
 	}
 	spec := []byte("Summarize: agents pay each other in escrow.")
 	job, err := c.Hire(ctx, agentkit.HireSpec{ListingID: offers[0].Listing.Id, SpecURI: agentkit.DataURI("text/plain", spec), Spec: spec})
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	job, err = c.AwaitJob(ctx, job.Id, agentkit.Delivered(0))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	m := job.Milestones[0]
 	if _, err := agentkit.FetchVerified(ctx, m.ResultUri, m.ResultHash); err != nil {
@@ -84,10 +91,12 @@ func Example_client() {
 		return
 	}
 	if _, err := c.Complete(ctx, job.Id, 0); err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	if _, err := c.Rate(ctx, job.Id, 90, "summarize"); err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 }
 
@@ -97,19 +106,20 @@ func ExampleTxError() {
 	key, _ := agentkit.FromMnemonic(os.Getenv("AGENT_MNEMONIC"))
 	c, err := agentkit.Dial(ctx, agentkit.Config{}, key)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	_, err = c.Send(ctx, sdk.AccAddress("someone-else-20bytes"), sdk.NewCoins(sdk.NewInt64Coin("uagnt", 5_000_000)))
 	switch {
 	case err == nil:
 	case errors.Is(err, agentidtypes.ErrSpendCapExceeded):
-		log.Println("over the spending cap my owner set: wait for the next window")
+		fmt.Println("over the spending cap my owner set: wait for the next window")
 	case errors.Is(err, sdkerrors.ErrInsufficientFunds):
-		log.Println("not enough funds")
+		fmt.Println("not enough funds")
 	case errors.Is(err, markettypes.ErrWrongStatus):
-		log.Println("the job is not in a status that allows this")
+		fmt.Println("the job is not in a status that allows this")
 	default:
-		log.Println(err)
+		fmt.Println(err)
 	}
 }
 
@@ -121,12 +131,14 @@ func ExampleClient_Subscribe() {
 	key, _ := agentkit.FromMnemonic(os.Getenv("AGENT_MNEMONIC"))
 	c, err := agentkit.Dial(ctx, agentkit.Config{}, key)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	const myAgentID, lastHandledHeight = 7, 1200
 	sub, err := c.Subscribe(ctx, agentkit.JobsOfProvider(myAgentID), agentkit.SubscribeOptions{FromHeight: lastHandledHeight + 1})
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	for e := range sub.Events() {
 		msg, err := e.Typed()
@@ -134,7 +146,7 @@ func ExampleClient_Subscribe() {
 			continue
 		}
 		if funded, ok := msg.(*markettypes.EventJobFunded); ok {
-			log.Printf("height %d: job %d funded with %s", e.Height, funded.JobId, funded.Price)
+			fmt.Printf("height %d: job %d funded with %s\n", e.Height, funded.JobId, funded.Price)
 		}
 	}
 }

@@ -57,7 +57,9 @@ type buildError struct {
 	err error
 }
 
-func (e *buildError) Error() string { return "build the example agents: " + e.err.Error() + "\n" + e.out }
+func (e *buildError) Error() string {
+	return "build the example agents: " + e.err.Error() + "\n" + e.out
+}
 
 // `make demo` on a machine without a running devnet starts a throwaway one,
 // runs the example agents as separate processes and tells the story: who

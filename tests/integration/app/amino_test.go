@@ -56,12 +56,16 @@ func TestAminoJSONSignBytesCoverNestedMessages(t *testing.T) {
 	gov := authtypes.NewModuleAddress(govtypes.ModuleName).String()
 	agnt := func(n int64) sdk.Coin { return sdk.NewCoin(app.BaseDenom, sdkmath.NewInt(n)) }
 	hire := func(title string, amount int64) sdk.Msg {
-		return &markettypes.MsgHire{Client: addr, ListingId: 1, SpecUri: "https://x.example/spec", SpecHash: bytes.Repeat([]byte{1}, 32), DeliverBy: 50,
-			Milestones: []markettypes.MilestoneSpec{{Title: title, Amount: agnt(amount)}, {Title: "rest", Amount: agnt(1)}}}
+		return &markettypes.MsgHire{
+			Client: addr, ListingId: 1, SpecUri: "https://x.example/spec", SpecHash: bytes.Repeat([]byte{1}, 32), DeliverBy: 50,
+			Milestones: []markettypes.MilestoneSpec{{Title: title, Amount: agnt(amount)}, {Title: "rest", Amount: agnt(1)}},
+		}
 	}
 	register := func(url string) sdk.Msg {
-		return &agentidtypes.MsgRegisterAgent{Owner: addr, Name: "agent-one", AgentAddress: addr,
-			Endpoints: []agentidtypes.Endpoint{{Protocol: "a2a", Url: url}}}
+		return &agentidtypes.MsgRegisterAgent{
+			Owner: addr, Name: "agent-one", AgentAddress: addr,
+			Endpoints: []agentidtypes.Endpoint{{Protocol: "a2a", Url: url}},
+		}
 	}
 	marketParams := markettypes.DefaultParams()
 	marketParams2 := marketParams
@@ -75,12 +79,16 @@ func TestAminoJSONSignBytesCoverNestedMessages(t *testing.T) {
 		want string
 	}{
 		{"register endpoints", register("https://good.example/a2a"), register("https://evil.example/a2a"), "good.example"},
-		{"update endpoints", &agentidtypes.MsgUpdateAgent{Owner: addr, AgentId: 1, Endpoints: []agentidtypes.Endpoint{{Protocol: "mcp", Url: "https://a.example"}}},
-			&agentidtypes.MsgUpdateAgent{Owner: addr, AgentId: 1, Endpoints: []agentidtypes.Endpoint{{Protocol: "mcp", Url: "https://b.example"}}}, "a.example"},
+		{
+			"update endpoints", &agentidtypes.MsgUpdateAgent{Owner: addr, AgentId: 1, Endpoints: []agentidtypes.Endpoint{{Protocol: "mcp", Url: "https://a.example"}}},
+			&agentidtypes.MsgUpdateAgent{Owner: addr, AgentId: 1, Endpoints: []agentidtypes.Endpoint{{Protocol: "mcp", Url: "https://b.example"}}}, "a.example",
+		},
 		{"hire milestone title", hire("draft", 5), hire("final", 5), `"title":"draft"`},
 		{"hire milestone amount", hire("draft", 5), hire("draft", 6), `"amount":{"amount":"5"`},
-		{"accept bid milestones", &markettypes.MsgAcceptBid{Client: addr, RequestId: 1, BidId: 1, Milestones: []markettypes.MilestoneSpec{{Title: "a", Amount: agnt(1)}}},
-			&markettypes.MsgAcceptBid{Client: addr, RequestId: 1, BidId: 1, Milestones: []markettypes.MilestoneSpec{{Title: "a", Amount: agnt(2)}}}, `"title":"a"`},
+		{
+			"accept bid milestones", &markettypes.MsgAcceptBid{Client: addr, RequestId: 1, BidId: 1, Milestones: []markettypes.MilestoneSpec{{Title: "a", Amount: agnt(1)}}},
+			&markettypes.MsgAcceptBid{Client: addr, RequestId: 1, BidId: 1, Milestones: []markettypes.MilestoneSpec{{Title: "a", Amount: agnt(2)}}}, `"title":"a"`,
+		},
 		{"market params", &markettypes.MsgUpdateParams{Authority: gov, Params: marketParams}, &markettypes.MsgUpdateParams{Authority: gov, Params: marketParams2}, "take_rate_bps"},
 		{"agentid params", &agentidtypes.MsgUpdateParams{Authority: gov, Params: agentidParams}, &agentidtypes.MsgUpdateParams{Authority: gov, Params: agentidParams2}, "max_uri_length"},
 		{"escrow params", &escrowtypes.MsgUpdateParams{Authority: gov, Params: escrowtypes.DefaultParams()}, &escrowtypes.MsgUpdateParams{Authority: gov}, "allowed_denoms"},
@@ -107,7 +115,7 @@ func TestAminoSignedTransactionsWithNestedMessages(t *testing.T) {
 		Endpoints: []agentidtypes.Endpoint{{Protocol: "a2a", Url: "https://agent.example/a2a"}},
 	}}})
 	apptest.MustOK(t, res)
-	a, err := ta.App.AgentIDKeeper.Agents.Get(ta.Ctx(), 1)
+	a, err := ta.AgentIDKeeper.Agents.Get(ta.Ctx(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +134,7 @@ func TestAminoSignedTransactionsWithNestedMessages(t *testing.T) {
 			{Title: "final", Amount: sdk.NewCoin(app.BaseDenom, sdkmath.NewInt(600))},
 		},
 	}}}))
-	job, err := ta.App.MarketKeeper.Jobs.Get(ta.Ctx(), 1)
+	job, err := ta.MarketKeeper.Jobs.Get(ta.Ctx(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
