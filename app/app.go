@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 
@@ -87,6 +88,7 @@ import (
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
+	"github.com/agentchain/agentchain/docs/openapi"
 	"github.com/agentchain/agentchain/x/agentid"
 	agentidkeeper "github.com/agentchain/agentchain/x/agentid/keeper"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
@@ -573,6 +575,8 @@ func (app *App) RegisterAPIRoutes(apiSvr *api.Server, _ config.APIConfig) {
 	cmtservice.RegisterGRPCGatewayRoutes(clientCtx, apiSvr.GRPCGatewayRouter)
 	nodeservice.RegisterGRPCGatewayRoutes(clientCtx, apiSvr.GRPCGatewayRouter)
 	app.BasicModuleManager.RegisterGRPCGatewayRoutes(clientCtx, apiSvr.GRPCGatewayRouter)
+	// The OpenAPI document of our modules' REST routes.
+	apiSvr.Router.HandleFunc(openapi.Path, openapi.Handler).Methods(http.MethodGet)
 }
 
 // RegisterTxService registers the tx gRPC service (simulate, get, broadcast).

@@ -5,8 +5,10 @@
 #   protocgen.sh --check   fail if the committed code differs from a fresh generation
 #
 # Imported protos come from the Go module cache at the versions in go.mod and are
-# copied into third_party/proto (git-ignored). Needs buf, protoc-gen-gocosmos and
-# protoc-gen-grpc-gateway on PATH (make tools installs them into tools/bin).
+# copied into third_party/proto (git-ignored). Needs buf, protoc-gen-gocosmos,
+# protoc-gen-grpc-gateway and protoc-gen-swagger on PATH (make tools installs
+# them into tools/bin). Also writes the OpenAPI document of the REST routes,
+# docs/openapi/agentchain.swagger.json.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +17,7 @@ MODULE=github.com/agentchain/agentchain
 CHECK=0
 [ "${1:-}" = "--check" ] && CHECK=1
 
-for tool in buf protoc-gen-gocosmos protoc-gen-grpc-gateway; do
+for tool in buf protoc-gen-gocosmos protoc-gen-grpc-gateway protoc-gen-swagger; do
   command -v "$tool" >/dev/null || { echo "protocgen: $tool not on PATH (run make tools)" >&2; exit 1; }
 done
 
@@ -55,13 +57,26 @@ for pkg in "${PKGS[@]}"; do
 done
 GEN="$OUT/$MODULE"
 
+# One OpenAPI document for every query service's REST routes.
+OPENAPI=docs/openapi/agentchain.swagger.json
+mapfile -t QUERIES < <(find proto/agentchain -name query.proto | sort)
+buf generate --template buf.gen.swagger.yaml $(printf -- '--path %s ' "${QUERIES[@]}") -o "$OUT"
+# A title, and operation ids unique across modules (agentid_Params, ...).
+sed -e 's|"title": "agentchain/[a-z]*/v1/query.proto"|"title": "agentchain REST API (gRPC gateway)"|' \
+  -e 's|"version": "version not set"|"version": "v1"|' "$OUT/$OPENAPI" |
+  awk '/^    "\/agentchain\// { split($0, p, "/"); mod = p[3] }
+       /"operationId": "Query_/ { sub(/"Query_/, "\"" mod "_") }
+       { print }' >"$OUT/openapi.json"
+
 if [ "$CHECK" = 0 ]; then
   # Remove generated files whose proto is gone, then copy the fresh ones in.
   committed | while read -r f; do
     [ -f "$GEN/$f" ] || { echo "removing stale $f"; rm -f "$f"; }
   done
   cp -r "$GEN"/. .
-  echo "protocgen: generated ${#PKGS[@]} package(s)"
+  mkdir -p "$(dirname "$OPENAPI")"
+  cp "$OUT/openapi.json" "$OPENAPI"
+  echo "protocgen: generated ${#PKGS[@]} package(s) and $OPENAPI"
   exit 0
 fi
 
@@ -79,6 +94,10 @@ done < <(find "$GEN" -type f)
 while read -r f; do
   [ -f "$GEN/$f" ] || { echo "proto-check: $f has no proto source"; status=1; }
 done < <(committed)
+if ! cmp -s "$OUT/openapi.json" "$OPENAPI"; then
+  echo "proto-check: $OPENAPI differs from a fresh generation"
+  status=1
+fi
 if [ "$status" = 0 ]; then
   echo "proto-check: generated code is up to date (${#PKGS[@]} package(s))"
 else
