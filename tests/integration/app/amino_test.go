@@ -6,6 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	gogoproto "github.com/cosmos/gogoproto/proto"
+	protov2 "google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	aminoapi "cosmossdk.io/api/amino"
 	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
@@ -140,5 +145,59 @@ func TestAminoSignedTransactionsWithNestedMessages(t *testing.T) {
 	}
 	if len(job.Milestones) != 2 || job.Milestones[0].Title != "draft" || !job.Milestones[1].Amount.Amount.Equal(sdkmath.NewInt(600)) {
 		t.Fatalf("milestones %+v", job.Milestones)
+	}
+}
+
+// Every message of our modules has an amino name (the proto option, also
+// registered with the legacy amino codec), at most 39 characters as Ledger
+// requires, and builds amino JSON sign bytes under that name.
+func TestEveryMessageHasAnAminoName(t *testing.T) {
+	ta := apptest.New(t, apptest.Options{})
+	files, err := gogoproto.MergedRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The messages the Msg services take.
+	want := map[string]bool{}
+	for _, m := range []string{"agentid", "escrow", "market", "reputation"} {
+		d, err := files.FindDescriptorByName(protoreflect.FullName("agentchain." + m + ".v1.Msg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		methods := d.(protoreflect.ServiceDescriptor).Methods()
+		for i := 0; i < methods.Len(); i++ {
+			want["/"+string(methods.Get(i).Input().FullName())] = true
+		}
+	}
+	registered := 0
+	for _, url := range ta.InterfaceRegistry().ListImplementations(sdk.MsgInterfaceProtoName) {
+		if !strings.HasPrefix(url, "/agentchain.") {
+			continue
+		}
+		registered++
+		delete(want, url)
+		msg, err := ta.InterfaceRegistry().Resolve(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := files.FindDescriptorByName(protoreflect.FullName(strings.TrimPrefix(url, "/")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, _ := protov2.GetExtension(d.Options(), aminoapi.E_Name).(string)
+		if name == "" || len(name) > 39 {
+			t.Errorf("%s: amino name %q (want one of at most 39 characters)", url, name)
+			continue
+		}
+		legacy := ta.LegacyAmino().MustMarshalJSON(msg)
+		if !strings.HasPrefix(string(legacy), `{"type":"`+name+`"`) {
+			t.Errorf("%s: legacy amino codec names it %s, the proto option %s", url, legacy, name)
+		}
+		if sb := aminoSignBytes(t, ta, msg.(sdk.Msg)); !strings.Contains(string(sb), `"type":"`+name+`"`) {
+			t.Errorf("%s: sign bytes lack its amino name: %s", url, sb)
+		}
+	}
+	if len(want) > 0 || registered == 0 {
+		t.Fatalf("Msg service inputs not registered as messages: %v (%d registered)", want, registered)
 	}
 }
