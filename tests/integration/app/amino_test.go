@@ -193,7 +193,7 @@ func TestEveryMessageHasAnAminoName(t *testing.T) {
 		if !strings.HasPrefix(string(legacy), `{"type":"`+name+`"`) {
 			t.Errorf("%s: legacy amino codec names it %s, the proto option %s", url, legacy, name)
 		}
-		if sb := aminoSignBytes(t, ta, msg.(sdk.Msg)); !strings.Contains(string(sb), `"type":"`+name+`"`) {
+		if sb := aminoSignBytes(t, ta, msg); !strings.Contains(string(sb), `"type":"`+name+`"`) {
 			t.Errorf("%s: sign bytes lack its amino name: %s", url, sb)
 		}
 	}
