@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	gogoproto "github.com/cosmos/gogoproto/proto"
+	"google.golang.org/protobuf/encoding/protowire"
 	protov2 "google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -15,6 +16,8 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 	"github.com/cosmos/cosmos-sdk/types/tx/signing"
 	authsigning "github.com/cosmos/cosmos-sdk/x/auth/signing"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
@@ -200,4 +203,67 @@ func TestEveryMessageHasAnAminoName(t *testing.T) {
 	if len(want) > 0 || registered == 0 {
 		t.Fatalf("Msg service inputs not registered as messages: %v (%d registered)", want, registered)
 	}
+}
+
+// A transaction whose nested message carries a field the chain does not
+// know is refused when decoded, as at the top level: what a signer signed
+// is exactly what the chain reads.
+func TestUnknownFieldsInNestedMessagesAreRefused(t *testing.T) {
+	ta := apptest.New(t, apptest.Options{})
+	owner := ta.Accounts[0]
+	msg := &agentidtypes.MsgRegisterAgent{
+		Owner: owner.Addr.String(), Name: "nested-unknown", AgentAddress: owner.Addr.String(),
+		Endpoints: []agentidtypes.Endpoint{{Protocol: "a2a", Url: "https://agent.example/a2a"}},
+	}
+	signed := ta.Sign(owner, apptest.Tx{Msgs: []sdk.Msg{msg}})
+	unknown := protowire.AppendVarint(protowire.AppendTag(nil, 99, protowire.VarintType), 1)
+
+	const none, top, nested = 0, 1, 2
+	mutate := func(where int) []byte {
+		var raw txtypes.TxRaw
+		if err := raw.Unmarshal(signed); err != nil {
+			t.Fatal(err)
+		}
+		var body txtypes.TxBody
+		if err := body.Unmarshal(raw.BodyBytes); err != nil {
+			t.Fatal(err)
+		}
+		base := *msg
+		base.Endpoints = nil
+		value, err := base.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ep, err := msg.Endpoints[0].Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch where {
+		case nested:
+			ep = append(ep, unknown...)
+		case top:
+			value = append(value, unknown...)
+		}
+		value = protowire.AppendBytes(protowire.AppendTag(value, 9, protowire.BytesType), ep)
+		body.Messages[0].Value = value
+		if raw.BodyBytes, err = body.Marshal(); err != nil {
+			t.Fatal(err)
+		}
+		bz, err := raw.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bz
+	}
+	for _, where := range []int{top, nested} {
+		res := ta.NextBlock([][]byte{mutate(where)}).TxResults[0]
+		if res.Codespace != sdkerrors.ErrTxDecode.Codespace() || res.Code != sdkerrors.ErrTxDecode.ABCICode() {
+			t.Fatalf("unknown field (%d): code %s/%d, log %s; want a decode refusal", where, res.Codespace, res.Code, res.Log)
+		}
+	}
+	if _, err := ta.AgentIDKeeper.Agents.Get(ta.Ctx(), 1); err == nil {
+		t.Fatal("an agent was registered")
+	}
+	// The same re-encoding without the unknown field is the signed tx.
+	apptest.MustOK(t, ta.NextBlock([][]byte{mutate(none)}).TxResults[0])
 }
