@@ -48,7 +48,7 @@ func TestEventDecodesTypedEventsAndFilters(t *testing.T) {
 	if id, ok := e.Uint64("job_id"); !ok || id != 7 {
 		t.Fatalf("job_id %d %v", id, ok)
 	}
-	if got := e.String("client"); got != client.String() {
+	if got := e.Text("client"); got != client.String() {
 		t.Fatalf("client %q", got)
 	}
 	msg, err := e.Typed()

@@ -77,8 +77,8 @@ func (e Event) Uint64(key string) (uint64, bool) {
 	return n, err == nil
 }
 
-// String reads a string attribute, unquoting a typed event's JSON string.
-func (e Event) String(key string) string {
+// Text reads a string attribute, unquoting a typed event's JSON string.
+func (e Event) Text(key string) string {
 	v := e.Attributes[key]
 	if s, err := strconv.Unquote(v); err == nil && strings.HasPrefix(v, `"`) {
 		return s

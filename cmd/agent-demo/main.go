@@ -79,19 +79,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	mnemonic := func(name string) (string, error) {
-		for _, a := range cfg.Accounts {
-			if a.Name == name && a.Mnemonic != "" {
-				return a.Mnemonic, nil
-			}
-		}
-		return "", fmt.Errorf("%s has no mnemonic in %s", name, *configPath)
-	}
-	if d.funder, err = d.dial(ctx, mnemonic, "alice"); err != nil {
+	if d.funder, err = d.dial(ctx, cfg, "alice"); err != nil {
 		return err
 	}
 	defer d.funder.Close()
-	if d.arbiter, err = d.dial(ctx, mnemonic, "carol"); err != nil {
+	if d.arbiter, err = d.dial(ctx, cfg, "carol"); err != nil {
 		return err
 	}
 	defer d.arbiter.Close()
@@ -193,8 +185,8 @@ func run() error {
 	return d.summary(ctx, []string{summA, summB, writer, researcher})
 }
 
-func (d *demo) dial(ctx context.Context, mnemonic func(string) (string, error), name string) (*agentkit.Client, error) {
-	m, err := mnemonic(name)
+func (d *demo) dial(ctx context.Context, cfg *devnet.Config, name string) (*agentkit.Client, error) {
+	m, err := cfg.Mnemonic(name)
 	if err != nil {
 		return nil, err
 	}

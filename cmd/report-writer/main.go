@@ -82,9 +82,7 @@ func run() error {
 		MaxJobs: *maxJobs,
 		OnError: func(err error) { log.Printf("error: %v", err) },
 		OnEvent: func(e agentkit.Event) {
-			if e.Type == "agentchain.market.v1.EventJobCompleted" && e.String("provider") == fmt.Sprint(agent.Id) {
-				agents.RateClient(ctx, c, log, e, uint32(*rateClients))
-			}
+			agents.RateClient(ctx, c, log, agent.Id, e, uint32(*rateClients))
 		},
 	}, func(ctx context.Context, job *markettypes.Job, m uint32) (string, []byte, error) {
 		text, err := agentkit.FetchVerified(ctx, job.SpecUri, job.SpecHash)

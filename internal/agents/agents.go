@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cosmos/go-bip39"
+	"github.com/cosmos/gogoproto/proto"
 
 	sdkmath "cosmossdk.io/math"
 
@@ -196,10 +197,17 @@ func EnsureListing(ctx context.Context, c *agentkit.Client, agentID uint64, spec
 	return c.CreateListing(ctx, spec)
 }
 
-// RateClient rates the client of a completed job, when the client is a
-// registered agent (only agents have a reputation).
-func RateClient(ctx context.Context, c *agentkit.Client, log Logger, completed agentkit.Event, score uint32) {
-	jobID, _ := completed.Uint64("job_id")
+// RateClient rates the client of a job the agent completed, when the
+// event is that completion and the client is a registered agent (only
+// agents have a reputation).
+func RateClient(ctx context.Context, c *agentkit.Client, log Logger, agentID uint64, e agentkit.Event, score uint32) {
+	if e.Type != proto.MessageName(&markettypes.EventJobCompleted{}) {
+		return
+	}
+	jobID, _ := e.Uint64("job_id")
+	if provider, ok := e.Uint64("provider"); !ok || provider != agentID {
+		return
+	}
 	log.Printf("job %d completed and paid", jobID)
 	job, err := c.Job(ctx, jobID)
 	if err != nil || job.ClientAgent == 0 {

@@ -47,6 +47,16 @@ type Validator struct {
 
 var keyNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 
+// Mnemonic returns the mnemonic of the named account.
+func (c *Config) Mnemonic(name string) (string, error) {
+	for _, a := range c.Accounts {
+		if a.Name == name && a.Mnemonic != "" {
+			return a.Mnemonic, nil
+		}
+	}
+	return "", fmt.Errorf("config.yml has no mnemonic for %s", name)
+}
+
 // LoadConfig reads and validates a config.yml.
 func LoadConfig(path string) (*Config, error) {
 	bz, err := os.ReadFile(path)

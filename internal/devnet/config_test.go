@@ -42,6 +42,24 @@ func TestParseConfig(t *testing.T) {
 	}
 }
 
+func TestMnemonicOfAnAccount(t *testing.T) {
+	cfg, err := ParseConfig([]byte(strings.Replace(validConfig, `coins: ["1000uagnt", "5foo"]`,
+		`coins: ["1000uagnt", "5foo"]
+    mnemonic: "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := cfg.Mnemonic("alice"); err != nil || !strings.HasSuffix(m, " about") {
+		t.Fatalf("alice: %q %v", m, err)
+	}
+	// An address-only account and an unknown name have none.
+	for _, name := range []string{"watcher", "nobody"} {
+		if _, err := cfg.Mnemonic(name); err == nil {
+			t.Fatalf("%s has a mnemonic", name)
+		}
+	}
+}
+
 func TestParseConfigRefusals(t *testing.T) {
 	base := strings.Replace(validConfig, "version: 1\n", "", 1)
 	cases := map[string]string{

@@ -20,24 +20,28 @@ import (
 	markettypes "github.com/agentchain/agentchain/x/market/types"
 )
 
-// devnetSigner returns the key of a config.yml account.
-func devnetSigner(t *testing.T, name string) agentkit.Signer {
+// devnetMnemonic returns the mnemonic of a config.yml account.
+func devnetMnemonic(t *testing.T, name string) string {
 	t.Helper()
 	cfg, err := devnet.LoadConfig(filepath.Join(repoRoot, "config.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range cfg.Accounts {
-		if a.Name == name && a.Mnemonic != "" {
-			s, err := agentkit.FromMnemonic(a.Mnemonic)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		}
+	m, err := cfg.Mnemonic(name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("config.yml has no mnemonic for %s", name)
-	return nil
+	return m
+}
+
+// devnetSigner returns the key of a config.yml account.
+func devnetSigner(t *testing.T, name string) agentkit.Signer {
+	t.Helper()
+	s, err := agentkit.FromMnemonic(devnetMnemonic(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // dial connects an agentkit client to a node.

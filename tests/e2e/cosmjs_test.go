@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/agentchain/agentchain/internal/devnet"
 )
 
 const (
@@ -52,20 +50,6 @@ func TestCosmJSWallet(t *testing.T) {
 	installNodeModules(t, npmBin, dir)
 	protoPath := cosmjsProtoPath(t)
 
-	cfg, err := devnet.LoadConfig(filepath.Join(repoRoot, "config.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mnemonic := func(name string) string {
-		for _, a := range cfg.Accounts {
-			if a.Name == name && a.Mnemonic != "" {
-				return a.Mnemonic
-			}
-		}
-		t.Fatalf("config.yml has no mnemonic for %s", name)
-		return ""
-	}
-
 	n := StartNetwork(t, NetworkOptions{})
 	ctx, cancel := context.WithTimeout(context.Background(), cosmjsTimeout)
 	defer cancel()
@@ -75,8 +59,8 @@ func TestCosmJSWallet(t *testing.T) {
 		"AGENTCHAIN_RPC=http://"+n.Nodes[0].RPC,
 		"AGENTCHAIN_REST=http://"+n.Nodes[0].API,
 		"AGENTCHAIN_CHAIN_ID="+n.ChainID,
-		"AGENTCHAIN_DIRECT_CLIENT_MNEMONIC="+mnemonic("alice"),
-		"AGENTCHAIN_AMINO_CLIENT_MNEMONIC="+mnemonic("bob"),
+		"AGENTCHAIN_DIRECT_CLIENT_MNEMONIC="+devnetMnemonic(t, "alice"),
+		"AGENTCHAIN_AMINO_CLIENT_MNEMONIC="+devnetMnemonic(t, "bob"),
 		"AGENTCHAIN_PROTO_PATH="+strings.Join(protoPath, string(os.PathListSeparator)),
 	)
 	cmd.WaitDelay = 5 * time.Second

@@ -33,6 +33,17 @@ func TestAgentEconomyOnFourValidators(t *testing.T) {
 	provider := dial(t, ctx, n.Nodes[1], agentKey)
 	client := dial(t, ctx, n.Nodes[2], clientKey)
 
+	// Before an agent acts on what another agent did through another
+	// validator, its validator must have the block (it may be one behind).
+	catchUp := func(from *agentkit.Client, to *Node) {
+		t.Helper()
+		h, err := from.Height(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.WaitForHeight(to, h, txTimeout)
+	}
+
 	fund(t, ctx, owner, agentKey.Address(), 20_000_000)
 	agent, err := owner.RegisterAgent(ctx, agentkit.AgentSpec{Name: "multinode-summarizer", Capabilities: []string{"summarize"}}, agentKey)
 	if err != nil {
@@ -43,6 +54,7 @@ func TestAgentEconomyOnFourValidators(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	catchUp(owner, n.Nodes[1])
 	listing, err := provider.CreateListing(ctx, agentkit.ListingSpec{
 		Capability: "summarize", Title: "Summaries", TermsURI: "https://agents.example/terms", Terms: []byte("terms"),
 		Price: agnt(4_000_000), MaxDurationBlocks: 1000, ReviewWindowBlocks: 200,
@@ -65,6 +77,7 @@ func TestAgentEconomyOnFourValidators(t *testing.T) {
 	}
 	watched := collect(watcher)
 
+	catchUp(provider, n.Nodes[2])
 	spec := []byte("Four validators, one of them down.")
 	job, err := client.Hire(ctx, agentkit.HireSpec{ListingID: listing.Id, SpecURI: agentkit.DataURI("text/plain", spec), Spec: spec})
 	if err != nil {
@@ -83,6 +96,7 @@ func TestAgentEconomyOnFourValidators(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	catchUp(client, n.Nodes[1])
 	if _, err := provider.AcceptJob(ctx, job.Id); err != nil {
 		t.Fatal(err)
 	}
@@ -100,10 +114,13 @@ func TestAgentEconomyOnFourValidators(t *testing.T) {
 	if _, err := client.Complete(ctx, job.Id, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.Rate(ctx, job.Id, 95, "summarize"); err != nil {
+	clientRated, err := client.Rate(ctx, job.Id, 95, "summarize")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := provider.Rate(ctx, job.Id, 80); err != nil {
+	catchUp(client, n.Nodes[1])
+	providerRated, err := provider.Rate(ctx, job.Id, 80)
+	if err != nil {
 		t.Fatal(err)
 	}
 	done, err := client.Job(ctx, job.Id)
@@ -113,10 +130,10 @@ func TestAgentEconomyOnFourValidators(t *testing.T) {
 	if done.Status != markettypes.JOB_STATUS_COMPLETED {
 		t.Fatalf("job %d is %s", job.Id, done.Status)
 	}
-	finishedAt, err := client.Height(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The ratings were included on the nodes the agents talk to; node 0,
+	// which answers the queries below, may be a block behind.
+	finishedAt := max(clientRated.Height, providerRated.Height)
+	n.WaitForHeight(n.Nodes[0], finishedAt, txTimeout)
 	if finishedAt <= killedAt {
 		t.Fatalf("no block after the kill: %d then %d", killedAt, finishedAt)
 	}
