@@ -15,6 +15,7 @@ import (
 
 	"github.com/agentchain/agentchain/internal/typedevent"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
+	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
 )
 
@@ -108,19 +109,30 @@ func TestTxQueryNarrowsSingleTypeFilters(t *testing.T) {
 func TestErrorsMapToRegisteredErrors(t *testing.T) {
 	msgs := []sdk.Msg{&markettypes.MsgHire{}}
 	// A simulation reports only the error's text.
-	simErr := status.Error(codes.Unknown, "job 4 is DELIVERED, not IN_PROGRESS: not in a status that allows this With gas wanted: '0' and gas used: '1234' : unknown request")
+	simErr := status.Error(codes.Unknown, "job 4 is DELIVERED, not IN_PROGRESS: "+markettypes.ErrWrongStatus.Error()+" With gas wanted: '0' and gas used: '1234' : unknown request")
 	err := simulationError(simErr, msgs)
 	if !errors.Is(err, markettypes.ErrWrongStatus) {
 		t.Fatalf("%v does not match ErrWrongStatus", err)
 	}
 	// As a v0.53 node words it.
-	err = simulationError(status.Error(codes.Unknown, "failed to execute message; message index: 0: terms_uri is required: invalid URI [/src/x/market/types/validation.go:21] with gas used: '29028'"), msgs)
+	err = simulationError(status.Error(codes.Unknown, "failed to execute message; message index: 0: terms_uri is required: "+markettypes.ErrInvalidURI.Error()+" [/src/x/market/types/validation.go:21] with gas used: '29028'"), msgs)
 	if !errors.Is(err, markettypes.ErrInvalidURI) || errors.Is(err, agentidtypes.ErrInvalidURI) {
 		t.Fatalf("%v does not match the market's ErrInvalidURI", err)
 	}
 	err = simulationError(status.Error(codes.Unknown, "spent 10uagnt of 5uagnt: agent spend cap exceeded"), msgs)
 	if !errors.Is(err, agentidtypes.ErrSpendCapExceeded) {
 		t.Fatalf("%v does not match ErrSpendCapExceeded", err)
+	}
+	// A hire refused by the client's spend cap is the market's refusal, and
+	// still names its cause.
+	capped := "failed to execute message; message index: 0: lock 5uagnt from agent1x: agent 3 (a) may send at most 1uagnt at once: " +
+		agentidtypes.ErrSpendCapExceeded.Error() + ": " + escrowtypes.ErrLockRefused.Error() + ": " + markettypes.ErrEscrowRefused.Error()
+	err = simulationError(status.Error(codes.Unknown, capped+" with gas used: '1'"), msgs)
+	if !errors.Is(err, markettypes.ErrEscrowRefused) || !errors.Is(err, agentidtypes.ErrSpendCapExceeded) || !errors.Is(err, escrowtypes.ErrLockRefused) {
+		t.Fatalf("%v does not match the refusal and its causes", err)
+	}
+	if err := chainError(markettypes.ModuleName, markettypes.ErrEscrowRefused.ABCICode(), capped); !errors.Is(err, agentidtypes.ErrSpendCapExceeded) {
+		t.Fatalf("%v from a block does not name its cause", err)
 	}
 	err = simulationError(status.Error(codes.Unknown, "spendable balance 1uagnt is smaller than 5uagnt: insufficient funds"), msgs)
 	if !errors.Is(err, sdkerrors.ErrInsufficientFunds) {

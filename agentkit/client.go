@@ -179,9 +179,13 @@ func (e *TxError) Error() string { return fmt.Sprintf("tx refused at %s: %v", e.
 // Unwrap returns the chain's registered error.
 func (e *TxError) Unwrap() error { return e.err }
 
-// chainError turns a codespace and code into the registered error.
+// chainError turns a codespace and code into the registered error. A
+// module reports a refusal that another module's rule caused (a market
+// payment refused by the client's spend cap, say) with its own error and
+// the cause's text; the error returned matches the causes it names too, so
+// errors.Is(err, agentidtypes.ErrSpendCapExceeded) holds for that hire.
 func chainError(codespace string, code uint32, log string) error {
-	return errorsmod.ABCIError(codespace, code, log)
+	return withCauses(errorsmod.ABCIError(codespace, code, log), log)
 }
 
 // refreshAccount reads the account's number and sequence from the chain.

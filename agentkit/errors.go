@@ -50,11 +50,42 @@ func simulationError(err error, msgs []sdk.Msg) error {
 	for _, cs := range order {
 		for _, e := range registered(cs) {
 			if msgHasError(msg, e.Error()) {
-				return errorsmod.Wrap(e, strings.TrimSuffix(strings.TrimSuffix(msg, e.Error()), ": "))
+				return withCauses(errorsmod.Wrap(e, strings.TrimSuffix(strings.TrimSuffix(msg, e.Error()), ": ")), msg)
 			}
 		}
 	}
 	return errors.New(msg)
+}
+
+// causedError is a chain error that also matches the registered errors
+// named inside its text: the causes a module wrapped into its own refusal.
+type causedError struct {
+	err    error
+	causes []error
+}
+
+func (e *causedError) Error() string   { return e.err.Error() }
+func (e *causedError) Unwrap() []error { return append([]error{e.err}, e.causes...) }
+
+// withCauses adds to err every registered error of agentchain's modules or
+// the SDK whose text appears in msg as a wrapped cause (followed by ": ").
+// Every agentchain error text is unique, so a text names one error.
+func withCauses(err error, msg string) error {
+	var causes []error
+	for _, cs := range codespaces {
+		for _, e := range registered(cs) {
+			if errors.Is(err, e) {
+				continue
+			}
+			if strings.Contains(msg, ": "+e.Error()+": ") || strings.HasPrefix(msg, e.Error()+": ") {
+				causes = append(causes, e)
+			}
+		}
+	}
+	if len(causes) == 0 {
+		return err
+	}
+	return &causedError{err: err, causes: causes}
 }
 
 // msgHasError reports whether an error message is, or ends with, a

@@ -460,6 +460,7 @@ func New(
 		SignModeHandler: txConfig.SignModeHandler(),
 		GuardDecorators: []sdk.AnteDecorator{
 			agentidkeeper.NewSpendGuardDecorator(app.AgentIDKeeper),
+			agentidkeeper.NewSpendCapFeeDecorator(app.AgentIDKeeper),
 		},
 	})
 	if err != nil {

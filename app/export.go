@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -182,6 +183,25 @@ func (app *App) prepForZeroHeightGenesis(ctx sdk.Context, jailAllowedAddrs []str
 	}
 	if _, err := app.StakingKeeper.ApplyAndReturnValidatorSetUpdates(ctx); err != nil {
 		return err
+	}
+
+	// agentchain's modules: apply every timer that is due (so no record
+	// carries a passed deadline into the new chain), then move every stored
+	// height so that block height+1 of this chain is block 1 of the next:
+	// deadlines keep their distance, decaying scores and spend buckets go on
+	// from where they were.
+	if err := app.EscrowKeeper.SettleAllDue(ctx); err != nil {
+		return err
+	}
+	if err := app.MarketKeeper.SettleAllDue(ctx); err != nil {
+		return err
+	}
+	for _, m := range []interface {
+		RebaseHeights(ctx context.Context, exported int64) error
+	}{app.AgentIDKeeper, app.EscrowKeeper, app.MarketKeeper, app.ReputationKeeper} {
+		if err := m.RebaseHeights(ctx, height); err != nil {
+			return err
+		}
 	}
 
 	// Reset the start height of every signing info.

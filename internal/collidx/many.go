@@ -3,6 +3,7 @@
 package collidx
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -137,21 +138,39 @@ func (m *Many[R, P, V]) Has(ctx context.Context, ref R, pk P) (bool, error) {
 	return m.keys.Has(ctx, collections.Join(ref, pk))
 }
 
-// PageRange returns up to limit keys of ks within rng, starting at pageKey
-// when it is set (the next_key of a previous page), and the key to pass for
-// the next page (nil at the end). It reads at most limit+1 entries, so its
-// cost depends on the page size, never on how many keys the set holds.
+// PageRange returns up to limit keys of ks from start to end (both
+// inclusive), starting at pageKey when it is set (the next_key of a
+// previous page), and the key to pass for the next page (nil at the end).
+// A page key outside [start, end] is refused: a client cannot use it to
+// read past the range the query is for. It reads at most limit+1 entries,
+// so its cost depends on the page size, never on how many keys the set
+// holds.
 func PageRange[K any](
-	ctx context.Context, ks collections.KeySet[K], rng *collections.Range[K], pageKey []byte, limit int,
+	ctx context.Context, ks collections.KeySet[K], start, end K, pageKey []byte, limit int,
 ) (keys []K, next []byte, err error) {
 	kc := ks.KeyCodec()
 	if len(pageKey) > 0 {
-		_, start, err := kc.Decode(pageKey)
+		n, key, err := kc.Decode(pageKey)
 		if err != nil {
 			return nil, nil, fmt.Errorf("invalid page key: %w", err)
 		}
-		rng = rng.StartInclusive(start)
+		if n != len(pageKey) {
+			return nil, nil, fmt.Errorf("invalid page key: %d trailing bytes", len(pageKey)-n)
+		}
+		lo, err := encode(kc, start)
+		if err != nil {
+			return nil, nil, err
+		}
+		hi, err := encode(kc, end)
+		if err != nil {
+			return nil, nil, err
+		}
+		if bytes.Compare(pageKey, lo) < 0 || bytes.Compare(pageKey, hi) > 0 {
+			return nil, nil, fmt.Errorf("invalid page key: outside the range of this query")
+		}
+		start = key
 	}
+	rng := new(collections.Range[K]).StartInclusive(start).EndInclusive(end)
 	it, err := ks.Iterate(ctx, rng)
 	if err != nil {
 		return nil, nil, err
@@ -163,8 +182,8 @@ func PageRange[K any](
 			return nil, nil, err
 		}
 		if len(keys) == limit {
-			bz := make([]byte, kc.Size(k))
-			if _, err := kc.Encode(bz, k); err != nil {
+			bz, err := encode(kc, k)
+			if err != nil {
 				return nil, nil, err
 			}
 			return keys, bz, nil
@@ -172,4 +191,12 @@ func PageRange[K any](
 		keys = append(keys, k)
 	}
 	return keys, nil, nil
+}
+
+func encode[K any](kc codec.KeyCodec[K], k K) ([]byte, error) {
+	bz := make([]byte, kc.Size(k))
+	if _, err := kc.Encode(bz, k); err != nil {
+		return nil, err
+	}
+	return bz, nil
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -76,7 +77,8 @@ func TestAgentIdentityThroughCLI(t *testing.T) {
 	if refused.Height == 0 {
 		t.Fatalf("refused in CheckTx, expected the block to refuse it: %+v", refused)
 	}
-	if refused.Code != 20 || !strings.Contains(refused.RawLog, "spend cap") || !strings.Contains(refused.RawLog, "2000000uagnt per 1000 blocks") {
+	if refused.Code != 20 || !strings.Contains(refused.RawLog, "spend cap exceeded") ||
+		!strings.Contains(refused.RawLog, "refilling 2000000uagnt every 1000 blocks") || !strings.Contains(refused.RawLog, "available from height") {
 		t.Fatalf("over-cap send: code %d log %q", refused.Code, refused.RawLog)
 	}
 	if got := n.Balance(bob, "uagnt"); got != before {
@@ -84,14 +86,20 @@ func TestAgentIdentityThroughCLI(t *testing.T) {
 	}
 	var policies struct {
 		Policies []struct {
-			Spent     string `json:"spent"`
-			Remaining string `json:"remaining"`
+			Available  string `json:"available"`
+			FullHeight string `json:"full_height"`
 		} `json:"policies"`
 	}
 	n.QueryJSON(&policies, "agentid", "spend-policies", "1")
-	// 1,500,000 sent plus three fees of 1,000 (the send to the owner was
-	// exempt, but its fee went to the fee collector).
-	if len(policies.Policies) != 1 || policies.Policies[0].Spent != "1503000" {
+	// 1,500,000 sent plus four fees of 1,000 (the send to the owner was
+	// exempt, but its fee was drawn; so was the refused send's) left at
+	// most 496,000; the bucket refills 2,000 per block since, and held less
+	// than 600,000 when the send was refused.
+	avail := int64(0)
+	if len(policies.Policies) == 1 {
+		avail, _ = strconv.ParseInt(policies.Policies[0].Available, 10, 64)
+	}
+	if len(policies.Policies) != 1 || avail < 496_000 || avail > 2_000_000 || policies.Policies[0].FullHeight == "" {
 		t.Fatalf("spend policies: %+v", policies)
 	}
 }

@@ -49,6 +49,15 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "escrow_id"}, {ProtoField: "payee_share_bps"}},
 				},
 				{
+					RpcMethod: "SettleEscrow",
+					Use:       "settle-escrow [escrow-id]",
+					Short:     "Apply a direct escrow's due timer now (anyone): refund after expiry, default split after a dispute timeout",
+					Long: "Every handler already treats an escrow whose expiry or dispute deadline has come as settled; settle-escrow " +
+						"moves the coins at once instead of waiting for the EndBlock queue. Refused when nothing is due.",
+					Example:        `agentchaind tx escrow settle-escrow 7 --from payer`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "escrow_id"}},
+				},
+				{
 					RpcMethod:      "UpdateParams",
 					Use:            "update-params [params-json]",
 					Short:          "Propose new escrow params to governance",
@@ -85,6 +94,13 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "Conservation", Use: "conservation",
 					Short:   "Check that the escrow module account holds exactly what open escrows hold",
 					Example: "agentchaind query escrow conservation",
+				},
+				{
+					RpcMethod: "Invariants", Use: "invariants",
+					Short: "Check the escrow module's invariants against its whole state (reads every record)",
+					Long: "Prints the invariants checked and every violation found; broken is empty when all hold. " +
+						"It reads the module's whole state: meant for audits and tests.",
+					Example: "agentchaind query escrow invariants",
 				},
 				{RpcMethod: "Params", Use: "params", Short: "The module parameters", Example: "agentchaind query escrow params"},
 			},

@@ -108,6 +108,20 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: pos("job_id", "provider_share_bps"),
 				},
 				{
+					RpcMethod: "SettleJob", Use: "settle-job [job-id]",
+					Short: "Apply a job's due timers now (anyone): accept timeout, expiry, payment after the review window, default split",
+					Long: "Every handler already treats a job whose deadline passed as if its timer had fired; settle-job moves the " +
+						"coins at once instead of waiting for the EndBlock queue. Refused when nothing is due.",
+					Example:        `agentchaind tx market settle-job 5 --from provider`,
+					PositionalArgs: pos("job_id"),
+				},
+				{
+					RpcMethod: "SettleRequest", Use: "settle-request [request-id]",
+					Short:          "Expire a request whose bid deadline has come and refund its budget now (anyone)",
+					Example:        `agentchaind tx market settle-request 3 --from client`,
+					PositionalArgs: pos("request_id"),
+				},
+				{
 					RpcMethod: "UpdateParams", Use: "update-params [params-json]", Short: "Propose new market params to governance",
 					GovProposal: true, PositionalArgs: pos("params"),
 				},
@@ -149,6 +163,13 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod: "JobChildren", Use: "job-children [job-id]", Short: "The subcontracts of a job",
 					Example: "agentchaind query market job-children 5", PositionalArgs: pos("job_id"),
+				},
+				{
+					RpcMethod: "Invariants", Use: "invariants",
+					Short: "Check the market module's invariants against its whole state (reads every record)",
+					Long: "Prints the invariants checked and every violation found; broken is empty when all hold. " +
+						"It reads the module's whole state: meant for audits and tests.",
+					Example: "agentchaind query market invariants",
 				},
 				{RpcMethod: "Params", Use: "params", Short: "The module parameters", Example: "agentchaind query market params"},
 			},

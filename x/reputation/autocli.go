@@ -70,6 +70,13 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Example:        "agentchaind query reputation top-agents summarize --limit 5",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "capability", Optional: true}},
 				},
+				{
+					RpcMethod: "Invariants", Use: "invariants",
+					Short: "Check the reputation module's invariants against its whole state (reads every record)",
+					Long: "Prints the invariants checked and every violation found; broken is empty when all hold. " +
+						"It reads the module's whole state: meant for audits and tests.",
+					Example: "agentchaind query reputation invariants",
+				},
 				{RpcMethod: "Params", Use: "params", Short: "The module parameters", Example: "agentchaind query reputation params"},
 			},
 		},

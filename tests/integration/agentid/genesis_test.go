@@ -53,7 +53,7 @@ func populate(t *testing.T, ta *apptest.TestApp) {
 	amino(attester, &types.MsgAttest{Attester: attester.Addr.String(), AgentId: 1, ClaimType: "owner-kyc", Uri: "https://kyc.example/1", Hash: bytes.Repeat([]byte{1}, 32)})
 	amino(attester, &types.MsgAttest{Attester: attester.Addr.String(), AgentId: 1, ClaimType: "tmp", Uri: "https://kyc.example/2", Hash: bytes.Repeat([]byte{2}, 32)})
 	amino(attester, &types.MsgRevokeAttestation{Attester: attester.Addr.String(), AgentId: 1, ClaimType: "tmp"})
-	// Spend some of the cap, so the window usage is part of the state.
+	// Spend some of the cap, so the bucket's level is part of the state.
 	apptest.MustOK(t, ta.Deliver(owner, banktypes.NewMsgSend(owner.Addr, rotated.Addr, coins(1000))))
 	ta.Register(rotated)
 	apptest.MustOK(t, ta.DeliverTx(rotated, apptest.Tx{Msgs: []sdk.Msg{banktypes.NewMsgSend(rotated.Addr, ta.Accounts[2].Addr, coins(3))}, Fee: sdk.NewCoins()}))
@@ -78,8 +78,9 @@ func TestGenesisRoundTrip(t *testing.T) {
 		t.Fatalf("exported %d agents, %d attestations, %d limits, %d nonces, next %d",
 			len(gs.Agents), len(gs.Attestations), len(gs.SpendLimits), len(gs.BindingNonces), gs.NextAgentId)
 	}
-	if !gs.SpendLimits[0].Spent.Equal(sdkmath.NewInt(3)) {
-		t.Fatalf("window usage not exported: %+v", gs.SpendLimits[0])
+	// 3 of a 5 cap drawn, in hundredths (the window is 100 blocks).
+	if l := gs.SpendLimits[0]; !l.Used.Equal(sdkmath.NewInt(300)) || l.UsedHeight == 0 || l.Spent != nil {
+		t.Fatalf("the bucket's level is not exported: %+v", l)
 	}
 	if err := gs.Validate(); err != nil {
 		t.Fatal(err)

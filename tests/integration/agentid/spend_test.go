@@ -3,6 +3,8 @@
 package agentid_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -53,9 +55,11 @@ type capped struct {
 	agentID          uint64
 }
 
+// The bucket holds capAmount and refills capAmount/window = 1,000 per block.
 const (
 	capAmount = 1_000_000
 	window    = 1_000
+	refill    = capAmount / window
 )
 
 func setup(t *testing.T) *capped {
@@ -84,17 +88,10 @@ func setup(t *testing.T) *capped {
 	}
 	apptest.MustOK(t, ta.Deliver(c.owner, grant))
 
-	// Align to the start of a window so that the whole test runs inside it.
-	for ta.Height%window != window-2 {
-		ta.NextBlock(nil)
-	}
 	apptest.MustOK(t, ta.Deliver(c.owner, &types.MsgSetSpendPolicy{
 		Owner: c.owner.Addr.String(), AgentId: c.agentID, Denom: app.BaseDenom,
 		Cap: sdkmath.NewInt(capAmount), WindowBlocks: window,
 	}))
-	if ta.Height%window != window-1 {
-		t.Fatalf("height %d", ta.Height)
-	}
 	return c
 }
 
@@ -108,29 +105,37 @@ func TestSpendCapEveryPath(t *testing.T) {
 	ta := c.ta
 	agentBalance := func() sdkmath.Int { return ta.Balance(c.agent.Addr) }
 
-	// Inside the cap: a plain send goes through and is counted.
+	// Inside the cap: a plain send goes through and is drawn from the bucket.
 	apptest.MustOK(t, c.agentTx(banktypes.NewMsgSend(c.agent.Addr, c.outside.Addr, coins(600_000))))
-	if res := mustSpendPolicy(t, c); !res.Spent.Equal(sdkmath.NewInt(600_000)) {
-		t.Fatalf("spent %s", res.Spent)
+	if res := mustSpendPolicy(t, c); !res.Available.Equal(sdkmath.NewInt(400_000)) || res.FullHeight != ta.Height+600 {
+		t.Fatalf("after 600,000: available %s, full at %d (height %d)", res.Available, res.FullHeight, ta.Height)
 	}
 
 	t.Run("plain send over the cap", func(t *testing.T) {
 		before := agentBalance()
-		res := c.agentTx(banktypes.NewMsgSend(c.agent.Addr, c.outside.Addr, coins(400_001)))
+		// One block later the bucket holds 400,000 + 1,000.
+		res := c.agentTx(banktypes.NewMsgSend(c.agent.Addr, c.outside.Addr, coins(400_000+refill+1)))
 		expectCode(t, res, types.ErrSpendCapExceeded)
+		if !strings.Contains(res.Log, "401000uagnt is available now") || !strings.Contains(res.Log, fmt.Sprintf("available from height %d", ta.Height+1)) {
+			t.Fatalf("the refusal does not say what is available and when: %s", res.Log)
+		}
 		if !agentBalance().Equal(before) {
 			t.Fatal("a refused send moved coins")
 		}
 	})
 
-	// Exactly up to the cap is allowed: 400,000 more makes 1,000,000.
-	apptest.MustOK(t, c.agentTx(banktypes.NewMsgSend(c.agent.Addr, c.outside.Addr, coins(400_000))))
+	// Exactly what the bucket holds is allowed: 400,000 + two blocks' refill.
+	apptest.MustOK(t, c.agentTx(banktypes.NewMsgSend(c.agent.Addr, c.outside.Addr, coins(400_000+2*refill))))
+	if res := mustSpendPolicy(t, c); !res.Available.IsZero() {
+		t.Fatalf("the bucket should be empty: %s", res.Available)
+	}
 
 	t.Run("multi-send", func(t *testing.T) {
 		before := agentBalance()
+		// One block's refill covers the first output, not both.
 		msg := banktypes.NewMsgMultiSend(
-			banktypes.NewInput(c.agent.Addr, coins(2)),
-			[]banktypes.Output{banktypes.NewOutput(c.outside.Addr, coins(1)), banktypes.NewOutput(c.grantee.Addr, coins(1))},
+			banktypes.NewInput(c.agent.Addr, coins(2*refill)),
+			[]banktypes.Output{banktypes.NewOutput(c.outside.Addr, coins(refill)), banktypes.NewOutput(c.grantee.Addr, coins(refill))},
 		)
 		expectCode(t, c.agentTx(msg), types.ErrSpendCapExceeded)
 		if !agentBalance().Equal(before) {
@@ -145,7 +150,7 @@ func TestSpendCapEveryPath(t *testing.T) {
 		}
 		apptest.MustOK(t, c.agentTx(grant))
 		before := agentBalance()
-		exec := authz.NewMsgExec(c.grantee.Addr, []sdk.Msg{banktypes.NewMsgSend(c.agent.Addr, c.outside.Addr, coins(5))})
+		exec := authz.NewMsgExec(c.grantee.Addr, []sdk.Msg{banktypes.NewMsgSend(c.agent.Addr, c.outside.Addr, coins(100*refill))})
 		expectCode(t, ta.Deliver(c.grantee, &exec), types.ErrSpendCapExceeded)
 		if !agentBalance().Equal(before) {
 			t.Fatal("a refused authz send moved coins")
@@ -193,15 +198,22 @@ func TestSpendCapEveryPath(t *testing.T) {
 		}
 	})
 
-	t.Run("fees paid by the agent itself count too", func(t *testing.T) {
+	t.Run("fees paid by the agent itself count too, and say so", func(t *testing.T) {
 		before := agentBalance()
-		res := ta.DeliverTx(c.agent, apptest.Tx{Msgs: []sdk.Msg{banktypes.NewMsgSend(c.agent.Addr, c.owner.Addr, coins(1))}})
-		if res.Code == 0 {
-			t.Fatal("the agent paid a fee past its cap")
+		res := ta.DeliverTx(c.agent, apptest.Tx{
+			Msgs: []sdk.Msg{banktypes.NewMsgSend(c.agent.Addr, c.owner.Addr, coins(1))},
+			Fee:  coins(500_000),
+		})
+		// Refused with the spend cap's own error, not "insufficient funds".
+		expectCode(t, res, types.ErrSpendCapExceeded)
+		if !strings.Contains(res.Log, "spend cap exceeded") || !strings.Contains(res.Log, "the fee") {
+			t.Fatalf("log: %s", res.Log)
 		}
 		if !agentBalance().Equal(before) {
 			t.Fatal("a refused fee moved coins")
 		}
+		// A fee the bucket covers is paid and drawn.
+		apptest.MustOK(t, ta.DeliverTx(c.agent, apptest.Tx{Msgs: []sdk.Msg{banktypes.NewMsgSend(c.agent.Addr, c.owner.Addr, coins(1))}}))
 	})
 
 	t.Run("sends back to the owner are exempt", func(t *testing.T) {
@@ -214,20 +226,24 @@ func TestSpendCapEveryPath(t *testing.T) {
 
 	t.Run("amino JSON signed txs are capped the same", func(t *testing.T) {
 		res := ta.DeliverTx(c.agent, apptest.Tx{
-			Msgs:       []sdk.Msg{banktypes.NewMsgSend(c.agent.Addr, c.outside.Addr, coins(1))},
+			Msgs:       []sdk.Msg{banktypes.NewMsgSend(c.agent.Addr, c.outside.Addr, coins(capAmount/2))},
 			FeeGranter: c.owner.Addr,
 			SignMode:   signing.SignMode_SIGN_MODE_LEGACY_AMINO_JSON,
 		})
 		expectCode(t, res, types.ErrSpendCapExceeded)
 	})
 
-	t.Run("the next window allows spending again", func(t *testing.T) {
-		for ta.Height%window != window-1 {
+	t.Run("the bucket refills to the cap, no further", func(t *testing.T) {
+		full := mustSpendPolicy(t, c).FullHeight
+		for ta.Height < full+50 {
 			ta.NextBlock(nil)
 		}
+		if p := mustSpendPolicy(t, c); !p.Available.Equal(sdkmath.NewInt(capAmount)) || p.FullHeight != ta.Height {
+			t.Fatalf("refilled: available %s, full at %d (height %d)", p.Available, p.FullHeight, ta.Height)
+		}
 		apptest.MustOK(t, c.agentTx(banktypes.NewMsgSend(c.agent.Addr, c.outside.Addr, coins(700_000))))
-		if p := mustSpendPolicy(t, c); !p.Spent.Equal(sdkmath.NewInt(700_000)) || !p.Remaining.Equal(sdkmath.NewInt(300_000)) {
-			t.Fatalf("new window: spent %s remaining %s", p.Spent, p.Remaining)
+		if p := mustSpendPolicy(t, c); !p.Available.Equal(sdkmath.NewInt(300_000)) {
+			t.Fatalf("after 700,000: available %s", p.Available)
 		}
 	})
 
@@ -254,4 +270,37 @@ func mustSpendPolicy(t *testing.T, c *capped) types.SpendPolicyView {
 		t.Fatalf("spend policies %v %v", res, err)
 	}
 	return res.Policies[0]
+}
+
+// The burst an owner saw with fixed windows: capped at 5 AGNT per 100
+// blocks, an agent sent 5 AGNT in the last block of one window and 5 AGNT
+// more in the first block of the next. The bucket allows, over any 13
+// blocks, at most 5 × (1 + 13/100) AGNT.
+func TestSpendCapHasNoBoundaryBurst(t *testing.T) {
+	c := setup(t)
+	ta := c.ta
+	const capAmt, win = 5_000_000, 100
+	apptest.MustOK(t, ta.Deliver(c.owner, &types.MsgSetSpendPolicy{
+		Owner: c.owner.Addr.String(), AgentId: c.agentID, Denom: app.BaseDenom, Cap: sdkmath.NewInt(capAmt), WindowBlocks: win,
+	}))
+	for ta.Height%win != win-2 {
+		ta.NextBlock(nil)
+	}
+	before := ta.Balance(c.outside.Addr)
+	apptest.MustOK(t, c.agentTx(banktypes.NewMsgSend(c.agent.Addr, c.outside.Addr, coins(capAmt)))) // height ≡ 99
+	res := c.agentTx(banktypes.NewMsgSend(c.agent.Addr, c.outside.Addr, coins(capAmt)))             // height ≡ 0
+	expectCode(t, res, types.ErrSpendCapExceeded)
+	if want := fmt.Sprintf("available from height %d", ta.Height-1+win); !strings.Contains(res.Log, want) {
+		t.Fatalf("refusal %q does not say %q", res.Log, want)
+	}
+	// Greedy for 11 more blocks: 13 blocks from the first send.
+	for i := 0; i < 11; i++ {
+		a := mustSpendPolicy(t, c).Available.AddRaw(capAmt / win) // what the next block holds
+		apptest.MustOK(t, c.agentTx(banktypes.NewMsgSend(c.agent.Addr, c.outside.Addr, sdk.NewCoins(sdk.NewCoin(app.BaseDenom, a)))))
+	}
+	sent := ta.Balance(c.outside.Addr).Sub(before)
+	if bound := sdkmath.NewInt(capAmt + capAmt*13/win); sent.GT(bound) {
+		t.Fatalf("%s left in 13 blocks; the cap allows %s", sent, bound)
+	}
+	t.Logf("13 blocks: %s uagnt left (fixed windows let %d through)", sent, 2*capAmt)
 }

@@ -38,7 +38,11 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	for _, l := range gs.SpendLimits {
+		// A policy exported in the fixed-window format carries over as a
+		// bucket with what it had spent already drawn.
+		l = l.FromLegacy(height)
 		if err := k.SpendLimits.Set(ctx, collections.Join(l.AgentId, l.Denom), l); err != nil {
 			return err
 		}

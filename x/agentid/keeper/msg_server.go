@@ -155,7 +155,13 @@ func (m msgServer) RegisterAgent(ctx context.Context, msg *types.MsgRegisterAgen
 	deposit := params.RegistrationDeposit
 	if deposit.IsPositive() {
 		if err := k.bank.SendCoinsFromAccountToModule(ctx, owner, types.ModuleName, sdk.NewCoins(deposit)); err != nil {
-			return nil, errorsmod.Wrapf(err, "registration deposit of %s", deposit)
+			// The owner's own spend cap (an owner may itself be an agent
+			// address) says so; anything else, too little balance for one,
+			// is this module's refusal with the bank's explanation.
+			if errors.Is(err, types.ErrSpendCapExceeded) {
+				return nil, errorsmod.Wrapf(err, "registration deposit of %s", deposit)
+			}
+			return nil, errorsmod.Wrapf(types.ErrDepositFailed, "registration deposit of %s from %s: %s", deposit, owner, err)
 		}
 	}
 	id, err := k.nextAgentID(ctx)
@@ -412,6 +418,9 @@ func (m msgServer) SetSpendPolicy(ctx context.Context, msg *types.MsgSetSpendPol
 		if msg.Cap.IsNil() || msg.Cap.IsNegative() {
 			return nil, errorsmod.Wrap(types.ErrInvalidSpendPolicy, "cap must be zero or positive")
 		}
+		if msg.Cap.BigInt().BitLen() > types.MaxSpendCapBits {
+			return nil, errorsmod.Wrapf(types.ErrInvalidSpendPolicy, "cap must be below 2^%d", types.MaxSpendCapBits)
+		}
 		if msg.WindowBlocks == 0 || msg.WindowBlocks > MaxWindowBlocks {
 			return nil, errorsmod.Wrapf(types.ErrInvalidSpendPolicy, "window_blocks must be in [1, %d], got %d", MaxWindowBlocks, msg.WindowBlocks)
 		}
@@ -452,16 +461,16 @@ func (m msgServer) SetSpendPolicy(ctx context.Context, msg *types.MsgSetSpendPol
 			return nil, errorsmod.Wrapf(types.ErrInvalidSpendPolicy, "agent %d already has %d spend policies, the most allowed", agent.Id, n)
 		}
 	}
-	window := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight()) / msg.WindowBlocks // heights are positive
+	// A new policy starts with a full bucket. Changing one keeps what was
+	// drawn (see types.SpendLimit.Rescaled), so raising and lowering a cap
+	// cannot refill it.
+	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	limit := types.SpendLimit{
 		AgentId: agent.Id, Denom: msg.Denom, Cap: msg.Cap, WindowBlocks: msg.WindowBlocks,
-		Window: window, Spent: sdkmath.ZeroInt(),
+		Used: sdkmath.ZeroInt(), UsedHeight: height,
 	}
-	// Changing the cap keeps what was already spent in the current window,
-	// so raising and lowering a cap cannot reset it; a new window length
-	// starts counting afresh.
-	if found && existing.WindowBlocks == msg.WindowBlocks && existing.Window == window {
-		limit.Spent = existing.Spent
+	if found {
+		limit = existing.Rescaled(height, msg.Cap, msg.WindowBlocks)
 	}
 	if err := k.SpendLimits.Set(ctx, key, limit); err != nil {
 		return nil, err

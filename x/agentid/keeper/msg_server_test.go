@@ -8,7 +8,6 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 
@@ -155,7 +154,7 @@ func TestRegisterAgentRefusals(t *testing.T) {
 			m.Owner = poor.Addr.String()
 			priv, _ := newKey("agent-key-fresh")
 			m.Proof = proof(t, priv, apptest.ChainID, poor.Addr, sdk.MustAccAddressFromBech32(m.AgentAddress), 1)
-		}, sdkerrors.ErrInsufficientFunds},
+		}, types.ErrDepositFailed},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -437,7 +436,7 @@ func TestSpendPolicyMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := s.qs.SpendPolicies(s.ctx(), &types.QuerySpendPoliciesRequest{AgentId: id})
-	if err != nil || len(res.Policies) != 1 || !res.Policies[0].Remaining.Equal(sdkmath.NewInt(1000)) {
+	if err != nil || len(res.Policies) != 1 || !res.Policies[0].Available.Equal(sdkmath.NewInt(1000)) {
 		t.Fatalf("policies %+v %v", res, err)
 	}
 	for i := 1; i < 8; i++ {

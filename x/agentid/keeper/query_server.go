@@ -9,11 +9,11 @@ import (
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
-	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
+	"github.com/agentchain/agentchain/internal/invariant"
 	"github.com/agentchain/agentchain/x/agentid/types"
 )
 
@@ -198,23 +198,13 @@ func (q queryServer) SpendPolicies(ctx context.Context, req *types.QuerySpendPol
 	if _, err := q.k.GetAgent(ctx, req.AgentId); err != nil {
 		return nil, notFound(err)
 	}
-	height := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight()) // heights are positive
+	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	var views []types.SpendPolicyView
 	err := q.k.SpendLimits.Walk(ctx, collections.NewPrefixedPairRange[uint64, string](req.AgentId),
 		func(_ collections.Pair[uint64, string], l types.SpendLimit) (bool, error) {
-			window := height / l.WindowBlocks
-			spent := l.Spent
-			if l.Window != window {
-				spent = sdkmath.ZeroInt()
-			}
-			remaining := l.Cap.Sub(spent)
-			if remaining.IsNegative() {
-				remaining = sdkmath.ZeroInt()
-			}
 			views = append(views, types.SpendPolicyView{
-				Denom: l.Denom, Cap: l.Cap, WindowBlocks: l.WindowBlocks, Window: window,
-				Spent: spent, Remaining: remaining,
-				NextWindowHeight: int64((window + 1) * l.WindowBlocks), // bounded
+				Denom: l.Denom, Cap: l.Cap, WindowBlocks: l.WindowBlocks,
+				Available: l.Available(height), FullHeight: l.FullAt(height),
 			})
 			return false, nil
 		})
@@ -247,4 +237,13 @@ func (q queryServer) Params(ctx context.Context, _ *types.QueryParamsRequest) (*
 		return nil, err
 	}
 	return &types.QueryParamsResponse{Params: p}, nil
+}
+
+// Invariants implements types.QueryServer.
+func (q queryServer) Invariants(ctx context.Context, _ *types.QueryInvariantsRequest) (*types.QueryInvariantsResponse, error) {
+	checked, broken, err := invariant.Run(ctx, q.k.Invariants())
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryInvariantsResponse{Checked: checked, Broken: broken}, nil
 }

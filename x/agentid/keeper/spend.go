@@ -3,12 +3,13 @@ package keeper
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
-	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	"github.com/cosmos/cosmos-sdk/x/authz"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
@@ -25,30 +26,19 @@ import (
 //
 // A transfer to the agent's owner is exempt: returning money to whoever
 // answers for the agent is always safe. Otherwise, per capped denom, the
-// amount is added to what the agent spent in the current window
-// (height / window_blocks); if that would pass the cap the whole send is
-// refused and nothing moves.
+// amount is drawn from the policy's bucket (see types.SpendLimit); if the
+// bucket holds less, the whole send is refused and nothing moves.
 func (k Keeper) SendRestriction(ctx context.Context, from, to sdk.AccAddress, amt sdk.Coins) (sdk.AccAddress, error) {
 	if amt.IsZero() {
 		return to, nil
 	}
-	agentID, err := k.Agents.Indexes.Address.MatchExact(ctx, from)
-	if errors.Is(err, collections.ErrNotFound) {
-		return to, nil // not an agent address: no policy
-	}
-	if err != nil {
+	agent, capped, err := k.cappedAgent(ctx, from, to)
+	if err != nil || !capped {
 		return to, err
-	}
-	agent, err := k.Agents.Get(ctx, agentID)
-	if err != nil {
-		return to, err
-	}
-	if owner, err := k.addressCodec.StringToBytes(agent.Owner); err == nil && to.Equals(sdk.AccAddress(owner)) {
-		return to, nil
 	}
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	for _, coin := range amt {
-		key := collections.Join(agentID, coin.Denom)
+		key := collections.Join(agent.Id, coin.Denom)
 		limit, err := k.SpendLimits.Get(ctx, key)
 		if errors.Is(err, collections.ErrNotFound) {
 			continue
@@ -56,24 +46,106 @@ func (k Keeper) SendRestriction(ctx context.Context, from, to sdk.AccAddress, am
 		if err != nil {
 			return to, err
 		}
-		window := uint64(height) / limit.WindowBlocks // heights are positive
-		spent := limit.Spent
-		if limit.Window != window {
-			spent = sdkmath.ZeroInt()
+		drawn, ok := limit.Draw(height, coin.Amount)
+		if !ok {
+			return to, spendRefusal(agent, limit, height, coin)
 		}
-		total := spent.Add(coin.Amount)
-		if total.GT(limit.Cap) {
-			next := int64(window+1) * int64(limit.WindowBlocks) // bounded by MaxWindowBlocks and the height
-			return to, errorsmod.Wrapf(types.ErrSpendCapExceeded,
-				"agent %d (%s) may send at most %s%s per %d blocks; %s%s already sent in this window, so %s%s more would exceed the cap (next window starts at height %d)",
-				agentID, agent.Name, limit.Cap, coin.Denom, limit.WindowBlocks, spent, coin.Denom, coin.Amount, coin.Denom, next)
-		}
-		limit.Window, limit.Spent = window, total
-		if err := k.SpendLimits.Set(ctx, key, limit); err != nil {
+		if err := k.SpendLimits.Set(ctx, key, drawn); err != nil {
 			return to, err
 		}
 	}
 	return to, nil
+}
+
+// cappedAgent returns the agent whose address from is, unless the send
+// goes to its owner (always allowed) or from is no agent's.
+func (k Keeper) cappedAgent(ctx context.Context, from, to sdk.AccAddress) (types.Agent, bool, error) {
+	agentID, err := k.Agents.Indexes.Address.MatchExact(ctx, from)
+	if errors.Is(err, collections.ErrNotFound) {
+		return types.Agent{}, false, nil // not an agent address: no policy
+	}
+	if err != nil {
+		return types.Agent{}, false, err
+	}
+	agent, err := k.Agents.Get(ctx, agentID)
+	if err != nil {
+		return agent, false, err
+	}
+	if owner, err := k.addressCodec.StringToBytes(agent.Owner); err == nil && to != nil && to.Equals(sdk.AccAddress(owner)) {
+		return agent, false, nil
+	}
+	return agent, true, nil
+}
+
+// spendRefusal says what the policy allows now and when the amount asked
+// for will be available.
+func spendRefusal(agent types.Agent, limit types.SpendLimit, height int64, coin sdk.Coin) error {
+	available := limit.Available(height)
+	head := fmt.Sprintf("agent %d (%s) may send at most %s%s at once, refilling %s%s every %d blocks; %s%s is available now",
+		agent.Id, agent.Name, limit.Cap, coin.Denom, limit.Cap, coin.Denom, limit.WindowBlocks, available, coin.Denom)
+	ready := limit.ReadyAt(height, coin.Amount)
+	if ready < 0 {
+		return errorsmod.Wrapf(types.ErrSpendCapExceeded, "%s; %s%s is more than the cap and can never leave at once", head, coin.Amount, coin.Denom)
+	}
+	return errorsmod.Wrapf(types.ErrSpendCapExceeded, "%s; the %s%s asked for is available from height %d", head, coin.Amount, coin.Denom, ready)
+}
+
+// CheckSpend reports, without drawing anything, whether amt may leave from
+// for to now: ErrSpendCapExceeded (with what is available and when) if a
+// policy would refuse it.
+func (k Keeper) CheckSpend(ctx context.Context, from, to sdk.AccAddress, amt sdk.Coins) error {
+	if amt.IsZero() {
+		return nil
+	}
+	agent, capped, err := k.cappedAgent(ctx, from, to)
+	if err != nil || !capped {
+		return err
+	}
+	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	for _, coin := range amt {
+		limit, err := k.SpendLimits.Get(ctx, collections.Join(agent.Id, coin.Denom))
+		if errors.Is(err, collections.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if _, ok := limit.Draw(height, coin.Amount); !ok {
+			return spendRefusal(agent, limit, height, coin)
+		}
+	}
+	return nil
+}
+
+// SpendCapFeeDecorator refuses, before the fee is deducted, a transaction
+// whose fee the payer's spend policy does not allow, with the spend cap's
+// own error. The deduction itself is capped by SendRestriction as every
+// send is; without this decorator the SDK would report the refusal as
+// "insufficient funds". An owner keeps a capped agent paying gas with a
+// fee grant: then the granter pays, and its own policy (if any) applies.
+type SpendCapFeeDecorator struct {
+	k Keeper
+}
+
+// NewSpendCapFeeDecorator returns the decorator; it goes before the SDK's
+// DeductFeeDecorator.
+func NewSpendCapFeeDecorator(k Keeper) SpendCapFeeDecorator { return SpendCapFeeDecorator{k: k} }
+
+// AnteHandle implements sdk.AnteDecorator.
+func (d SpendCapFeeDecorator) AnteHandle(ctx sdk.Context, tx sdk.Tx, simulate bool, next sdk.AnteHandler) (sdk.Context, error) {
+	feeTx, ok := tx.(sdk.FeeTx)
+	if !ok {
+		return next(ctx, tx, simulate)
+	}
+	payer := sdk.AccAddress(feeTx.FeePayer())
+	if granter := feeTx.FeeGranter(); len(granter) > 0 {
+		payer = granter
+	}
+	feeCollector := authtypes.NewModuleAddress(authtypes.FeeCollectorName)
+	if err := d.k.CheckSpend(ctx, payer, feeCollector, feeTx.GetFee()); err != nil {
+		return ctx, errorsmod.Wrap(err, "the fee")
+	}
+	return next(ctx, tx, simulate)
 }
 
 // hasSpendLimit reports whether the address is an agent's with a spend

@@ -69,9 +69,7 @@ func (gs GenesisState) Validate() error {
 		if err := ValidateHash("attestation hash", at.Hash); err != nil {
 			return err
 		}
-		if at.ExpiresHeight < 0 {
-			return fmt.Errorf("attestation expires_height %d is negative", at.ExpiresHeight)
-		}
+		// A negative expiry is one that passed before a zero-height restart.
 		k := attKey{at.AgentId, at.Attester, at.ClaimType}
 		if atts[k] {
 			return fmt.Errorf("duplicate attestation %d/%s/%s", at.AgentId, at.Attester, at.ClaimType)
@@ -160,7 +158,8 @@ func (a Agent) Validate(p Params) error {
 	if a.Status == AGENT_STATUS_DEACTIVATED && !a.Deposit.IsZero() {
 		return fmt.Errorf("a deactivated agent holds no deposit")
 	}
-	if a.CreatedHeight < 0 || a.UpdatedHeight < a.CreatedHeight {
+	// Heights may be negative after a zero-height restart (internal/rebase).
+	if a.UpdatedHeight < a.CreatedHeight {
 		return fmt.Errorf("heights: created %d, updated %d", a.CreatedHeight, a.UpdatedHeight)
 	}
 	return nil
@@ -172,21 +171,4 @@ func (a Agent) Payout() string {
 		return a.PayoutAddress
 	}
 	return a.AgentAddress
-}
-
-// Validate checks a spend limit.
-func (l SpendLimit) Validate() error {
-	if err := sdk.ValidateDenom(l.Denom); err != nil {
-		return err
-	}
-	if l.Cap.IsNil() || l.Cap.IsNegative() {
-		return fmt.Errorf("cap must be zero or positive")
-	}
-	if l.WindowBlocks == 0 {
-		return fmt.Errorf("window_blocks must be positive")
-	}
-	if l.Spent.IsNil() || l.Spent.IsNegative() {
-		return fmt.Errorf("spent must be zero or positive")
-	}
-	return nil
 }

@@ -2,6 +2,7 @@ package types_test
 
 import (
 	"bytes"
+	"math/big"
 	"testing"
 
 	sdkmath "cosmossdk.io/math"
@@ -25,7 +26,7 @@ func validGenesis() types.GenesisState {
 		{Id: 2, Name: "beta", Owner: addr("o"), AgentAddress: addr("a2"), Status: types.AGENT_STATUS_DEACTIVATED, Deposit: sdk.NewCoin("uagnt", sdkmath.ZeroInt())},
 	}
 	gs.Attestations = []types.Attestation{{AgentId: 1, Attester: addr("att"), ClaimType: "kyc", Uri: "https://a.example", Hash: bytes.Repeat([]byte{1}, 32)}}
-	gs.SpendLimits = []types.SpendLimit{{AgentId: 1, Denom: "uagnt", Cap: sdkmath.NewInt(5), WindowBlocks: 10, Spent: sdkmath.NewInt(2)}}
+	gs.SpendLimits = []types.SpendLimit{{AgentId: 1, Denom: "uagnt", Cap: sdkmath.NewInt(5), WindowBlocks: 10, Used: sdkmath.NewInt(20), UsedHeight: 7}}
 	gs.BindingNonces = []types.BindingNonce{{Address: addr("a1"), Nonce: 4}}
 	return gs
 }
@@ -53,6 +54,12 @@ func TestGenesisValidate(t *testing.T) {
 		"dangling spend limit":  func(gs *types.GenesisState) { gs.SpendLimits[0].AgentId = 7 },
 		"limit on retired":      func(gs *types.GenesisState) { gs.SpendLimits[0].AgentId = 2 },
 		"zero window":           func(gs *types.GenesisState) { gs.SpendLimits[0].WindowBlocks = 0 },
+		"overdrawn bucket":      func(gs *types.GenesisState) { gs.SpendLimits[0].Used = sdkmath.NewInt(51) },
+		"negative bucket":       func(gs *types.GenesisState) { gs.SpendLimits[0].Used = sdkmath.NewInt(-1) },
+		"huge cap": func(gs *types.GenesisState) {
+			gs.SpendLimits[0].Cap = sdkmath.NewIntFromBigInt(new(big.Int).Lsh(big.NewInt(1), 201))
+		},
+		"negative legacy spent": func(gs *types.GenesisState) { n := sdkmath.NewInt(-1); gs.SpendLimits[0].Spent = &n },
 		"duplicate limit":       func(gs *types.GenesisState) { gs.SpendLimits = append(gs.SpendLimits, gs.SpendLimits[0]) },
 		"zero nonce":            func(gs *types.GenesisState) { gs.BindingNonces[0].Nonce = 0 },
 		"duplicate nonce":       func(gs *types.GenesisState) { gs.BindingNonces = append(gs.BindingNonces, gs.BindingNonces[0]) },

@@ -15,7 +15,8 @@ import (
 
 // EndBlocker settles what is due: disputes past their deadline (by the
 // default split), then locked direct escrows past their expiry (refunded to
-// the payer). It handles at most max_expirations_per_block items in all;
+// the payer). Handlers apply a due timer themselves (timers.go), so this
+// is clean-up that no party has to wait for. It handles at most max_expirations_per_block items in all;
 // the rest stay queued for the next block. It reads only the queues' due
 // heads, so its cost does not grow with the number of escrows.
 //
@@ -33,18 +34,14 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	budget := int(params.MaxExpirationsPerBlock)
 	height := sdkCtx.BlockHeight()
 
-	budget -= k.processQueue(sdkCtx, k.DisputeQueue, "dispute", height, budget, func(ctx sdk.Context, e *types.Escrow) error {
-		if e.Status != types.ESCROW_STATUS_DISPUTED || !e.IsDirect() {
-			return fmt.Errorf("escrow %d is %s, not a disputed direct escrow", e.Id, e.Status)
+	settle := func(ctx sdk.Context, e *types.Escrow) error {
+		if !timerDue(*e, height) {
+			return fmt.Errorf("escrow %d is %s: nothing is due", e.Id, e.Status)
 		}
-		return k.split(ctx, e, params.DefaultPayeeShareBps, nil, "timeout")
-	})
-	k.processQueue(sdkCtx, k.ExpiryQueue, "expiry", height, budget, func(ctx sdk.Context, e *types.Escrow) error {
-		if e.Status != types.ESCROW_STATUS_LOCKED || !e.IsDirect() {
-			return fmt.Errorf("escrow %d is %s, not a locked direct escrow", e.Id, e.Status)
-		}
-		return k.refund(ctx, e, e.Remaining(), "expired")
-	})
+		return k.fireTimer(ctx, e, params)
+	}
+	budget -= k.processQueue(sdkCtx, k.DisputeQueue, "dispute", height, budget, settle)
+	k.processQueue(sdkCtx, k.ExpiryQueue, "expiry", height, budget, settle)
 	return nil
 }
 

@@ -45,7 +45,9 @@ func (k Keeper) lock(ctx context.Context, s lockSpec) (uint64, error) {
 		}
 	}
 	if err := k.bank.SendCoinsFromAccountToModule(ctx, s.payer, types.ModuleName, s.amount); err != nil {
-		return 0, errorsmod.Wrapf(err, "lock %s from %s", s.amount, s.payer)
+		// Too little balance, or a spend cap on the payer: the escrow
+		// module's own refusal, with the bank's explanation.
+		return 0, errorsmod.Wrapf(types.ErrLockRefused, "lock %s from %s: %s", s.amount, s.payer, err)
 	}
 	id, err := k.nextID(ctx)
 	if err != nil {

@@ -94,12 +94,15 @@ func (m msgServer) Release(ctx context.Context, msg *types.MsgRelease) (*types.M
 	if err != nil {
 		return nil, err
 	}
-	e, err := k.directEscrow(ctx, msg.EscrowId)
+	e, fired, err := k.loadDirect(ctx, msg.EscrowId)
 	if err != nil {
 		return nil, err
 	}
 	if e.Payer != signer.String() {
 		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "only the payer %s releases escrow %d", e.Payer, e.Id)
+	}
+	if fired != 0 {
+		return nil, timedOut(e, fired)
 	}
 	if e.Status != types.ESCROW_STATUS_LOCKED {
 		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "escrow %d is %s", e.Id, e.Status)
@@ -119,41 +122,45 @@ func (m msgServer) Release(ctx context.Context, msg *types.MsgRelease) (*types.M
 }
 
 // Refund implements types.MsgServer. The payee may give back part or all
-// at any time (also during a dispute); once the escrow expired, anyone may
-// return all that remains to the payer.
+// at any time (also during a dispute). Once the escrow expired its timer
+// returns all that remains to the payer, so anyone may ask for exactly that
+// (an empty amount, or all that remained); a part is refused.
 func (m msgServer) Refund(ctx context.Context, msg *types.MsgRefund) (*types.MsgRefundResponse, error) {
 	k := m.k
 	signer, err := k.parseAddr("signer", msg.Signer)
 	if err != nil {
 		return nil, err
 	}
-	e, err := k.directEscrow(ctx, msg.EscrowId)
+	before, err := k.directEscrow(ctx, msg.EscrowId)
 	if err != nil {
 		return nil, err
+	}
+	e, fired, err := k.loadDirect(ctx, msg.EscrowId)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case fired == types.ESCROW_STATUS_LOCKED:
+		// The expiry refunded the whole escrow: what was asked, if whole.
+		if len(msg.Amount) > 0 && !msg.Amount.Equal(before.Remaining()) {
+			return nil, errorsmod.Wrapf(types.ErrTimedOut, "escrow %d expired at height %d and is refunded whole: leave the amount empty", e.Id, e.ExpiresHeight)
+		}
+		return &types.MsgRefundResponse{}, nil
+	case fired != 0:
+		return nil, timedOut(e, fired)
 	}
 	if e.Status == types.ESCROW_STATUS_CLOSED {
 		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "escrow %d is closed", e.Id)
 	}
-	cause := "payee"
 	if e.Payee != signer.String() {
-		height := sdk.UnwrapSDKContext(ctx).BlockHeight()
-		if e.ExpiresHeight == 0 || height < e.ExpiresHeight {
-			return nil, errorsmod.Wrapf(types.ErrUnauthorized,
-				"only the payee refunds escrow %d before it expires (expires_height %d, now %d)", e.Id, e.ExpiresHeight, height)
-		}
-		if e.Status != types.ESCROW_STATUS_LOCKED {
-			return nil, errorsmod.Wrapf(types.ErrWrongStatus, "escrow %d is %s: its dispute settles it", e.Id, e.Status)
-		}
-		if len(msg.Amount) > 0 && !msg.Amount.Equal(e.Remaining()) {
-			return nil, errorsmod.Wrap(types.ErrInvalidAmount, "an expired escrow is refunded whole: leave the amount empty")
-		}
-		cause = "expired"
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized,
+			"only the payee refunds escrow %d before it expires (expires_height %d, now %d)", e.Id, e.ExpiresHeight, sdk.UnwrapSDKContext(ctx).BlockHeight())
 	}
 	part, err := types.ValidatePart(msg.Amount, e.Remaining())
 	if err != nil {
 		return nil, err
 	}
-	if err := k.refund(ctx, &e, part, cause); err != nil {
+	if err := k.refund(ctx, &e, part, "payee"); err != nil {
 		return nil, err
 	}
 	return &types.MsgRefundResponse{}, nil
@@ -172,20 +179,20 @@ func (m msgServer) OpenDispute(ctx context.Context, msg *types.MsgOpenDispute) (
 	if len(msg.EvidenceHash) != 32 {
 		return nil, errorsmod.Wrapf(types.ErrInvalidHash, "evidence_hash is %d bytes", len(msg.EvidenceHash))
 	}
-	e, err := k.directEscrow(ctx, msg.EscrowId)
+	e, fired, err := k.loadDirect(ctx, msg.EscrowId)
 	if err != nil {
 		return nil, err
 	}
 	if s := signer.String(); s != e.Payer && s != e.Payee {
 		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "only the payer or the payee disputes escrow %d", e.Id)
 	}
+	if fired != 0 {
+		return nil, timedOut(e, fired)
+	}
 	if e.Status != types.ESCROW_STATUS_LOCKED {
 		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "escrow %d is %s", e.Id, e.Status)
 	}
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	if e.ExpiresHeight > 0 && height >= e.ExpiresHeight {
-		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "escrow %d expired at height %d: it goes back to the payer", e.Id, e.ExpiresHeight)
-	}
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return nil, err
@@ -226,13 +233,16 @@ func (m msgServer) ResolveDispute(ctx context.Context, msg *types.MsgResolveDisp
 	if msg.PayeeShareBps > types.BasisPoints {
 		return nil, errorsmod.Wrapf(types.ErrInvalidShare, "%d", msg.PayeeShareBps)
 	}
-	e, err := k.directEscrow(ctx, msg.EscrowId)
+	e, fired, err := k.loadDirect(ctx, msg.EscrowId)
 	if err != nil {
 		return nil, err
 	}
 	isArbiter := e.Arbiter != "" && e.Arbiter == signer.String()
 	if !isArbiter && signer.String() != k.authority {
 		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "only escrow %d's arbiter or the gov authority resolves its dispute", e.Id)
+	}
+	if fired != 0 {
+		return nil, timedOut(e, fired)
 	}
 	if e.Status != types.ESCROW_STATUS_DISPUTED {
 		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "escrow %d is %s", e.Id, e.Status)

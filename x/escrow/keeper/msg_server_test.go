@@ -8,7 +8,6 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 
@@ -115,7 +114,7 @@ func TestCreateRefusals(t *testing.T) {
 		{"negative expiry", func(m *types.MsgCreateEscrow) { m.ExpiresHeight = -1 }, types.ErrInvalidExpiry},
 		{"expiry too far", func(m *types.MsgCreateEscrow) { m.ExpiresHeight = height + types.DefaultMaxEscrowBlocks + 1 }, types.ErrInvalidExpiry},
 		{"reference too long", func(m *types.MsgCreateEscrow) { m.Reference = strings.Repeat("r", 129) }, types.ErrFieldTooLong},
-		{"more than the payer holds", func(m *types.MsgCreateEscrow) { m.Amount = uagnt(2_000_000_000_000) }, sdkerrors.ErrInsufficientFunds},
+		{"more than the payer holds", func(m *types.MsgCreateEscrow) { m.Amount = uagnt(2_000_000_000_000) }, types.ErrLockRefused},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -197,8 +196,8 @@ func TestReleaseAndRefundRefusals(t *testing.T) {
 	// EndBlock at height+10 would refund it first; act within that block's
 	// state by using a context at the expiry height.
 	ctx := s.ctx().WithBlockHeight(height + 10)
-	s.expectRefused(types.ErrInvalidAmount, func(sdk.Context) error {
-		_, err := s.ms.Refund(ctx.WithEventManager(sdk.NewEventManager()), &types.MsgRefund{Signer: stranger.String(), EscrowId: id, Amount: uagnt(1)})
+	s.expectRefused(types.ErrTimedOut, func(ctx sdk.Context) error {
+		_, err := s.ms.Refund(ctx.WithBlockHeight(height+10), &types.MsgRefund{Signer: stranger.String(), EscrowId: id, Amount: uagnt(1)})
 		return err
 	})
 	before := s.balance(payer)

@@ -12,6 +12,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
+	"github.com/agentchain/agentchain/internal/invariant"
 	"github.com/agentchain/agentchain/x/escrow/types"
 )
 
@@ -55,6 +56,7 @@ func (q queryServer) Escrow(ctx context.Context, req *types.QueryEscrowRequest) 
 	if err != nil {
 		return nil, err
 	}
+	e = q.k.asOfNow(ctx, e)
 	return &types.QueryEscrowResponse{Escrow: e, Remaining: e.Remaining()}, nil
 }
 
@@ -154,4 +156,13 @@ func (q queryServer) Params(ctx context.Context, _ *types.QueryParamsRequest) (*
 		return nil, err
 	}
 	return &types.QueryParamsResponse{Params: p}, nil
+}
+
+// Invariants implements types.QueryServer.
+func (q queryServer) Invariants(ctx context.Context, _ *types.QueryInvariantsRequest) (*types.QueryInvariantsResponse, error) {
+	checked, broken, err := invariant.Run(ctx, q.k.Invariants())
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryInvariantsResponse{Checked: checked, Broken: broken}, nil
 }

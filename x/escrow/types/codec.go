@@ -16,6 +16,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgRefund{}, "escrow/MsgRefund")
 	legacy.RegisterAminoMsg(cdc, &MsgOpenDispute{}, "escrow/MsgOpenDispute")
 	legacy.RegisterAminoMsg(cdc, &MsgResolveDispute{}, "escrow/MsgResolveDispute")
+	legacy.RegisterAminoMsg(cdc, &MsgSettleEscrow{}, "escrow/MsgSettleEscrow")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "escrow/MsgUpdateParams")
 	cdc.RegisterConcrete(&Params{}, "escrow/Params", nil)
 }
@@ -28,6 +29,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgRefund{},
 		&MsgOpenDispute{},
 		&MsgResolveDispute{},
+		&MsgSettleEscrow{},
 		&MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)

@@ -152,8 +152,10 @@ func (e Escrow) Validate() error {
 	if !e.IsDirect() && (e.ExpiresHeight != 0 || e.Arbiter != "") {
 		return fmt.Errorf("a module-owned escrow has no expiry or arbiter")
 	}
-	if e.ExpiresHeight < 0 {
-		return fmt.Errorf("negative expiry")
+	// An expiry passed before a zero-height restart is negative
+	// (internal/rebase); only a closed escrow can carry one.
+	if e.ExpiresHeight < 0 && e.Status != ESCROW_STATUS_CLOSED {
+		return fmt.Errorf("negative expiry on an open escrow")
 	}
 	if len(e.Reference) > MaxReferenceLength {
 		return fmt.Errorf("reference longer than %d bytes", MaxReferenceLength)

@@ -13,22 +13,21 @@ import (
 	"github.com/agentchain/agentchain/x/market/types"
 )
 
-// EndBlocker runs the market's timers from two queues keyed by
-// (height, id), at most max_timeouts_per_block items in all; the rest wait
-// for the next block. What a due job's timer does depends on its state:
+// EndBlocker applies the market's timers that fall due at this block, from
+// two queues keyed by (height, id), at most max_timeouts_per_block items in
+// all; the rest wait for the next block. A job's timers are those of
+// fireTimer; a due open request expires with its budget refunded. The
+// queue is only clean-up: every handler applies a due timer itself (see
+// timers.go), and a late timer records the heights an early one would.
 //
-//	FUNDED      → CANCELLED (never accepted: full refund)
-//	IN_PROGRESS → EXPIRED   (deliver_by passed: the unpaid rest refunded)
-//	DELIVERED   → the milestone is paid (a silent client cannot hold back pay)
-//	DISPUTED    → RESOLVED  (the default split, no arbiter fee)
-//
-// and a due open request expires with its budget refunded. Every item runs
-// in its own cache context: a failure or panic is logged, reported as
-// EventQueueItemFailed, its writes dropped, and it leaves the queue (the job
-// or request stays as it was; parties or governance can still act on it).
+// Every item runs in its own cache context: a failure or panic is logged,
+// reported as EventQueueItemFailed, its writes dropped, and it leaves the
+// queue (the record stays as it was; MsgSettleJob or MsgSettleRequest can
+// retry it). A hook that fails here is contained on its own: the timer's
+// coins move and EventHookFailed reports the lost signal.
 func (k Keeper) EndBlocker(ctx context.Context) error {
-	sdkCtx := sdk.UnwrapSDKContext(ctx)
-	params, err := k.Params.Get(ctx)
+	sdkCtx := withContainedHooks(sdk.UnwrapSDKContext(ctx))
+	params, err := k.Params.Get(sdkCtx)
 	if err != nil {
 		return err
 	}
@@ -39,26 +38,19 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		switch j.Status {
-		case types.JOB_STATUS_FUNDED:
-			return k.cancel(ctx, &j, "accept-timeout")
-		case types.JOB_STATUS_IN_PROGRESS:
-			return k.expire(ctx, &j)
-		case types.JOB_STATUS_DELIVERED:
-			return k.payMilestone(ctx, &j, params, true)
-		case types.JOB_STATUS_DISPUTED:
-			return k.resolve(ctx, &j, params, params.DefaultProviderShareBps, nil, "timeout")
-		default:
-			return fmt.Errorf("job %d is %s: nothing is due", j.Id, j.Status)
+		passed, err := k.settleDue(ctx, &j, params, height+1)
+		if err == nil && passed == 0 {
+			err = fmt.Errorf("job %d is %s with deadline %d: nothing is due", j.Id, j.Status, j.Deadline)
 		}
+		return err
 	})
 	k.processQueue(sdkCtx, k.RequestQueue, "request", height, budget, func(ctx sdk.Context, id uint64) error {
 		r, err := k.GetRequest(ctx, id)
 		if err != nil {
 			return err
 		}
-		if r.Status != types.REQUEST_STATUS_OPEN {
-			return fmt.Errorf("request %d is %s: nothing is due", r.Id, r.Status)
+		if !requestDue(r, height) {
+			return fmt.Errorf("request %d is %s with bid deadline %d: nothing is due", r.Id, r.Status, r.BidDeadline)
 		}
 		return k.closeRequest(ctx, &r, types.REQUEST_STATUS_EXPIRED)
 	})

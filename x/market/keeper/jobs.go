@@ -72,15 +72,15 @@ func (k Keeper) refundRest(ctx context.Context, j *types.Job) (sdk.Coins, error)
 	return amount, nil
 }
 
-// cancel ends a FUNDED job with a full refund.
-func (k Keeper) cancel(ctx context.Context, j *types.Job, cause string) error {
+// cancel ends a FUNDED job with a full refund, as of height at.
+func (k Keeper) cancel(ctx context.Context, j *types.Job, cause string, at int64) error {
 	old := j.Deadline
 	refund, err := k.refundRest(ctx, j)
 	if err != nil {
 		return err
 	}
 	j.Status = types.JOB_STATUS_CANCELLED
-	j.SettledHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
+	j.SettledHeight = at
 	if err := k.saveJob(ctx, j, old); err != nil {
 		return err
 	}
@@ -88,20 +88,19 @@ func (k Keeper) cancel(ctx context.Context, j *types.Job, cause string) error {
 		return err
 	}
 	job := *j
-	k.callHook(ctx, j.Id, "AfterJobCancelled", func(h types.MarketHooks, ctx context.Context) error { return h.AfterJobCancelled(ctx, job) })
-	return nil
+	return k.callHook(ctx, j.Id, "AfterJobCancelled", func(h types.MarketHooks, ctx context.Context) error { return h.AfterJobCancelled(ctx, job) })
 }
 
-// expire ends an accepted job whose deliver_by passed: what is unpaid goes
-// back to the client; milestones already paid stay paid.
-func (k Keeper) expire(ctx context.Context, j *types.Job) error {
+// expire ends an accepted job whose deliver_by passed, as of height at:
+// what is unpaid goes back to the client; milestones already paid stay paid.
+func (k Keeper) expire(ctx context.Context, j *types.Job, at int64) error {
 	old := j.Deadline
 	refund, err := k.refundRest(ctx, j)
 	if err != nil {
 		return err
 	}
 	j.Status = types.JOB_STATUS_EXPIRED
-	j.SettledHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
+	j.SettledHeight = at
 	if err := k.saveJob(ctx, j, old); err != nil {
 		return err
 	}
@@ -109,14 +108,14 @@ func (k Keeper) expire(ctx context.Context, j *types.Job) error {
 		return err
 	}
 	job := *j
-	k.callHook(ctx, j.Id, "AfterJobExpired", func(h types.MarketHooks, ctx context.Context) error { return h.AfterJobExpired(ctx, job) })
-	return nil
+	return k.callHook(ctx, j.Id, "AfterJobExpired", func(h types.MarketHooks, ctx context.Context) error { return h.AfterJobExpired(ctx, job) })
 }
 
-// payMilestone releases the delivered milestone: the take (rounded up) to
-// the fee collector, the rest to the provider. The last one completes the
-// job; otherwise work goes on toward the next, until deliver_by.
-func (k Keeper) payMilestone(ctx context.Context, j *types.Job, params types.Params, byTimeout bool) error {
+// payMilestone releases the delivered milestone as of height at: the take
+// (rounded up) to the fee collector, the rest to the provider. The last one
+// completes the job; otherwise work goes on toward the next, until
+// deliver_by.
+func (k Keeper) payMilestone(ctx context.Context, j *types.Job, params types.Params, byTimeout bool, at int64) error {
 	old := j.Deadline
 	idx := j.NextMilestone
 	provider, take := types.Take(j.Milestones[idx].Amount, params.TakeRateBps)
@@ -127,15 +126,14 @@ func (k Keeper) payMilestone(ctx context.Context, j *types.Job, params types.Par
 	if err := k.escrow.Release(ctx, types.ModuleName, j.EscrowId, sdk.NewCoins(provider), extra...); err != nil {
 		return err
 	}
-	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	j.ProviderPaid = j.ProviderPaid.Add(provider)
 	j.TakePaid = j.TakePaid.Add(take)
-	j.Milestones[idx].CompletedHeight = height
+	j.Milestones[idx].CompletedHeight = at
 	j.NextMilestone++
 	done := int(j.NextMilestone) == len(j.Milestones)
 	if done {
 		j.Status = types.JOB_STATUS_COMPLETED
-		j.SettledHeight = height
+		j.SettledHeight = at
 	} else {
 		j.Status = types.JOB_STATUS_IN_PROGRESS
 		j.Deadline = j.DeliverBy
@@ -154,15 +152,15 @@ func (k Keeper) payMilestone(ctx context.Context, j *types.Job, params types.Par
 			return err
 		}
 		job := *j
-		k.callHook(ctx, j.Id, "AfterJobSettled", func(h types.MarketHooks, ctx context.Context) error { return h.AfterJobSettled(ctx, job) })
+		return k.callHook(ctx, j.Id, "AfterJobSettled", func(h types.MarketHooks, ctx context.Context) error { return h.AfterJobSettled(ctx, job) })
 	}
 	return nil
 }
 
-// resolve splits what remains of a disputed job: the arbiter's fee first
-// (only when the arbiter itself rules), the provider's share of the rest
-// minus the take, and the remainder back to the client.
-func (k Keeper) resolve(ctx context.Context, j *types.Job, params types.Params, shareBps uint32, arbiter sdk.AccAddress, resolvedBy string) error {
+// resolve splits what remains of a disputed job as of height at: the
+// arbiter's fee first (only when the arbiter itself rules), the provider's
+// share of the rest minus the take, and the remainder back to the client.
+func (k Keeper) resolve(ctx context.Context, j *types.Job, params types.Params, shareBps uint32, arbiter sdk.AccAddress, resolvedBy string, at int64) error {
 	old := j.Deadline
 	feeBps := uint32(0)
 	if arbiter != nil {
@@ -191,7 +189,7 @@ func (k Keeper) resolve(ctx context.Context, j *types.Job, params types.Params, 
 	j.NextMilestone = uint32(len(j.Milestones))
 	j.Status = types.JOB_STATUS_RESOLVED
 	j.ProviderShareBps = shareBps
-	j.SettledHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
+	j.SettledHeight = at
 	if err := k.saveJob(ctx, j, old); err != nil {
 		return err
 	}
@@ -203,11 +201,12 @@ func (k Keeper) resolve(ctx context.Context, j *types.Job, params types.Params, 
 		return err
 	}
 	job := *j
-	k.callHook(ctx, j.Id, "AfterDisputeResolved", func(h types.MarketHooks, ctx context.Context) error {
+	if err := k.callHook(ctx, j.Id, "AfterDisputeResolved", func(h types.MarketHooks, ctx context.Context) error {
 		return h.AfterDisputeResolved(ctx, job, shareBps)
-	})
-	k.callHook(ctx, j.Id, "AfterJobSettled", func(h types.MarketHooks, ctx context.Context) error { return h.AfterJobSettled(ctx, job) })
-	return nil
+	}); err != nil {
+		return err
+	}
+	return k.callHook(ctx, j.Id, "AfterJobSettled", func(h types.MarketHooks, ctx context.Context) error { return h.AfterJobSettled(ctx, job) })
 }
 
 // Hire implements types.MsgServer.
@@ -254,7 +253,7 @@ func (m msgServer) Hire(ctx context.Context, msg *types.MsgHire) (*types.MsgHire
 	// otherwise the agent whose key signs, if any.
 	var clientAgent uint64
 	if msg.ParentJobId != 0 {
-		parent, err := k.GetJob(ctx, msg.ParentJobId)
+		parent, passed, err := k.loadJob(ctx, msg.ParentJobId)
 		if err != nil {
 			return nil, err
 		}
@@ -264,6 +263,9 @@ func (m msgServer) Hire(ctx context.Context, msg *types.MsgHire) (*types.MsgHire
 		}
 		if !speaksFor(parentProvider, client) {
 			return nil, errorsmod.Wrapf(types.ErrNotParentProvider, "job %d's provider is agent %d; %s does not speak for it", parent.Id, parent.Provider, client)
+		}
+		if passed != 0 {
+			return nil, deadlinePassed(parent, passed)
 		}
 		if parent.Status != types.JOB_STATUS_IN_PROGRESS {
 			return nil, errorsmod.Wrapf(types.ErrWrongStatus, "parent job %d is %s; subcontract while it is in progress", parent.Id, parent.Status)
@@ -279,13 +281,17 @@ func (m msgServer) Hire(ctx context.Context, msg *types.MsgHire) (*types.MsgHire
 	if err != nil {
 		return nil, err
 	}
+	self, err := k.selfDealing(ctx, client, clientAgent, provider)
+	if err != nil {
+		return nil, err
+	}
 	id, err := peekID(ctx, k.JobSeq)
 	if err != nil {
 		return nil, err
 	}
 	escrowID, err := k.escrow.Lock(ctx, types.ModuleName, client, payout, sdk.NewCoins(l.Price), fmt.Sprintf("market/job/%d", id))
 	if err != nil {
-		return nil, err
+		return nil, escrowRefused(err)
 	}
 	if err := takeID(ctx, k.JobSeq, id); err != nil {
 		return nil, err
@@ -298,36 +304,52 @@ func (m msgServer) Hire(ctx context.Context, msg *types.MsgHire) (*types.MsgHire
 		Id: id, Client: client.String(), ClientAgent: clientAgent, Provider: provider.Id,
 		ProviderPayout: payout.String(), ListingId: l.Id, SpecUri: msg.SpecUri, SpecHash: msg.SpecHash,
 		Price: l.Price, EscrowId: escrowID, DeliverBy: msg.DeliverBy, ReviewWindowBlocks: l.ReviewWindowBlocks,
-		Arbiter: arbiter, ParentJobId: msg.ParentJobId, Milestones: milestones,
+		Arbiter: arbiter, ParentJobId: msg.ParentJobId, Milestones: milestones, SelfDealing: self,
 	}, params); err != nil {
 		return nil, err
 	}
 	return &types.MsgHireResponse{JobId: id}, nil
 }
 
-// providerJob loads a job that signer may move as its provider.
+// providerJob loads a job, as it stands now, that signer may move as its
+// provider; a job whose deadline passed is refused.
 func (k Keeper) providerJob(ctx context.Context, jobID uint64, signer string) (types.Job, error) {
-	j, err := k.GetJob(ctx, jobID)
+	addr, err := k.parseAddr("signer", signer)
+	if err != nil {
+		return types.Job{}, err
+	}
+	j, passed, err := k.loadJob(ctx, jobID)
 	if err != nil {
 		return j, err
 	}
-	if _, err := k.providerSigner(ctx, j.Provider, signer); err != nil {
+	a, err := k.getAgent(ctx, j.Provider)
+	if err != nil {
 		return j, err
+	}
+	if !speaksFor(a, addr) {
+		return j, errorsmod.Wrapf(types.ErrUnauthorized, "%s is neither the owner nor the agent key of job %d's provider (agent %d)", signer, j.Id, j.Provider)
+	}
+	if passed != 0 {
+		return j, deadlinePassed(j, passed)
 	}
 	return j, nil
 }
 
-// clientJob loads a job that signer may move as its client.
+// clientJob loads a job, as it stands now, that signer may move as its
+// client; a job whose deadline passed is refused.
 func (k Keeper) clientJob(ctx context.Context, jobID uint64, signer string) (types.Job, error) {
 	if _, err := k.parseAddr("client", signer); err != nil {
 		return types.Job{}, err
 	}
-	j, err := k.GetJob(ctx, jobID)
+	j, passed, err := k.loadJob(ctx, jobID)
 	if err != nil {
 		return j, err
 	}
 	if j.Client != signer {
 		return j, errorsmod.Wrapf(types.ErrUnauthorized, "job %d's client is %s, not %s", j.Id, j.Client, signer)
+	}
+	if passed != 0 {
+		return j, deadlinePassed(j, passed)
 	}
 	return j, nil
 }
@@ -375,7 +397,7 @@ func (m msgServer) DeclineJob(ctx context.Context, msg *types.MsgDeclineJob) (*t
 	if j.Status != types.JOB_STATUS_FUNDED {
 		return nil, wrongStatus(j, types.JOB_STATUS_FUNDED)
 	}
-	if err := m.k.cancel(ctx, &j, "declined"); err != nil {
+	if err := m.k.cancel(ctx, &j, "declined", sdk.UnwrapSDKContext(ctx).BlockHeight()); err != nil {
 		return nil, err
 	}
 	return &types.MsgDeclineJobResponse{}, nil
@@ -390,14 +412,15 @@ func (m msgServer) CancelJob(ctx context.Context, msg *types.MsgCancelJob) (*typ
 	if j.Status != types.JOB_STATUS_FUNDED {
 		return nil, wrongStatus(j, types.JOB_STATUS_FUNDED)
 	}
-	if err := m.k.cancel(ctx, &j, "withdrawn"); err != nil {
+	if err := m.k.cancel(ctx, &j, "withdrawn", sdk.UnwrapSDKContext(ctx).BlockHeight()); err != nil {
 		return nil, err
 	}
 	return &types.MsgCancelJobResponse{}, nil
 }
 
 // Deliver implements types.MsgServer. A suspended provider may still
-// deliver: its open jobs settle.
+// deliver: its open jobs settle. A delivery after deliver_by finds the job
+// expired (providerJob refuses it).
 func (m msgServer) Deliver(ctx context.Context, msg *types.MsgDeliver) (*types.MsgDeliverResponse, error) {
 	k := m.k
 	if err := types.ValidateURI("result_uri", msg.ResultUri, false); err != nil {
@@ -417,9 +440,6 @@ func (m msgServer) Deliver(ctx context.Context, msg *types.MsgDeliver) (*types.M
 		return nil, errorsmod.Wrapf(types.ErrMilestoneOutOfOrder, "job %d expects milestone %d, got %d", j.Id, j.NextMilestone, msg.Milestone)
 	}
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	if height > j.DeliverBy {
-		return nil, errorsmod.Wrapf(types.ErrDeadlinePassed, "job %d had to be delivered by height %d", j.Id, j.DeliverBy)
-	}
 	old := j.Deadline
 	ms := &j.Milestones[msg.Milestone]
 	ms.ResultUri, ms.ResultHash, ms.DeliveredHeight = msg.ResultUri, msg.ResultHash, height
@@ -435,9 +455,11 @@ func (m msgServer) Deliver(ctx context.Context, msg *types.MsgDeliver) (*types.M
 		return nil, err
 	}
 	job := j
-	k.callHook(ctx, j.Id, "AfterJobDelivered", func(h types.MarketHooks, ctx context.Context) error {
+	if err := k.callHook(ctx, j.Id, "AfterJobDelivered", func(h types.MarketHooks, ctx context.Context) error {
 		return h.AfterJobDelivered(ctx, job, msg.Milestone, height <= job.DeliverBy)
-	})
+	}); err != nil {
+		return nil, err
+	}
 	return &types.MsgDeliverResponse{}, nil
 }
 
@@ -458,13 +480,14 @@ func (m msgServer) Complete(ctx context.Context, msg *types.MsgComplete) (*types
 	if err != nil {
 		return nil, err
 	}
-	if err := k.payMilestone(ctx, &j, params, false); err != nil {
+	if err := k.payMilestone(ctx, &j, params, false, sdk.UnwrapSDKContext(ctx).BlockHeight()); err != nil {
 		return nil, err
 	}
 	return &types.MsgCompleteResponse{}, nil
 }
 
-// Reject implements types.MsgServer.
+// Reject implements types.MsgServer. A rejection after the review window
+// finds the milestone already paid (clientJob refuses it).
 func (m msgServer) Reject(ctx context.Context, msg *types.MsgReject) (*types.MsgRejectResponse, error) {
 	k := m.k
 	if _, ok := types.RejectReason_name[int32(msg.Reason)]; !ok || msg.Reason == types.REJECT_REASON_UNSPECIFIED {
@@ -502,12 +525,15 @@ func (m msgServer) Reject(ctx context.Context, msg *types.MsgReject) (*types.Msg
 		return nil, err
 	}
 	job := j
-	k.callHook(ctx, j.Id, "AfterDisputeOpened", func(h types.MarketHooks, ctx context.Context) error { return h.AfterDisputeOpened(ctx, job) })
+	if err := k.callHook(ctx, j.Id, "AfterDisputeOpened", func(h types.MarketHooks, ctx context.Context) error { return h.AfterDisputeOpened(ctx, job) }); err != nil {
+		return nil, err
+	}
 	return &types.MsgRejectResponse{}, nil
 }
 
 // Resolve implements types.MsgServer: the job's arbiter rules and earns its
-// fee; the gov authority may rule on any dispute, for no fee.
+// fee; the gov authority may rule on any dispute, for no fee. A ruling
+// after the dispute timeout finds the default split applied.
 func (m msgServer) Resolve(ctx context.Context, msg *types.MsgResolve) (*types.MsgResolveResponse, error) {
 	k := m.k
 	signer, err := k.parseAddr("signer", msg.Signer)
@@ -517,13 +543,16 @@ func (m msgServer) Resolve(ctx context.Context, msg *types.MsgResolve) (*types.M
 	if msg.ProviderShareBps > types.BasisPoints {
 		return nil, errorsmod.Wrapf(types.ErrInvalidShare, "%d", msg.ProviderShareBps)
 	}
-	j, err := k.GetJob(ctx, msg.JobId)
+	j, passed, err := k.loadJob(ctx, msg.JobId)
 	if err != nil {
 		return nil, err
 	}
 	isArbiter := j.Arbiter != "" && j.Arbiter == signer.String()
 	if !isArbiter && signer.String() != k.authority {
 		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "only job %d's arbiter (%q) or the gov authority rules on it", j.Id, j.Arbiter)
+	}
+	if passed != 0 {
+		return nil, deadlinePassed(j, passed)
 	}
 	if j.Status != types.JOB_STATUS_DISPUTED {
 		return nil, wrongStatus(j, types.JOB_STATUS_DISPUTED)
@@ -536,7 +565,7 @@ func (m msgServer) Resolve(ctx context.Context, msg *types.MsgResolve) (*types.M
 	if isArbiter {
 		arbiter = signer
 	}
-	if err := k.resolve(ctx, &j, params, msg.ProviderShareBps, arbiter, signer.String()); err != nil {
+	if err := k.resolve(ctx, &j, params, msg.ProviderShareBps, arbiter, signer.String(), sdk.UnwrapSDKContext(ctx).BlockHeight()); err != nil {
 		return nil, err
 	}
 	return &types.MsgResolveResponse{}, nil

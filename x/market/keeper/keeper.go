@@ -7,7 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
+	"slices"
 
 	"github.com/cosmos/gogoproto/proto"
 
@@ -261,13 +261,44 @@ func (k Keeper) GetJob(ctx context.Context, id uint64) (types.Job, error) {
 	return j, err
 }
 
-// getAgent returns an agent, mapping "not found" to a market-level error.
+// getAgent returns an agent; one that does not exist is refused with the
+// market's own error.
 func (k Keeper) getAgent(ctx context.Context, id uint64) (agentidtypes.Agent, error) {
 	a, err := k.agents.GetAgent(ctx, id)
-	if err != nil {
-		return a, errorsmod.Wrapf(err, "agent %d", id)
+	if errors.Is(err, agentidtypes.ErrAgentNotFound) {
+		return a, errorsmod.Wrapf(types.ErrAgentNotFound, "agent %d", id)
 	}
-	return a, nil
+	return a, err
+}
+
+// escrowRefused turns x/escrow's refusal of a payment (too little balance,
+// a spend cap, a denom escrows do not hold, a payee that may not be paid)
+// into the market's own error, keeping its explanation.
+func escrowRefused(err error) error {
+	return errorsmod.Wrap(types.ErrEscrowRefused, err.Error())
+}
+
+// selfDealing decides, at hire, whether a job is self-dealt: the client
+// side (the client account; the client agent's owner, key and payout
+// address) and the provider side (the provider's owner, key and payout
+// address) share an address. The answer is kept on the job, so a later
+// transfer of ownership or key rotation cannot launder it.
+func (k Keeper) selfDealing(ctx context.Context, client sdk.AccAddress, clientAgent uint64, provider agentidtypes.Agent) (bool, error) {
+	providerSide := []string{provider.Owner, provider.AgentAddress, provider.Payout()}
+	clientSide := []string{client.String()}
+	if clientAgent != 0 {
+		a, err := k.getAgent(ctx, clientAgent)
+		if err != nil {
+			return false, err
+		}
+		clientSide = append(clientSide, a.Owner, a.AgentAddress, a.Payout())
+	}
+	for _, c := range clientSide {
+		if slices.Contains(providerSide, c) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // speaksFor reports whether signer is the agent's owner or its agent key.
@@ -332,33 +363,6 @@ func (k Keeper) checkMinScore(ctx context.Context, who string, agentID uint64, m
 		return errorsmod.Wrapf(types.ErrReputationTooLow, "%s (agent %d) scores %d, %d is required", who, agentID, score, minScore)
 	}
 	return nil
-}
-
-// callHook runs a hook in its own cache context. A failure (error or panic)
-// is logged and reported as EventHookFailed; it never undoes the market
-// action that triggered it.
-func (k Keeper) callHook(ctx context.Context, jobID uint64, name string, f func(h types.MarketHooks, ctx context.Context) error) {
-	h := k.holder.hooks
-	if h == nil {
-		return
-	}
-	sdkCtx := sdk.UnwrapSDKContext(ctx)
-	cacheCtx, write := sdkCtx.CacheContext()
-	err := func() (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				k.logger.Error("market hook panicked", "hook", name, "job", jobID, "stack", string(debug.Stack()))
-				err = fmt.Errorf("panic: %v", r)
-			}
-		}()
-		return f(h, cacheCtx)
-	}()
-	if err != nil {
-		k.logger.Error("market hook failed", "hook", name, "job", jobID, "err", err)
-		_ = typedevent.Emit(sdkCtx, &types.EventHookFailed{JobId: jobID, Hook: name, Error: err.Error()})
-		return
-	}
-	write()
 }
 
 // emit emits a typed event (as EventManager.EmitTypedEvent would, faster).

@@ -2,6 +2,7 @@ package keeper_test
 
 import (
 	"context"
+	storetypes "cosmossdk.io/store/types"
 	"slices"
 	"strings"
 	"testing"
@@ -10,7 +11,6 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
-	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 	"github.com/agentchain/agentchain/x/market/types"
 )
 
@@ -107,7 +107,7 @@ func TestListingRefusals(t *testing.T) {
 		err    error
 	}{
 		{"stranger signs", func(m *types.MsgCreateListing) { m.Signer = s.stranger.String() }, types.ErrUnauthorized},
-		{"unknown provider", func(m *types.MsgCreateListing) { m.Provider = 99 }, agentidtypes.ErrAgentNotFound},
+		{"unknown provider", func(m *types.MsgCreateListing) { m.Provider = 99 }, types.ErrAgentNotFound},
 		{"suspended provider", func(m *types.MsgCreateListing) { m.Provider, m.Signer = suspendedID, suspendedKey.String() }, types.ErrAgentNotActive},
 		{"bad capability", func(m *types.MsgCreateListing) { m.Capability = "sum marize" }, types.ErrInvalidCapability},
 		{"no title", func(m *types.MsgCreateListing) { m.Title = "" }, types.ErrFieldTooLong},
@@ -314,7 +314,7 @@ func TestJobRefusals(t *testing.T) {
 			m.Client = s.providerKey.String()
 			_, err := s.ms.Hire(ctx, m)
 			return err
-		}, escrowtypes.ErrSelfEscrow},
+		}, types.ErrEscrowRefused},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { s.t = t; s.refused(tc.err, tc.f) })
@@ -448,22 +448,70 @@ func TestMinimumReputation(t *testing.T) {
 }
 
 // A failing hook never undoes or blocks the market action.
-func TestFailingHookIsContained(t *testing.T) {
+// Inside a transaction a hook's failure fails the market action: no
+// delivery without its signal. Out of gas is such a failure: a tight gas
+// limit cannot buy the action without the signal.
+func TestFailingHookFailsTheTransaction(t *testing.T) {
 	s := newSuite(t)
-	s.hooks.fail = true
 	id := s.hire(s.hireMsg())
 	s.step("accept", func(ctx context.Context) error {
 		_, err := s.ms.AcceptJob(ctx, &types.MsgAcceptJob{Signer: s.providerKey.String(), JobId: id})
 		return err
 	})
-	ctx := s.ctx().WithEventManager(sdk.NewEventManager())
-	if _, err := s.ms.Deliver(ctx, &types.MsgDeliver{Signer: s.providerKey.String(), JobId: id, ResultUri: "https://r.example", ResultHash: hash("r")}); err != nil {
+	deliver := &types.MsgDeliver{Signer: s.providerKey.String(), JobId: id, ResultUri: "https://r.example", ResultHash: hash("r")}
+	s.hooks.fail = true
+	branch, _ := s.ctx().CacheContext()
+	if _, err := s.ms.Deliver(branch, deliver); err == nil || !strings.Contains(err.Error(), "hook failure requested") {
+		t.Fatalf("a failing hook did not fail the delivery: %v", err)
+	}
+	s.hooks.fail = false
+
+	// Out of gas inside the hook: the gas meter runs out while the hook
+	// writes, and the panic reaches the caller (the SDK turns it into a
+	// failed transaction) instead of being swallowed.
+	s.hooks.burnGas = true
+	limit := storetypes.NewGasMeter(1_000_000)
+	branch, _ = s.ctx().CacheContext()
+	func() {
+		defer func() {
+			r := recover()
+			if _, ok := r.(storetypes.ErrorOutOfGas); !ok {
+				t.Fatalf("out of gas in a hook: recovered %v, want storetypes.ErrorOutOfGas to reach the transaction", r)
+			}
+		}()
+		_, err := s.ms.Deliver(branch.WithGasMeter(limit), deliver)
+		t.Fatalf("delivered with the hook out of gas: %v", err)
+	}()
+	s.hooks.burnGas = false
+	if s.job(id).Status != types.JOB_STATUS_IN_PROGRESS {
+		t.Fatal("a failed delivery left a trace")
+	}
+}
+
+// In EndBlock a failing hook is contained: the timer's coins move on time,
+// EventHookFailed reports the lost signal.
+func TestFailingHookIsContainedInEndBlock(t *testing.T) {
+	s := newSuite(t)
+	id := s.hire(s.hireMsg())
+	s.step("accept", func(ctx context.Context) error {
+		_, err := s.ms.AcceptJob(ctx, &types.MsgAcceptJob{Signer: s.providerKey.String(), JobId: id})
+		return err
+	})
+	s.step("deliver", func(ctx context.Context) error {
+		_, err := s.ms.Deliver(ctx, &types.MsgDeliver{Signer: s.providerKey.String(), JobId: id, ResultUri: "https://r.example", ResultHash: hash("r")})
+		return err
+	})
+	s.hooks.fail = true
+	j := s.job(id)
+	ctx := s.ctx().WithBlockHeight(j.Deadline).WithEventManager(sdk.NewEventManager())
+	if err := s.k.EndBlocker(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(eventTypes(ctx), "EventHookFailed") {
 		t.Fatalf("events %v", eventTypes(ctx))
 	}
-	if s.job(id).Status != types.JOB_STATUS_DELIVERED {
-		t.Fatal("the delivery was undone by a failing hook")
+	if s.job(id).Status != types.JOB_STATUS_COMPLETED {
+		t.Fatal("a failing hook stopped the review window's payment")
 	}
+	s.audit()
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/agentchain/agentchain/internal/collidx"
+	"github.com/agentchain/agentchain/internal/invariant"
 	"github.com/agentchain/agentchain/x/market/types"
 )
 
@@ -96,10 +97,10 @@ func (q queryServer) ListingsByCapability(ctx context.Context, req *types.QueryL
 		return nil, status.Errorf(codes.InvalidArgument, "min_provider_score %d above %d", req.MinProviderScore, types.MaxScore)
 	}
 	page := boundPage(req.Pagination)
-	rng := new(collections.Range[collections.Pair[PriceKey, uint64]]).
-		StartInclusive(collections.Join(collections.Join(capability, collections.Join(denom, uint64(0))), uint64(0))).
-		EndInclusive(collections.Join(collections.Join(capability, collections.Join(denom, maxPrice)), uint64(math.MaxUint64)))
-	keys, next, err := collidx.PageRange(ctx, q.k.Listings.Indexes.Price.Keys(), rng, page.Key, int(page.Limit)) // bounded by MaxPageSize
+	keys, next, err := collidx.PageRange(ctx, q.k.Listings.Indexes.Price.Keys(),
+		collections.Join(collections.Join(capability, collections.Join(denom, uint64(0))), uint64(0)),
+		collections.Join(collections.Join(capability, collections.Join(denom, maxPrice)), uint64(math.MaxUint64)),
+		page.Key, int(page.Limit)) // bounded by MaxPageSize
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
@@ -175,6 +176,11 @@ func (q queryServer) Request(ctx context.Context, req *types.QueryRequestRequest
 	if err != nil {
 		return nil, notFound(err)
 	}
+	if requestDue(r, sdk.UnwrapSDKContext(ctx).BlockHeight()) {
+		// As the bid deadline's timer leaves it, whether or not the
+		// EndBlock queue got to it.
+		r.Status = types.REQUEST_STATUS_EXPIRED
+	}
 	return &types.QueryRequestResponse{Request: r}, nil
 }
 
@@ -232,7 +238,7 @@ func (q queryServer) Job(ctx context.Context, req *types.QueryJobRequest) (*type
 	if err != nil {
 		return nil, notFound(err)
 	}
-	return &types.QueryJobResponse{Job: j}, nil
+	return &types.QueryJobResponse{Job: q.k.jobAsOfNow(ctx, j)}, nil
 }
 
 // JobsByClient implements types.QueryServer.
@@ -319,4 +325,13 @@ func (q queryServer) Params(ctx context.Context, _ *types.QueryParamsRequest) (*
 		return nil, err
 	}
 	return &types.QueryParamsResponse{Params: p}, nil
+}
+
+// Invariants implements types.QueryServer.
+func (q queryServer) Invariants(ctx context.Context, _ *types.QueryInvariantsRequest) (*types.QueryInvariantsResponse, error) {
+	checked, broken, err := invariant.Run(ctx, q.k.Invariants())
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryInvariantsResponse{Checked: checked, Broken: broken}, nil
 }

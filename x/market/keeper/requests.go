@@ -84,7 +84,7 @@ func (m msgServer) PostRequest(ctx context.Context, msg *types.MsgPostRequest) (
 	// The budget is locked now, with no payee until a bid is accepted.
 	escrowID, err := k.escrow.Lock(ctx, types.ModuleName, client, nil, sdk.NewCoins(msg.Budget), fmt.Sprintf("market/request/%d", id))
 	if err != nil {
-		return nil, err
+		return nil, escrowRefused(err)
 	}
 	if err := takeID(ctx, k.RequestSeq, id); err != nil {
 		return nil, err
@@ -136,6 +136,10 @@ func (m msgServer) CancelRequest(ctx context.Context, msg *types.MsgCancelReques
 	}
 	if r.Status != types.REQUEST_STATUS_OPEN {
 		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "request %d is %s", r.Id, r.Status)
+	}
+	if requestDue(r, sdk.UnwrapSDKContext(ctx).BlockHeight()) {
+		return nil, errorsmod.Wrapf(types.ErrDeadlinePassed,
+			"request %d's bid deadline was height %d: it has expired and its budget goes back to the client (settle-request returns it now)", r.Id, r.BidDeadline)
 	}
 	if err := k.closeRequest(ctx, &r, types.REQUEST_STATUS_CANCELLED); err != nil {
 		return nil, err
@@ -249,8 +253,16 @@ func (m msgServer) AcceptBid(ctx context.Context, msg *types.MsgAcceptBid) (*typ
 	if err != nil {
 		return nil, err
 	}
-	if err := k.escrow.SetPayee(ctx, types.ModuleName, r.EscrowId, payout); err != nil {
+	client, err := k.parseAddr("client", r.Client)
+	if err != nil {
 		return nil, err
+	}
+	self, err := k.selfDealing(ctx, client, r.ClientAgent, provider)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.escrow.SetPayee(ctx, types.ModuleName, r.EscrowId, payout); err != nil {
+		return nil, escrowRefused(err)
 	}
 	refund := r.Budget.Sub(b.Price)
 	if refund.IsPositive() {
@@ -270,7 +282,7 @@ func (m msgServer) AcceptBid(ctx context.Context, msg *types.MsgAcceptBid) (*typ
 		Id: id, Client: r.Client, ClientAgent: r.ClientAgent, Provider: provider.Id, ProviderPayout: payout.String(),
 		RequestId: r.Id, SpecUri: r.SpecUri, SpecHash: r.SpecHash, Price: b.Price, EscrowId: r.EscrowId,
 		DeliverBy: height + b.DeliveryBlocks, ReviewWindowBlocks: params.DefaultReviewWindowBlocks,
-		Arbiter: params.DefaultArbiter, Milestones: milestones,
+		Arbiter: params.DefaultArbiter, Milestones: milestones, SelfDealing: self,
 	}, params); err != nil {
 		return nil, err
 	}

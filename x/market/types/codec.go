@@ -26,6 +26,8 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgComplete{}, "market/MsgComplete")
 	legacy.RegisterAminoMsg(cdc, &MsgReject{}, "market/MsgReject")
 	legacy.RegisterAminoMsg(cdc, &MsgResolve{}, "market/MsgResolve")
+	legacy.RegisterAminoMsg(cdc, &MsgSettleJob{}, "market/MsgSettleJob")
+	legacy.RegisterAminoMsg(cdc, &MsgSettleRequest{}, "market/MsgSettleRequest")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "market/MsgUpdateParams")
 	cdc.RegisterConcrete(&Params{}, "market/Params", nil)
 }
@@ -36,7 +38,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgCreateListing{}, &MsgUpdateListing{}, &MsgSetListingStatus{},
 		&MsgHire{}, &MsgPostRequest{}, &MsgCancelRequest{}, &MsgPlaceBid{}, &MsgAcceptBid{},
 		&MsgAcceptJob{}, &MsgDeclineJob{}, &MsgCancelJob{}, &MsgDeliver{}, &MsgComplete{},
-		&MsgReject{}, &MsgResolve{}, &MsgUpdateParams{},
+		&MsgReject{}, &MsgResolve{}, &MsgSettleJob{}, &MsgSettleRequest{}, &MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }

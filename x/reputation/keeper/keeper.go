@@ -230,23 +230,14 @@ func (k Keeper) capabilityOf(ctx context.Context, j markettypes.Job) (string, er
 	return r.Capability, nil
 }
 
-// selfDealing reports whether a job's client and provider answer to the
-// same owner: the client is the provider's owner or agent key, or the
-// client agent has the provider's owner. Such a job weighs nothing.
-func (k Keeper) selfDealing(ctx context.Context, j markettypes.Job, provider agentidtypes.Agent) (bool, error) {
-	if j.Client == provider.Owner || j.Client == provider.AgentAddress {
-		return true, nil
+// getAgent returns an agent; one that does not exist is refused with the
+// reputation module's own error.
+func (k Keeper) getAgent(ctx context.Context, id uint64) (agentidtypes.Agent, error) {
+	a, err := k.agents.GetAgent(ctx, id)
+	if errors.Is(err, agentidtypes.ErrAgentNotFound) {
+		return a, errorsmod.Wrapf(types.ErrAgentNotFound, "agent %d", id)
 	}
-	if j.ClientAgent != 0 {
-		client, err := k.agents.GetAgent(ctx, j.ClientAgent)
-		if err != nil {
-			return false, err
-		}
-		if client.Owner == provider.Owner {
-			return true, nil
-		}
-	}
-	return false, nil
+	return a, err
 }
 
 func (k Keeper) parseAddr(field, s string) (sdk.AccAddress, error) {

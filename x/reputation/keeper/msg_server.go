@@ -94,7 +94,10 @@ func (m msgServer) SubmitFeedback(ctx context.Context, msg *types.MsgSubmitFeedb
 	if err != nil {
 		return nil, err
 	}
-	job, err := k.market.GetJob(ctx, msg.JobId)
+	job, err := k.market.LoadJob(ctx, msg.JobId)
+	if errors.Is(err, markettypes.ErrJobNotFound) {
+		return nil, errorsmod.Wrapf(types.ErrJobNotFound, "job %d", msg.JobId)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +108,7 @@ func (m msgServer) SubmitFeedback(ctx context.Context, msg *types.MsgSubmitFeedb
 	if height > job.SettledHeight+p.FeedbackWindowBlocks {
 		return nil, errorsmod.Wrapf(types.ErrFeedbackWindowClosed, "job %d settled at %d; feedback was taken until %d", job.Id, job.SettledHeight, job.SettledHeight+p.FeedbackWindowBlocks)
 	}
-	provider, err := k.agents.GetAgent(ctx, job.Provider)
+	provider, err := k.getAgent(ctx, job.Provider)
 	if err != nil {
 		return nil, err
 	}
@@ -133,12 +136,9 @@ func (m msgServer) SubmitFeedback(ctx context.Context, msg *types.MsgSubmitFeedb
 	if fb.Capability, err = k.capabilityOf(ctx, job); err != nil {
 		return nil, err
 	}
-	self, err := k.selfDealing(ctx, job, provider)
-	if err != nil {
-		return nil, err
-	}
+	// Self-dealing was decided when the job was made (see markettypes.Job).
 	fb.Weight = sdkmath.LegacyZeroDec()
-	if !self {
+	if !job.SelfDealing {
 		// The value that settled for the work: what the provider side was
 		// paid, take included.
 		fb.Weight = p.WeightOf(job.ProviderPaid.Add(job.TakePaid...))
@@ -188,7 +188,7 @@ func (m msgServer) RespondFeedback(ctx context.Context, msg *types.MsgRespondFee
 	if err != nil {
 		return nil, err
 	}
-	subject, err := k.agents.GetAgent(ctx, fb.Subject)
+	subject, err := k.getAgent(ctx, fb.Subject)
 	if err != nil {
 		return nil, err
 	}

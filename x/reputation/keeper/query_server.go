@@ -14,6 +14,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
+	"github.com/agentchain/agentchain/internal/invariant"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 	"github.com/agentchain/agentchain/x/reputation/types"
 )
@@ -200,4 +201,13 @@ func (q queryServer) Params(ctx context.Context, _ *types.QueryParamsRequest) (*
 		return nil, err
 	}
 	return &types.QueryParamsResponse{Params: p}, nil
+}
+
+// Invariants implements types.QueryServer.
+func (q queryServer) Invariants(ctx context.Context, _ *types.QueryInvariantsRequest) (*types.QueryInvariantsResponse, error) {
+	checked, broken, err := invariant.Run(ctx, q.k.Invariants())
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryInvariantsResponse{Checked: checked, Broken: broken}, nil
 }

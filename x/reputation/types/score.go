@@ -103,8 +103,13 @@ func (a *Aggregate) DecayTo(h, halfLife int64) {
 	a.Height = h
 }
 
-// Add counts a feedback given at the aggregate's height.
+// Add counts a feedback given at the aggregate's height. Only feedback
+// with a positive weight counts in Count: a self-dealt (or unweighted)
+// rating moves neither the score nor the visible number of ratings.
 func (a *Aggregate) Add(weight sdkmath.LegacyDec, score uint32) {
+	if !weight.IsPositive() {
+		return
+	}
 	a.WeightedScore = a.WeightedScore.Add(weight.MulInt64(int64(score)))
 	a.Weight = a.Weight.Add(weight)
 	a.Count++
@@ -115,6 +120,9 @@ func (a *Aggregate) Add(weight sdkmath.LegacyDec, score uint32) {
 // would be without the feedback; they never go below zero, and are exactly
 // zero once nothing counts.
 func (a *Aggregate) Remove(weight sdkmath.LegacyDec, score uint32, fbHeight, halfLife int64) {
+	if !weight.IsPositive() {
+		return // it never counted
+	}
 	f := Decay(a.Height-fbHeight, halfLife)
 	a.WeightedScore = sdkmath.LegacyMaxDec(sdkmath.LegacyZeroDec(), a.WeightedScore.Sub(weight.MulInt64(int64(score)).Mul(f)))
 	a.Weight = sdkmath.LegacyMaxDec(sdkmath.LegacyZeroDec(), a.Weight.Sub(weight.Mul(f)))

@@ -1,0 +1,74 @@
+package keeper
+
+import (
+	"context"
+
+	"github.com/agentchain/agentchain/internal/invariant"
+	"github.com/agentchain/agentchain/x/escrow/types"
+)
+
+// maxBroken bounds the violations an invariant reports.
+const maxBroken = 20
+
+// Invariants are the escrow module's checks of its whole state:
+//
+//   - conservation: every escrow is well formed; the books (TotalHeld) equal
+//     the sum over open escrows of amount - released - refunded, and the
+//     module account's balance equals the books, for every denom;
+//   - timers: every expiry and dispute queue entry points at a direct escrow
+//     waiting on exactly that height, and every such escrow is queued.
+func (k Keeper) Invariants() []invariant.Invariant {
+	return []invariant.Invariant{
+		{Name: "escrow/conservation", Check: func(ctx context.Context) ([]string, error) {
+			if err := k.AuditConservation(ctx); err != nil {
+				return []string{err.Error()}, nil
+			}
+			return nil, nil
+		}},
+		{Name: "escrow/timers", Check: k.checkTimers},
+	}
+}
+
+func (k Keeper) checkTimers(ctx context.Context) ([]string, error) {
+	broken := invariant.NewBroken(maxBroken)
+	expiry, dispute := map[uint64]int64{}, map[uint64]int64{}
+	if err := k.ExpiryQueue.Walk(ctx, nil, func(key QueueKey) (bool, error) {
+		if _, dup := expiry[key.K2()]; dup {
+			broken.Addf("escrow %d is in the expiry queue twice", key.K2())
+		}
+		expiry[key.K2()] = key.K1()
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.DisputeQueue.Walk(ctx, nil, func(key QueueKey) (bool, error) {
+		if _, dup := dispute[key.K2()]; dup {
+			broken.Addf("escrow %d is in the dispute queue twice", key.K2())
+		}
+		dispute[key.K2()] = key.K1()
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Escrows.Walk(ctx, nil, func(id uint64, e types.Escrow) (bool, error) {
+		wantExpiry := e.IsDirect() && e.Status == types.ESCROW_STATUS_LOCKED && e.ExpiresHeight > 0
+		if h, ok := expiry[id]; ok != wantExpiry || (ok && h != e.ExpiresHeight) {
+			broken.Addf("escrow %d (%s, expires %d): expiry queue entry %v at %d", id, e.Status, e.ExpiresHeight, ok, h)
+		}
+		delete(expiry, id)
+		wantDispute := e.Status == types.ESCROW_STATUS_DISPUTED
+		if h, ok := dispute[id]; ok != wantDispute || (ok && (e.Dispute == nil || h != e.Dispute.DeadlineHeight)) {
+			broken.Addf("escrow %d (%s): dispute queue entry %v at %d", id, e.Status, ok, h)
+		}
+		delete(dispute, id)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	for _, q := range []map[uint64]int64{expiry, dispute} {
+		for _, id := range invariant.SortedKeys(q) {
+			broken.Addf("queue entry (%d, %d) points at no escrow", q[id], id)
+		}
+	}
+	return broken.List(), nil
+}

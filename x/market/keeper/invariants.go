@@ -1,0 +1,157 @@
+package keeper
+
+import (
+	"context"
+
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/agentchain/agentchain/internal/invariant"
+	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
+	"github.com/agentchain/agentchain/x/market/types"
+)
+
+// maxBroken bounds the violations an invariant reports.
+const maxBroken = 20
+
+// Invariants are the market's checks of its whole state:
+//
+//   - job-escrows: every job's payments add up (paid out plus unpaid is the
+//     price; a settled job paid out exactly its price); every open job's
+//     escrow is the market's, locked, pays the job's provider payout and
+//     holds exactly the job's unpaid price; a settled job's escrow is closed;
+//   - request-escrows: every open request's escrow is the market's, locked,
+//     with no payee yet, and holds exactly its budget;
+//   - timers: every job queue entry points at an open job whose deadline is
+//     that height and every open job is queued; the same for open requests
+//     and their bid deadlines.
+func (k Keeper) Invariants() []invariant.Invariant {
+	return []invariant.Invariant{
+		{Name: "market/job-escrows", Check: k.checkJobEscrows},
+		{Name: "market/request-escrows", Check: k.checkRequestEscrows},
+		{Name: "market/timers", Check: k.checkTimers},
+	}
+}
+
+func (k Keeper) checkJobEscrows(ctx context.Context) ([]string, error) {
+	broken := invariant.NewBroken(maxBroken)
+	err := k.Jobs.Walk(ctx, nil, func(id uint64, j types.Job) (bool, error) {
+		price := sdk.NewCoins(j.Price)
+		accounted := j.Accounted()
+		e, err := k.escrow.GetEscrow(ctx, j.EscrowId)
+		if err != nil {
+			broken.Addf("job %d: escrow %d: %s", id, j.EscrowId, err)
+			return false, nil
+		}
+		if e.OwnerModule != types.ModuleName {
+			broken.Addf("job %d: escrow %d belongs to %q", id, e.Id, e.OwnerModule)
+		}
+		if j.Status.IsFinal() {
+			if !accounted.Equal(price) {
+				broken.Addf("settled job %d paid out %s of its price %s", id, accounted, j.Price)
+			}
+			// A job made from a request shares the request's escrow, which
+			// the job's settlement closes too.
+			if e.Status != escrowtypes.ESCROW_STATUS_CLOSED {
+				broken.Addf("settled job %d left escrow %d %s holding %s", id, e.Id, e.Status, e.Remaining())
+			}
+			return false, nil
+		}
+		unpaid := sdk.NewCoins(j.Remaining())
+		if !accounted.Add(unpaid...).Equal(price) {
+			broken.Addf("job %d: paid %s plus unpaid %s is not its price %s", id, accounted, unpaid, j.Price)
+		}
+		if e.Status != escrowtypes.ESCROW_STATUS_LOCKED || !e.Remaining().Equal(unpaid) {
+			broken.Addf("open job %d (%s): escrow %d is %s holding %s, the unpaid price is %s", id, j.Status, e.Id, e.Status, e.Remaining(), unpaid)
+		}
+		if e.Payee != j.ProviderPayout {
+			broken.Addf("open job %d: escrow %d pays %s, the job's provider payout is %s", id, e.Id, e.Payee, j.ProviderPayout)
+		}
+		return false, nil
+	})
+	return broken.List(), err
+}
+
+func (k Keeper) checkRequestEscrows(ctx context.Context) ([]string, error) {
+	broken := invariant.NewBroken(maxBroken)
+	err := k.Requests.Walk(ctx, nil, func(id uint64, r types.Request) (bool, error) {
+		if r.Status != types.REQUEST_STATUS_OPEN {
+			return false, nil
+		}
+		e, err := k.escrow.GetEscrow(ctx, r.EscrowId)
+		if err != nil {
+			broken.Addf("request %d: escrow %d: %s", id, r.EscrowId, err)
+			return false, nil
+		}
+		if e.OwnerModule != types.ModuleName || e.Status != escrowtypes.ESCROW_STATUS_LOCKED || e.Payee != "" ||
+			!e.Remaining().Equal(sdk.NewCoins(r.Budget)) {
+			broken.Addf("open request %d: escrow %d (%q, %s, payee %q) holds %s, the budget is %s",
+				id, e.Id, e.OwnerModule, e.Status, e.Payee, e.Remaining(), r.Budget)
+		}
+		return false, nil
+	})
+	return broken.List(), err
+}
+
+func (k Keeper) checkTimers(ctx context.Context) ([]string, error) {
+	broken := invariant.NewBroken(maxBroken)
+	// Every queue entry points at a record waiting on exactly that height.
+	if err := k.JobQueue.Walk(ctx, nil, func(key QueueKey) (bool, error) {
+		j, err := k.Jobs.Get(ctx, key.K2())
+		if err != nil || j.Status.IsFinal() || j.Deadline != key.K1() {
+			broken.Addf("job queue entry (%d, %d) matches no open job with that deadline", key.K1(), key.K2())
+		}
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.RequestQueue.Walk(ctx, nil, func(key QueueKey) (bool, error) {
+		r, err := k.Requests.Get(ctx, key.K2())
+		if err != nil || r.Status != types.REQUEST_STATUS_OPEN || r.BidDeadline != key.K1() {
+			broken.Addf("request queue entry (%d, %d) matches no open request with that bid deadline", key.K1(), key.K2())
+		}
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	// Every record that waits on a timer is queued.
+	if err := k.Jobs.Walk(ctx, nil, func(id uint64, j types.Job) (bool, error) {
+		if j.Status.IsFinal() {
+			if j.Deadline != 0 {
+				broken.Addf("settled job %d keeps deadline %d", id, j.Deadline)
+			}
+			return false, nil
+		}
+		has, err := k.JobQueue.Has(ctx, collections.Join(j.Deadline, id))
+		if err != nil {
+			return true, err
+		}
+		if !has {
+			broken.Addf("open job %d (%s) waits on height %d but is not queued", id, j.Status, j.Deadline)
+		}
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	err := k.Requests.Walk(ctx, nil, func(id uint64, r types.Request) (bool, error) {
+		if r.Status != types.REQUEST_STATUS_OPEN {
+			return false, nil
+		}
+		has, err := k.RequestQueue.Has(ctx, collections.Join(r.BidDeadline, id))
+		if err != nil {
+			return true, err
+		}
+		if !has {
+			broken.Addf("open request %d waits on height %d but is not queued", id, r.BidDeadline)
+		}
+		return false, nil
+	})
+	return broken.List(), err
+}
+
+// IterateJobs calls f on every job in id order until it returns true (for
+// audits such as x/reputation's replay of its signals; it reads every job).
+func (k Keeper) IterateJobs(ctx context.Context, f func(j types.Job) (stop bool, err error)) error {
+	return k.Jobs.Walk(ctx, nil, func(_ uint64, j types.Job) (bool, error) { return f(j) })
+}

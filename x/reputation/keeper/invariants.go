@@ -1,0 +1,180 @@
+package keeper
+
+import (
+	"context"
+
+	"cosmossdk.io/collections"
+	sdkmath "cosmossdk.io/math"
+
+	"github.com/agentchain/agentchain/internal/invariant"
+	markettypes "github.com/agentchain/agentchain/x/market/types"
+	"github.com/agentchain/agentchain/x/reputation/types"
+)
+
+// maxBroken bounds the violations an invariant reports.
+const maxBroken = 20
+
+// Invariants are the reputation module's checks of its whole state:
+//
+//   - aggregates: every stored aggregate equals the replay of the feedback
+//     (submissions and revocations in their recorded order), no aggregate
+//     lacks feedback behind it, and the top-agents index holds exactly one
+//     entry per aggregate, at its stored score;
+//   - signals: every agent's signals equal a replay of the jobs that made
+//     them (the hooks' rules applied to every job on record).
+func (k Keeper) Invariants() []invariant.Invariant {
+	return []invariant.Invariant{
+		{Name: "reputation/aggregates", Check: k.checkAggregates},
+		{Name: "reputation/signals", Check: k.checkSignals},
+	}
+}
+
+func (k Keeper) checkAggregates(ctx context.Context) ([]string, error) {
+	broken := invariant.NewBroken(maxBroken)
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var feedback []types.Feedback
+	if err := k.Feedback.Walk(ctx, nil, func(_ FeedbackKey, fb types.Feedback) (bool, error) {
+		feedback = append(feedback, fb)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	replayed, err := types.Replay(feedback, p)
+	if err != nil {
+		return []string{err.Error()}, nil
+	}
+	stored := 0
+	if err := k.Aggregates.Walk(ctx, nil, func(key AggKey, a types.Aggregate) (bool, error) {
+		stored++
+		r := replayed[types.AggregateKey{AgentID: key.K1(), Capability: key.K2()}]
+		switch {
+		case r == nil:
+			broken.Addf("aggregate %d/%q has no feedback behind it", key.K1(), key.K2())
+		case !r.WeightedScore.Equal(a.WeightedScore) || !r.Weight.Equal(a.Weight) || r.Height != a.Height || r.Count != a.Count:
+			broken.Addf("aggregate %d/%q: stored %s/%s at %d (count %d), replayed %s/%s at %d (count %d)",
+				key.K1(), key.K2(), a.WeightedScore, a.Weight, a.Height, a.Count, r.WeightedScore, r.Weight, r.Height, r.Count)
+		}
+		has, err := k.Aggregates.Indexes.Score.Has(ctx, collections.Join(a.Capability, a.ScoreMicro), key)
+		if err != nil {
+			return true, err
+		}
+		if !has {
+			broken.Addf("aggregate %d/%q is not in the top-agents index at %d", key.K1(), key.K2(), a.ScoreMicro)
+		}
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if stored != len(replayed) {
+		broken.Addf("%d aggregates stored, the feedback makes %d", stored, len(replayed))
+	}
+	indexed := 0
+	if err := k.Aggregates.Indexes.Score.Keys().Walk(ctx, nil, func(collections.Pair[ScoreKey, AggKey]) (bool, error) {
+		indexed++
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if indexed != stored {
+		broken.Addf("the top-agents index has %d entries for %d aggregates", indexed, stored)
+	}
+	return broken.List(), nil
+}
+
+// ReplaySignals computes every agent's signals from the jobs on record, by
+// the hooks' rules (hooks.go): jobs that were self-dealt count for no one;
+// a provider is credited with deliveries (on time by deliver_by or late),
+// completed and resolved jobs and what it earned on them (uagnt), expired
+// jobs, disputes opened against it and disputes it lost (a ruling under
+// half); a client agent with settled jobs and what it spent on them.
+func ReplaySignals(jobs []markettypes.Job) map[uint64]*types.Signals {
+	out := map[uint64]*types.Signals{}
+	get := func(id uint64) *types.Signals {
+		s := out[id]
+		if s == nil {
+			s = &types.Signals{AgentId: id, VolumeEarned: sdkmath.ZeroInt(), VolumeSpent: sdkmath.ZeroInt()}
+			out[id] = s
+		}
+		return s
+	}
+	for _, j := range jobs {
+		if j.SelfDealing {
+			continue
+		}
+		for _, m := range j.Milestones {
+			if m.DeliveredHeight == 0 {
+				continue
+			}
+			if m.DeliveredHeight <= j.DeliverBy {
+				get(j.Provider).DeliveredOnTime++
+			} else {
+				get(j.Provider).DeliveredLate++
+			}
+		}
+		if j.Rejection != nil {
+			get(j.Provider).DisputesOpened++
+		}
+		switch j.Status {
+		case markettypes.JOB_STATUS_EXPIRED:
+			get(j.Provider).JobsExpired++
+		case markettypes.JOB_STATUS_COMPLETED, markettypes.JOB_STATUS_RESOLVED:
+			s := get(j.Provider)
+			if j.Status == markettypes.JOB_STATUS_RESOLVED {
+				s.JobsResolved++
+				if j.ProviderShareBps*2 < markettypes.BasisPoints {
+					s.DisputesLost++
+				}
+			} else {
+				s.JobsCompleted++
+			}
+			s.VolumeEarned = s.VolumeEarned.Add(j.ProviderPaid.AmountOf(nativeDenom))
+			if j.ClientAgent != 0 {
+				c := get(j.ClientAgent)
+				c.JobsAsClient++
+				if j.Price.Denom == nativeDenom {
+					c.VolumeSpent = c.VolumeSpent.Add(j.Price.Amount.Sub(j.ClientRefunded.AmountOf(j.Price.Denom)))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (k Keeper) checkSignals(ctx context.Context) ([]string, error) {
+	broken := invariant.NewBroken(maxBroken)
+	var jobs []markettypes.Job
+	if err := k.market.IterateJobs(ctx, func(j markettypes.Job) (bool, error) {
+		jobs = append(jobs, j)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	replayed := ReplaySignals(jobs)
+	if err := k.Signals.Walk(ctx, nil, func(id uint64, s types.Signals) (bool, error) {
+		r := replayed[id]
+		if r == nil {
+			r = &types.Signals{AgentId: id, VolumeEarned: sdkmath.ZeroInt(), VolumeSpent: sdkmath.ZeroInt()}
+		}
+		if !signalsEqual(*r, s) {
+			broken.Addf("agent %d's signals are %s; its jobs make %s", id, s.String(), r.String())
+		}
+		delete(replayed, id)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	for _, id := range invariant.SortedKeys(replayed) {
+		broken.Addf("agent %d has no signals; its jobs make %s", id, replayed[id].String())
+	}
+	return broken.List(), nil
+}
+
+func signalsEqual(a, b types.Signals) bool {
+	return a.AgentId == b.AgentId && a.JobsCompleted == b.JobsCompleted && a.JobsResolved == b.JobsResolved &&
+		a.JobsExpired == b.JobsExpired && a.DisputesOpened == b.DisputesOpened && a.DisputesLost == b.DisputesLost &&
+		a.DeliveredOnTime == b.DeliveredOnTime && a.DeliveredLate == b.DeliveredLate && a.JobsAsClient == b.JobsAsClient &&
+		a.VolumeEarned.Equal(b.VolumeEarned) && a.VolumeSpent.Equal(b.VolumeSpent)
+}
