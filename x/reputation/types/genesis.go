@@ -37,15 +37,15 @@ func Replay(feedback []Feedback, p Params) (map[AggregateKey]*Aggregate, error) 
 	}
 	sort.Slice(events, func(a, b int) bool { return events[a].seq < events[b].seq })
 	out := map[AggregateKey]*Aggregate{}
-	var last int64
 	for i, e := range events {
 		if i > 0 && e.seq == events[i-1].seq {
 			return nil, fmt.Errorf("sequence %d used twice", e.seq)
 		}
-		if e.height < last {
-			return nil, fmt.Errorf("sequence %d at height %d comes after height %d", e.seq, e.height, last)
+		// Heights may be negative after a zero-height restart; they never go
+		// down along the sequence.
+		if i > 0 && e.height < events[i-1].height {
+			return nil, fmt.Errorf("sequence %d at height %d comes after height %d", e.seq, e.height, events[i-1].height)
 		}
-		last = e.height
 		for _, capability := range AggregateCapabilities(*e.fb) {
 			k := AggregateKey{e.fb.Subject, capability}
 			agg := out[k]

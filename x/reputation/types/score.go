@@ -90,16 +90,19 @@ func NewAggregate(agentID uint64, capability string) Aggregate {
 	}
 }
 
-// DecayTo brings the sums to height h.
+// DecayTo brings the sums to height h. Empty sums take any height (after
+// a zero-height restart a first feedback may be at a negative height).
 func (a *Aggregate) DecayTo(h, halfLife int64) {
+	if a.Weight.IsZero() && a.WeightedScore.IsZero() {
+		a.Height = h
+		return
+	}
 	if h <= a.Height {
 		return
 	}
-	if !a.Weight.IsZero() || !a.WeightedScore.IsZero() {
-		f := Decay(h-a.Height, halfLife)
-		a.WeightedScore = a.WeightedScore.Mul(f)
-		a.Weight = a.Weight.Mul(f)
-	}
+	f := Decay(h-a.Height, halfLife)
+	a.WeightedScore = a.WeightedScore.Mul(f)
+	a.Weight = a.Weight.Mul(f)
 	a.Height = h
 }
 
