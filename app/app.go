@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	dbm "github.com/cosmos/cosmos-db"
@@ -54,6 +55,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/x/auth"
 	authcodec "github.com/cosmos/cosmos-sdk/x/auth/codec"
 	authkeeper "github.com/cosmos/cosmos-sdk/x/auth/keeper"
+	authsims "github.com/cosmos/cosmos-sdk/x/auth/simulation"
 	"github.com/cosmos/cosmos-sdk/x/auth/posthandler"
 	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
@@ -89,17 +91,22 @@ import (
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/agentchain/agentchain/docs/openapi"
+	"github.com/agentchain/agentchain/internal/simutil"
 	"github.com/agentchain/agentchain/x/agentid"
 	agentidkeeper "github.com/agentchain/agentchain/x/agentid/keeper"
+	agentidsim "github.com/agentchain/agentchain/x/agentid/simulation"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 	"github.com/agentchain/agentchain/x/escrow"
 	escrowkeeper "github.com/agentchain/agentchain/x/escrow/keeper"
+	escrowsim "github.com/agentchain/agentchain/x/escrow/simulation"
 	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 	"github.com/agentchain/agentchain/x/market"
 	marketkeeper "github.com/agentchain/agentchain/x/market/keeper"
+	marketsim "github.com/agentchain/agentchain/x/market/simulation"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
 	"github.com/agentchain/agentchain/x/reputation"
 	reputationkeeper "github.com/agentchain/agentchain/x/reputation/keeper"
+	reputationsim "github.com/agentchain/agentchain/x/reputation/simulation"
 	reputationtypes "github.com/agentchain/agentchain/x/reputation/types"
 )
 
@@ -171,6 +178,8 @@ type App struct {
 	BasicModuleManager module.BasicManager
 
 	configurator module.Configurator
+	// sm runs the modules' simulations (simsx); see SimulationManager.
+	sm *module.SimulationManager
 }
 
 // New returns agentchain's application, with its stores loaded at the latest
@@ -433,6 +442,26 @@ func New(
 	app.ModuleManager.SetOrderInitGenesis(genesisModuleOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisModuleOrder...)
 
+	// Simulations: the SDK modules' own factories, and ours, which read more
+	// than their own keeper and sign with agent keys the simulation holds.
+	// auth is overridden only to generate random genesis accounts.
+	simKeys := simutil.NewKeyring()
+	ac := app.AccountKeeper.AddressCodec()
+	app.sm = module.NewSimulationManagerFromAppModules(app.ModuleManager.Modules, map[string]module.AppModuleSimulation{
+		authtypes.ModuleName: auth.NewAppModule(appCodec, app.AccountKeeper, authsims.RandomGenesisAccounts, nil),
+		agentidtypes.ModuleName: agentidsim.NewModule(app.AgentIDKeeper, agentidsim.Deps{
+			Accounts: app.AccountKeeper, Bank: app.BankKeeper, Codec: ac, Keys: simKeys,
+		}),
+		escrowtypes.ModuleName: escrowsim.NewModule(app.EscrowKeeper),
+		markettypes.ModuleName: marketsim.NewModule(app.MarketKeeper, marketsim.Deps{
+			Agents: app.AgentIDKeeper, Accounts: app.AccountKeeper, Bank: app.BankKeeper, Codec: ac, Keys: simKeys,
+		}),
+		reputationtypes.ModuleName: reputationsim.NewModule(app.ReputationKeeper, reputationsim.Deps{
+			Agents: app.AgentIDKeeper, Market: app.MarketKeeper, Accounts: app.AccountKeeper, Bank: app.BankKeeper, Codec: ac, Keys: simKeys,
+		}),
+	})
+	app.sm.RegisterStoreDecoders()
+
 	app.configurator = module.NewConfigurator(app.appCodec, app.MsgServiceRouter(), app.GRPCQueryRouter())
 	if err := app.ModuleManager.RegisterServices(app.configurator); err != nil {
 		panic(err)
@@ -545,9 +574,19 @@ func (app *App) DefaultGenesis() map[string]json.RawMessage {
 // GetKey returns the KV store key of a module; for tests.
 func (app *App) GetKey(storeKey string) *storetypes.KVStoreKey { return app.keys[storeKey] }
 
-// SimulationManager is not used: agentchain tests its modules with explicit
-// randomized sequences instead of the SDK simulator.
-func (app *App) SimulationManager() *module.SimulationManager { return nil }
+// StoreKeys returns every module's KV store key, sorted by name (for tests
+// that compare whole stores).
+func (app *App) StoreKeys() []*storetypes.KVStoreKey {
+	out := make([]*storetypes.KVStoreKey, 0, len(app.keys))
+	for _, name := range slices.Sorted(maps.Keys(app.keys)) {
+		out = append(out, app.keys[name])
+	}
+	return out
+}
+
+// SimulationManager returns the simulation manager of the SDK's
+// simulations (simsx): `make sim`, and the short runs in `make test`.
+func (app *App) SimulationManager() *module.SimulationManager { return app.sm }
 
 // AutoCliOpts returns the autocli options for every module, so that the CLI
 // has a tx and a query command for each Msg and Query method.

@@ -153,9 +153,11 @@ func (e Escrow) Validate() error {
 		return fmt.Errorf("a module-owned escrow has no expiry or arbiter")
 	}
 	// An expiry passed before a zero-height restart is negative
-	// (internal/rebase); only a closed escrow can carry one.
-	if e.ExpiresHeight < 0 && e.Status != ESCROW_STATUS_CLOSED {
-		return fmt.Errorf("negative expiry on an open escrow")
+	// (internal/rebase). A locked escrow cannot carry one (its expiry would
+	// have refunded it); a disputed or closed one can: the expiry stopped
+	// mattering when the dispute opened.
+	if e.ExpiresHeight < 0 && e.Status == ESCROW_STATUS_LOCKED {
+		return fmt.Errorf("negative expiry on a locked escrow")
 	}
 	if len(e.Reference) > MaxReferenceLength {
 		return fmt.Errorf("reference longer than %d bytes", MaxReferenceLength)
