@@ -290,8 +290,8 @@ func (m Module) createListing() simsx.SimMsgFactoryFn[*types.MsgCreateListing] {
 		msg := &types.MsgCreateListing{
 			Signer: signer.AddressBech32, Provider: a.Id, Capability: agentidsim.Capabilities[r.Intn(len(agentidsim.Capabilities))],
 			Title: fmt.Sprintf("offer %d", r.Intn(1000)), TermsUri: simutil.URI(r, "terms"), TermsHash: simutil.Hash(r),
-			Price:             sdk.NewCoin(sdk.DefaultBondDenom, sdkmath.NewInt(1+r.Int63n(20_000_000))),
-			MaxDurationBlocks: 1 + r.Int63n(p.MaxDurationBlocks),
+			Price:              sdk.NewCoin(sdk.DefaultBondDenom, sdkmath.NewInt(1+r.Int63n(20_000_000))),
+			MaxDurationBlocks:  1 + r.Int63n(p.MaxDurationBlocks),
 			ReviewWindowBlocks: p.MinReviewWindowBlocks + r.Int63n(p.MaxReviewWindowBlocks-p.MinReviewWindowBlocks+1),
 		}
 		if len(p.Arbiters) > 0 && r.Intn(2) == 0 {
