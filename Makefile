@@ -67,7 +67,7 @@ demo: $(BIN) $(AGENT_BINS)
 	@BIN=$(BIN) BINDIR=$(BINDIR) bash scripts/demo.sh
 
 ## test: run every test: unit, integration, a benchmark smoke run, then e2e on real nodes
-test: test-unit bench-smoke test-e2e
+test: test-unit fuzz-smoke bench-smoke test-e2e
 
 ## test-unit: unit and integration tests (in-process app, no network)
 test-unit:
@@ -77,6 +77,34 @@ test-unit:
 test-e2e: $(BIN) $(AGENT_BINS)
 	AGENTCHAIND_BIN=$(BIN) AGENT_BIN_DIR=$(BINDIR) $(GO) test -count=1 -p 1 -timeout 25m ./tests/e2e/... -v -run '$(RUN)' 2>&1 | \
 		grep -v -e '^=== \(RUN\|PAUSE\|CONT\)' ; exit $${PIPESTATUS[0]}
+
+SIM_SEEDS  ?= 1,2,4,7,9
+SIM_BLOCKS ?= 500
+SIM_SIZE   ?= 200
+
+## sim: long simulations: SIM_BLOCKS (500) blocks of SIM_SIZE (100) operations, seeds SIM_SEEDS (5), invariants after every block (minutes)
+sim:
+	$(GO) test -count=1 -timeout 180m ./tests/sims -run 'TestFullAppSimulation' -v \
+		-NumBlocks=$(SIM_BLOCKS) -BlockSize=$(SIM_SIZE) -Seeds=$(SIM_SEEDS) 2>&1 | \
+		grep -v -e '^=== \(RUN\|PAUSE\|CONT\)' -e 'INF ' ; exit $${PIPESTATUS[0]}
+
+# The fuzz targets, as package:Target.
+FUZZ_TARGETS := \
+	./tests/fuzz:FuzzDecodeTx ./tests/fuzz:FuzzDecodeJSON ./tests/fuzz:FuzzMsgHandlers \
+	./x/agentid/types:FuzzKeyProof ./x/agentid/types:FuzzSpendBucket ./x/agentid/types:FuzzAgentFields \
+	./x/escrow/types:FuzzSplitShare ./x/market/types:FuzzSplitDispute ./x/market/types:FuzzBuildMilestones \
+	./x/reputation/types:FuzzScore ./internal/collidx:FuzzPageRange
+FUZZTIME ?= 60s
+
+## fuzz: run every fuzz target for FUZZTIME (60s) each; a crash is saved under the package's testdata/fuzz
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; done
+
+## fuzz-smoke: every fuzz target for a few seconds (part of make test; the seed corpora also run in test-unit)
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$${FUZZTIME_SMOKE:-4s}
 
 ## bench: benchmark table: custom messages against bank send, as ratios (takes minutes)
 bench:
@@ -109,4 +137,4 @@ $(TOOLS_BIN)/buf $(TOOLS_BIN)/golangci-lint: tools/go.mod tools/go.sum
 clean:
 	rm -rf $(BINDIR)
 
-.PHONY: help build install start localnet localnet-stop localnet-status agents demo test test-unit test-e2e bench bench-smoke lint proto-gen proto-check tools clean
+.PHONY: help build install start localnet localnet-stop localnet-status agents demo test test-unit test-e2e sim fuzz fuzz-smoke bench bench-smoke lint proto-gen proto-check tools clean
