@@ -123,7 +123,7 @@ func Expect(want *errorsmod.Error) simsx.SimDeliveryResultHandler {
 			return fmt.Errorf("accepted; expected a refusal with %q", want.Error())
 		}
 		if !errors.Is(err, want) {
-			return fmt.Errorf("refused with %v; expected %q", err, want.Error())
+			return fmt.Errorf("refused with %w; expected %q", err, want.Error())
 		}
 		return nil
 	}
@@ -142,7 +142,7 @@ func ExpectOneOf(wants ...*errorsmod.Error) simsx.SimDeliveryResultHandler {
 				return nil
 			}
 		}
-		return fmt.Errorf("refused with %v", err)
+		return fmt.Errorf("refused with %w", err)
 	}
 }
 

@@ -353,11 +353,12 @@ func (n *Network) QueryJSON(out any, args ...string) {
 
 // TxResult is a transaction as included in a block.
 type TxResult struct {
-	Hash   string
-	Height int64
-	Code   uint32
-	RawLog string
-	Events []Event
+	Hash      string
+	Height    int64
+	Code      uint32
+	Codespace string
+	RawLog    string
+	Events    []Event
 }
 
 // Event is an ABCI event of an included transaction.
@@ -391,15 +392,16 @@ func (n *Network) Tx(from string, args ...string) TxResult {
 		n.t.Fatalf("tx %v: %v\nstdout: %s\nstderr: %s", args, err, out, errOut)
 	}
 	var resp struct {
-		TxHash string `json:"txhash"`
-		Code   uint32 `json:"code"`
-		RawLog string `json:"raw_log"`
+		TxHash    string `json:"txhash"`
+		Code      uint32 `json:"code"`
+		Codespace string `json:"codespace"`
+		RawLog    string `json:"raw_log"`
 	}
 	if err := json.Unmarshal(out, &resp); err != nil {
 		n.t.Fatalf("tx %v: %v\n%s", args, err, out)
 	}
 	if resp.Code != 0 {
-		return TxResult{Hash: resp.TxHash, Code: resp.Code, RawLog: resp.RawLog}
+		return TxResult{Hash: resp.TxHash, Code: resp.Code, Codespace: resp.Codespace, RawLog: resp.RawLog}
 	}
 	return n.WaitForTx(resp.TxHash)
 }
@@ -412,11 +414,12 @@ func (n *Network) WaitForTx(hash string) TxResult {
 		out, _, err := n.CLIOn(n.Nodes[0], "query", "tx", hash, "--output", "json")
 		if err == nil {
 			var raw struct {
-				Height string `json:"height"`
-				TxHash string `json:"txhash"`
-				Code   uint32 `json:"code"`
-				RawLog string `json:"raw_log"`
-				Events []struct {
+				Height    string `json:"height"`
+				TxHash    string `json:"txhash"`
+				Code      uint32 `json:"code"`
+				Codespace string `json:"codespace"`
+				RawLog    string `json:"raw_log"`
+				Events    []struct {
 					Type       string `json:"type"`
 					Attributes []struct {
 						Key   string `json:"key"`
@@ -428,7 +431,7 @@ func (n *Network) WaitForTx(hash string) TxResult {
 				n.t.Fatalf("decode tx %s: %v\n%s", hash, err, out)
 			}
 			h, _ := strconv.ParseInt(raw.Height, 10, 64)
-			res := TxResult{Hash: raw.TxHash, Height: h, Code: raw.Code, RawLog: raw.RawLog}
+			res := TxResult{Hash: raw.TxHash, Height: h, Code: raw.Code, Codespace: raw.Codespace, RawLog: raw.RawLog}
 			for _, e := range raw.Events {
 				ev := Event{Type: e.Type, Attributes: map[string]string{}}
 				for _, a := range e.Attributes {

@@ -103,6 +103,10 @@ func TestMarketThroughCLI(t *testing.T) {
 		if got := n.Balance(hot, "uagnt"); got != p0+1_960_000-2*f {
 			t.Fatalf("provider holds %d, want %d", got, p0+1_960_000-2*f)
 		}
+		// settle-job is there for anyone, and refuses a job with nothing due.
+		if r := n.Tx("carol", "market", "settle-job", job); r.Code != 34 || r.Codespace != "market" || !strings.Contains(r.RawLog, "is JOB_STATUS_COMPLETED") {
+			t.Fatalf("settle-job of a completed job: code %s/%d, log %s", r.Codespace, r.Code, r.RawLog)
+		}
 	})
 
 	t.Run("request for quote", func(t *testing.T) {
@@ -185,6 +189,17 @@ func TestMarketThroughCLI(t *testing.T) {
 	n.QueryJSON(&c, "escrow", "conservation")
 	if !c.Ok {
 		t.Fatal("escrow conservation check failed")
+	}
+	// And every module's invariants hold on the live node's state.
+	for _, module := range []string{"agentid", "escrow", "market", "reputation"} {
+		var inv struct {
+			Checked []string `json:"checked"`
+			Broken  []string `json:"broken"`
+		}
+		n.QueryJSON(&inv, module, "invariants")
+		if len(inv.Checked) < 2 || len(inv.Broken) > 0 {
+			t.Fatalf("%s invariants: checked %v, broken %v", module, inv.Checked, inv.Broken)
+		}
 	}
 }
 

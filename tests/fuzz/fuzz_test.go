@@ -60,7 +60,7 @@ func newMsg(t *testing.T, reg codectypes.InterfaceRegistry, url string) sdk.Msg 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m.(sdk.Msg)
+	return m
 }
 
 // rawTx wraps one message's bytes in an unsigned transaction.

@@ -45,7 +45,7 @@ func (w *world) signed(acc *apptest.Account, gas uint64, msgs ...sdk.Msg) func()
 func TestBacklogCannotMoveDeadlines(t *testing.T) {
 	// flood items ahead of the real ones, 4 a block: 20 blocks of backlog.
 	const flood = 80
-	w := newWorld(t, apptest.Options{})
+	w := newWorld(t)
 	ta := w.ta
 	owner, client, attacker, accomplice := ta.Accounts[0], ta.Accounts[1], ta.Accounts[2], ta.Accounts[3]
 

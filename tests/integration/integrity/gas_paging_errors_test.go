@@ -32,7 +32,7 @@ import (
 // the provider): each attempt either fails whole, or succeeds with the
 // signal.
 func TestTightGasCannotSilenceSignals(t *testing.T) {
-	w := newWorld(t, apptest.Options{})
+	w := newWorld(t)
 	ta := w.ta
 	owner, client := ta.Accounts[0], ta.Accounts[1]
 	provider := w.newAgent(owner)
@@ -75,7 +75,7 @@ func TestTightGasCannotSilenceSignals(t *testing.T) {
 // another capability's (or denom's) part of the price index is refused,
 // while a next_key the query returned pages on.
 func TestPageKeyStaysInItsRange(t *testing.T) {
-	w := newWorld(t, apptest.Options{})
+	w := newWorld(t)
 	ta := w.ta
 	provider := w.newAgent(ta.Accounts[0])
 	w.listing(provider, "summarize", 5, 10)
@@ -159,7 +159,7 @@ func isOurs(ours []string, cs string) bool {
 // is another module's rule (the client's spend cap, its balance, an unknown
 // agent or job): the codespace says which module refused, the log says why.
 func TestRefusalsComeFromTheMessagesModule(t *testing.T) {
-	w := newWorld(t, apptest.Options{})
+	w := newWorld(t)
 	ta := w.ta
 	owner, client := ta.Accounts[0], ta.Accounts[1]
 	provider := w.newAgent(owner)

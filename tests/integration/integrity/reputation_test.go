@@ -31,7 +31,7 @@ func (w *world) reputation(agentID uint64) *reptypes.QueryReputationResponse {
 // self-dealt is decided when it is made and kept on it: the rating weighs
 // nothing and no public signal moves, whoever owns the agents by then.
 func TestSelfDealingIsFixedAtHire(t *testing.T) {
-	w := newWorld(t, apptest.Options{})
+	w := newWorld(t)
 	ta := w.ta
 	owner, friend, stranger := ta.Accounts[0], ta.Accounts[1], ta.Accounts[2]
 	provider := w.newAgent(owner)
@@ -105,7 +105,7 @@ func TestSelfDealingIsFixedAtHire(t *testing.T) {
 // accept in time, each refunded: the provider's record does not move. Only
 // jobs the provider accepted are on it.
 func TestStrangerCannotStainARecord(t *testing.T) {
-	w := newWorld(t, apptest.Options{})
+	w := newWorld(t)
 	ta := w.ta
 	owner, stranger := ta.Accounts[0], ta.Accounts[1]
 	provider := w.newAgent(owner)

@@ -48,12 +48,9 @@ type world struct {
 	names   int
 }
 
-func newWorld(t *testing.T, opts apptest.Options) *world {
+func newWorld(t *testing.T) *world {
 	t.Helper()
-	if opts.Accounts == 0 {
-		opts.Accounts = 10
-	}
-	w := &world{t: t, ta: apptest.New(t, opts)}
+	w := &world{t: t, ta: apptest.New(t, apptest.Options{Accounts: 10})}
 	w.arbiter = w.ta.Accounts[len(w.ta.Accounts)-1]
 	p := markettypes.DefaultParams()
 	p.Arbiters, p.DefaultArbiter = []string{w.arbiter.Addr.String()}, w.arbiter.Addr.String()
@@ -124,7 +121,7 @@ func (w *world) newAgent(owner *apptest.Account) agent {
 }
 
 // listing creates a listing of the agent at price uagnt.
-func (w *world) listing(a agent, capability string, price int64, review int64) uint64 {
+func (w *world) listing(a agent, capability string, price, review int64) uint64 {
 	w.t.Helper()
 	next, err := w.ta.MarketKeeper.ListingSeq.Peek(w.ta.Ctx())
 	if err != nil {

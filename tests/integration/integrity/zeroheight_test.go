@@ -22,7 +22,7 @@ import (
 // (no timer fires early, none waits H blocks too long), spend buckets refill
 // from where they were, and scores decay on as if nothing had happened.
 func TestZeroHeightRestartKeepsEveryClock(t *testing.T) {
-	w := newWorld(t, apptest.Options{})
+	w := newWorld(t)
 	ta := w.ta
 	owner, client, stranger := ta.Accounts[0], ta.Accounts[1], ta.Accounts[2]
 

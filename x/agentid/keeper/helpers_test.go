@@ -1,12 +1,13 @@
 package keeper_test
 
 import (
-	errorsmod "cosmossdk.io/errors"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sort"
 	"testing"
+
+	errorsmod "cosmossdk.io/errors"
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	sdk "github.com/cosmos/cosmos-sdk/types"

@@ -2,12 +2,13 @@ package keeper_test
 
 import (
 	"context"
-	errorsmod "cosmossdk.io/errors"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sort"
 	"testing"
+
+	errorsmod "cosmossdk.io/errors"
 
 	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"

@@ -2,10 +2,11 @@ package keeper_test
 
 import (
 	"context"
-	storetypes "cosmossdk.io/store/types"
 	"slices"
 	"strings"
 	"testing"
+
+	storetypes "cosmossdk.io/store/types"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"

@@ -29,8 +29,10 @@ import (
 //   - the EndBlock queue applies the same timers at the end of the block of
 //     the deadline. Under a backlog it is late, but a late timer settles
 //     exactly as an early one (the heights it records are the deadline's,
-//     not the block's), so the queue is only clean-up: nothing a party can
-//     do or see depends on when it runs.
+//     not the block's), and the job and request queries show a due record
+//     as its timers leave it. So the queue is only clean-up: nothing a party
+//     can do depends on when it runs (its events, and the list queries,
+//     show the settlement when it happens).
 
 // containHooksKey marks a context as EndBlock work (see withContainedHooks).
 type containHooksKey struct{}

@@ -27,7 +27,7 @@ func FuzzSplitDispute(f *testing.F) {
 				t.Fatalf("%s is %s", name, c)
 			}
 		}
-		if sum := s.ArbiterFee.Add(s.Provider).Add(s.Take).Add(s.Refund); !sum.IsEqual(remaining) {
+		if sum := s.ArbiterFee.Add(s.Provider).Add(s.Take).Add(s.Refund); !sum.Amount.Equal(remaining.Amount) || sum.Denom != remaining.Denom {
 			t.Fatalf("%+v adds up to %s, not %s", s, sum, remaining)
 		}
 		if s.ArbiterFee.Amount.MulRaw(types.BasisPoints).GT(remaining.Amount.MulRaw(int64(feeBps))) {
@@ -38,7 +38,7 @@ func FuzzSplitDispute(f *testing.F) {
 			t.Fatalf("provider side %s above %d bps", gross, share)
 		}
 		provider, take := types.Take(remaining, uint32(takeBps))
-		if !provider.Add(take).IsEqual(remaining) || provider.IsNegative() || take.Amount.MulRaw(types.BasisPoints).LT(remaining.Amount.MulRaw(int64(takeBps))) {
+		if sum := provider.Add(take); !sum.Amount.Equal(remaining.Amount) || provider.IsNegative() || take.Amount.MulRaw(types.BasisPoints).LT(remaining.Amount.MulRaw(int64(takeBps))) {
 			t.Fatalf("take of %s at %d bps: %s + %s", remaining, takeBps, provider, take)
 		}
 	})

@@ -2,7 +2,6 @@ package keeper_test
 
 import (
 	"context"
-	errorsmod "cosmossdk.io/errors"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	errorsmod "cosmossdk.io/errors"
 
 	sdkmath "cosmossdk.io/math"
 
