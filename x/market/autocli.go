@@ -157,6 +157,10 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Example: "agentchaind query market jobs-by-provider 1", PositionalArgs: pos("provider"),
 				},
 				{
+					RpcMethod: "JobsByClientAgent", Use: "jobs-by-client-agent [client-agent-id]", Short: "The jobs an agent hired as a client, whatever key signed",
+					Example: "agentchaind query market jobs-by-client-agent 2", PositionalArgs: pos("client_agent"),
+				},
+				{
 					RpcMethod: "JobsByStatus", Use: "jobs-by-status [funded|in-progress|delivered|completed|cancelled|expired|disputed|resolved]",
 					Short: "The jobs in a status", Example: "agentchaind query market jobs-by-status disputed", PositionalArgs: pos("status"),
 				},

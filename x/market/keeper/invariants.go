@@ -25,12 +25,15 @@ const maxBroken = 20
 //     with no payee yet, and holds exactly its budget;
 //   - timers: every job queue entry points at an open job whose deadline is
 //     that height and every open job is queued; the same for open requests
-//     and their bid deadlines.
+//     and their bid deadlines;
+//   - job-indexes: the client-agent index (since the v2 upgrade) holds
+//     exactly the jobs hired by client agents.
 func (k Keeper) Invariants() []invariant.Invariant {
 	return []invariant.Invariant{
 		{Name: "market/job-escrows", Check: k.checkJobEscrows},
 		{Name: "market/request-escrows", Check: k.checkRequestEscrows},
 		{Name: "market/timers", Check: k.checkTimers},
+		{Name: "market/job-indexes", Check: k.checkIndexes},
 	}
 }
 
@@ -154,4 +157,36 @@ func (k Keeper) checkTimers(ctx context.Context) ([]string, error) {
 // audits such as x/reputation's replay of its signals; it reads every job).
 func (k Keeper) IterateJobs(ctx context.Context, f func(j types.Job) (stop bool, err error)) error {
 	return k.Jobs.Walk(ctx, nil, func(_ uint64, j types.Job) (bool, error) { return f(j) })
+}
+
+// checkIndexes: every job hired by a client agent is indexed under it, and
+// every index entry points at such a job (since the v2 upgrade).
+func (k Keeper) checkIndexes(ctx context.Context) ([]string, error) {
+	broken := invariant.NewBroken(maxBroken)
+	if !indexClientAgents {
+		return nil, nil
+	}
+	if err := k.Jobs.Walk(ctx, nil, func(id uint64, j types.Job) (bool, error) {
+		if j.ClientAgent == 0 {
+			return false, nil
+		}
+		has, err := k.Jobs.Indexes.ClientAgent.Has(ctx, j.ClientAgent, id)
+		if err != nil {
+			return true, err
+		}
+		if !has {
+			broken.Addf("job %d of client agent %d is not in the client-agent index", id, j.ClientAgent)
+		}
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	err := k.Jobs.Indexes.ClientAgent.Keys().Walk(ctx, nil, func(key collections.Pair[uint64, uint64]) (bool, error) {
+		j, err := k.Jobs.Get(ctx, key.K2())
+		if err != nil || j.ClientAgent != key.K1() {
+			broken.Addf("client-agent index entry (%d, %d) matches no job of that client agent", key.K1(), key.K2())
+		}
+		return false, nil
+	})
+	return broken.List(), err
 }

@@ -63,11 +63,18 @@ type JobIndexes struct {
 	Status   *collidx.Many[int32, uint64, types.Job]
 	// Parent lists the subcontracts of a job.
 	Parent *collidx.Many[uint64, uint64, types.Job]
+	// ClientAgent lists the jobs an agent hired as a client, whatever key
+	// signed (since the v2 upgrade).
+	ClientAgent *collidx.Many[uint64, uint64, types.Job]
 }
 
 // IndexesList implements collections.Indexes.
 func (i JobIndexes) IndexesList() []collections.Index[uint64, types.Job] {
-	return []collections.Index[uint64, types.Job]{i.Client, i.Provider, i.Status, i.Parent}
+	list := []collections.Index[uint64, types.Job]{i.Client, i.Provider, i.Status, i.Parent}
+	if indexClientAgents {
+		list = append(list, i.ClientAgent)
+	}
+	return list
 }
 
 // QueueKey is (height, id).
@@ -180,6 +187,13 @@ func NewKeeper(
 							return nil, nil
 						}
 						return []uint64{j.ParentJobId}, nil
+					}),
+				ClientAgent: collidx.NewMany(sb, types.JobsByClientAgentKey, "jobs_by_client_agent", collections.Uint64Key, collections.Uint64Key,
+					func(_ uint64, j types.Job) ([]uint64, error) {
+						if j.ClientAgent == 0 {
+							return nil, nil
+						}
+						return []uint64{j.ClientAgent}, nil
 					}),
 			}),
 		JobQueue:     collections.NewKeySet(sb, types.JobQueueKey, "job_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),

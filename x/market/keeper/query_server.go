@@ -289,6 +289,14 @@ func (q queryServer) JobsByProvider(ctx context.Context, req *types.QueryJobsByP
 	return q.jobsByUint(ctx, q.k.Jobs.Indexes.Provider, req.Provider, req.Pagination)
 }
 
+// JobsByClientAgent implements types.QueryServer.
+func (q queryServer) JobsByClientAgent(ctx context.Context, req *types.QueryJobsByClientAgentRequest) (*types.QueryJobsResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	return q.jobsByUint(ctx, q.k.Jobs.Indexes.ClientAgent, req.ClientAgent, req.Pagination)
+}
+
 // JobChildren implements types.QueryServer.
 func (q queryServer) JobChildren(ctx context.Context, req *types.QueryJobChildrenRequest) (*types.QueryJobsResponse, error) {
 	if req == nil {

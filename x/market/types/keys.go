@@ -31,6 +31,7 @@ var (
 	JobsByParentKey         = collections.NewPrefix(15)
 	JobQueueKey             = collections.NewPrefix(16)
 	RequestQueueKey         = collections.NewPrefix(17)
+	JobsByClientAgentKey    = collections.NewPrefix(18)
 )
 
 // Field limits.

@@ -1,0 +1,38 @@
+package keeper
+
+import (
+
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/agentchain/agentchain/x/market/types"
+)
+
+// Migrator runs x/market's store migrations during software upgrades.
+type Migrator struct {
+	k Keeper
+}
+
+// NewMigrator returns the migrator.
+func NewMigrator(k Keeper) Migrator { return Migrator{k: k} }
+
+// Migrate1to2 (the v2 upgrade) indexes every existing job by its client
+// agent; from version 2 on, the index follows every write. It reads every
+// job once; the upgrade block has no gas limit.
+func (m Migrator) Migrate1to2(ctx sdk.Context) error {
+	idx := m.k.Jobs.Indexes.ClientAgent
+	indexed := 0
+	err := m.k.Jobs.Walk(ctx, nil, func(id uint64, j types.Job) (bool, error) {
+		if j.ClientAgent == 0 {
+			return false, nil
+		}
+		indexed++
+		return false, idx.Reference(ctx, id, j, func() (types.Job, error) { return types.Job{}, collections.ErrNotFound })
+	})
+	if err != nil {
+		return err
+	}
+	m.k.logger.Info("market v2 migration: jobs indexed by client agent", "jobs", indexed)
+	return emit(ctx, &types.EventMigrated{FromVersion: 1, ToVersion: 2, Records: uint64(indexed)})
+}
