@@ -2,6 +2,7 @@ package agentkit
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -144,6 +145,11 @@ func TestErrorsMapToRegisteredErrors(t *testing.T) {
 	// A code from CheckTx or a block maps directly.
 	if !errors.Is(chainError(markettypes.ModuleName, markettypes.ErrWrongStatus.ABCICode(), "x"), markettypes.ErrWrongStatus) {
 		t.Fatal("code did not map")
+	}
+	// What a caller prints is the chain's text, without Go source paths.
+	txErr := &TxError{Stage: "simulate", err: simulationError(simErr, msgs)}
+	if got := txErr.Error(); strings.Contains(got, ".go:") || !strings.HasSuffix(got, markettypes.ErrWrongStatus.Error()) {
+		t.Fatalf("tx error text %q", got)
 	}
 	q := queryError(status.Error(codes.NotFound, "no agent has address agent1x: agent not found"), agentidtypes.ModuleName)
 	if !errors.Is(q, agentidtypes.ErrAgentNotFound) || !IsNotFound(q) || status.Code(q) != codes.NotFound {

@@ -174,7 +174,9 @@ type TxError struct {
 	err   error
 }
 
-func (e *TxError) Error() string { return fmt.Sprintf("tx refused at %s: %v", e.Stage, e.err) }
+// Error is the chain's text. (Not %v of the wrapped error: cosmossdk.io/errors
+// prints the Go file and line where it was wrapped there.)
+func (e *TxError) Error() string { return fmt.Sprintf("tx refused at %s: %s", e.Stage, e.err.Error()) }
 
 // Unwrap returns the chain's registered error.
 func (e *TxError) Unwrap() error { return e.err }
