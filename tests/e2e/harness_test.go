@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,7 +96,10 @@ func freePorts(t *testing.T, n int) Ports {
 	portsMu.Lock()
 	defer portsMu.Unlock()
 	for attempt := 0; attempt < 200; attempt++ {
-		base := 20000 + 10*rand.IntN(3000) // 20000..49990
+		// Below Linux's ephemeral range (32768 up): a port there can be
+		// taken by any outgoing connection while its node is down, and the
+		// node could not listen on it again when it restarts.
+		base := 20000 + 10*rand.IntN(1200) // 20000..31990
 		ok := true
 		for p := base; p < base+10*n && ok; p++ {
 			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
@@ -122,6 +126,11 @@ type Node struct {
 	GRPC    string
 	API     string
 	logPath string
+	// Bin is the agentchaind binary the node runs (default: the one built
+	// for the run); a software upgrade swaps it.
+	Bin string
+	// P2P is the node's peer-to-peer address (host:port).
+	P2P string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -136,6 +145,8 @@ type Network struct {
 	Nodes   []*Node
 	// Accounts maps config.yml account names to addresses.
 	Accounts map[string]string
+	// ports is the port plan; nodes added later take the next free tens.
+	ports Ports
 }
 
 // NetworkOptions shape a test network.
@@ -144,6 +155,12 @@ type NetworkOptions struct {
 	BlockTime  time.Duration
 	// Config is the config.yml to use (default: the repository's).
 	Config string
+	// ExtraNodes reserves ports for that many nodes added later (AddNode).
+	ExtraNodes int
+	// Bin is the binary the validators run (default: the one built for the run).
+	Bin string
+	// BeforeStart may change the nodes' files before they first start.
+	BeforeStart func(n *Network)
 }
 
 // In returns the network for use inside a subtest: its helpers then report
@@ -168,7 +185,7 @@ func StartNetwork(t *testing.T, opts NetworkOptions) *Network {
 		opts.Config = filepath.Join(repoRoot, "config.yml")
 	}
 	dir := t.TempDir()
-	ports := freePorts(t, opts.Validators)
+	ports := freePorts(t, opts.Validators+opts.ExtraNodes)
 	netDir := filepath.Join(dir, "net")
 	out := runBin(t, "testnet", "init-files",
 		"--config", opts.Config,
@@ -185,7 +202,15 @@ func StartNetwork(t *testing.T, opts NetworkOptions) *Network {
 		"--json",
 	)
 	n := loadNetwork(t, netDir, out)
+	n.ports = ports
+	for i, node := range n.Nodes {
+		node.Bin = opts.Bin
+		node.P2P = fmt.Sprintf("127.0.0.1:%d", ports.P2P+i*ports.Stride)
+	}
 	t.Cleanup(n.StopAll)
+	if opts.BeforeStart != nil {
+		opts.BeforeStart(n)
+	}
 	for _, node := range n.Nodes {
 		n.StartNode(node)
 	}
@@ -241,7 +266,11 @@ func (n *Network) StartNode(node *Node) {
 	if err != nil {
 		n.t.Fatal(err)
 	}
-	cmd := exec.Command(binPath, "start", "--home", node.Home, "--log_level", "info", "--log_no_color")
+	bin := node.Bin
+	if bin == "" {
+		bin = binPath
+	}
+	cmd := exec.Command(bin, "start", "--home", node.Home, "--log_level", "info", "--log_no_color")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Own process group, so that a stop reaches everything the node spawned.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -383,11 +412,21 @@ func (r TxResult) FindEvent(typ string) (Event, bool) {
 // not in CheckTx. A CheckTx refusal is returned with Height 0.
 func (n *Network) Tx(from string, args ...string) TxResult {
 	n.t.Helper()
+	return n.TxOn(n.Nodes[0], from, args...)
+}
+
+// TxOn is Tx from a key in the given node's keyring, through that node.
+// --fees and --gas in args replace the defaults.
+func (n *Network) TxOn(node *Node, from string, args ...string) TxResult {
+	n.t.Helper()
 	full := append([]string{"tx"}, args...)
-	full = append(full,
-		"--from", from,
-		"--fees", DefaultFees, "--gas", "400000", "--yes", "--output", "json", "--broadcast-mode", "sync")
-	out, errOut, err := n.CLIOn(n.Nodes[0], full...)
+	for _, d := range [][2]string{{"--fees", DefaultFees}, {"--gas", "400000"}} {
+		if !slices.Contains(args, d[0]) {
+			full = append(full, d[0], d[1])
+		}
+	}
+	full = append(full, "--from", from, "--yes", "--output", "json", "--broadcast-mode", "sync")
+	out, errOut, err := n.CLIOn(node, full...)
 	if err != nil {
 		n.t.Fatalf("tx %v: %v\nstdout: %s\nstderr: %s", args, err, out, errOut)
 	}
@@ -573,4 +612,130 @@ func (n *Network) AddKey(name string) string {
 	n.t.Helper()
 	n.CLI("keys", "add", name, "--output", "json")
 	return n.KeyAddress(name)
+}
+
+// Signal sends sig to a running node's process group (SIGSTOP, SIGCONT).
+func (n *Network) Signal(node *Node, sig syscall.Signal) {
+	n.t.Helper()
+	node.mu.Lock()
+	defer node.mu.Unlock()
+	if node.cmd == nil {
+		n.t.Fatalf("node %d is not running", node.Index)
+	}
+	if err := syscall.Kill(-node.cmd.Process.Pid, sig); err != nil {
+		n.t.Fatalf("signal %v to node %d: %v", sig, node.Index, err)
+	}
+}
+
+// KillNode stops a node with SIGKILL, as a power cut would, and waits for
+// its process to be gone.
+func (n *Network) KillNode(node *Node) {
+	node.mu.Lock()
+	defer node.mu.Unlock()
+	if node.cmd == nil {
+		return
+	}
+	_ = syscall.Kill(-node.cmd.Process.Pid, syscall.SIGKILL)
+	<-node.done
+	node.cmd, node.done = nil, nil
+}
+
+// Running reports whether a node's process is running.
+func (n *Network) Running(node *Node) bool {
+	node.mu.Lock()
+	defer node.mu.Unlock()
+	if node.cmd == nil {
+		return false
+	}
+	select {
+	case <-node.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// SetTOML sets key = value in a section ("" for the top) of a TOML file
+// written by agentchaind (one key per line); value is written as given.
+func SetTOML(t *testing.T, path, section, key, value string) {
+	t.Helper()
+	bz, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(bz), "\n")
+	cur, done := "", false
+	for i, line := range lines {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "[") && strings.HasSuffix(trimmed, "]") {
+			cur = strings.Trim(trimmed, "[]")
+			continue
+		}
+		if cur == section && strings.HasPrefix(trimmed, key+" ") || cur == section && strings.HasPrefix(trimmed, key+"=") {
+			lines[i] = key + " = " + value
+			done = true
+			break
+		}
+	}
+	if !done {
+		t.Fatalf("%s: no key %q in section [%s]", path, key, section)
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// NodeID returns a node's CometBFT node id.
+func (n *Network) NodeID(node *Node) string {
+	n.t.Helper()
+	return strings.TrimSpace(string(runBin(n.t, "comet", "show-node-id", "--home", node.Home)))
+}
+
+// AddNode writes the home of a new full node (no validator) that follows
+// the network: its own keys, the network's genesis, node 0's settings with
+// its own ports, and every validator as a persistent peer. prepare may
+// change its files (state sync, say) before the caller starts it.
+func (n *Network) AddNode(moniker string, prepare func(home string)) *Node {
+	n.t.Helper()
+	i := len(n.Nodes)
+	home := filepath.Join(n.Dir, moniker)
+	runBin(n.t, "init", moniker, "--home", home, "--chain-id", n.ChainID)
+	src := n.Nodes[0].Home
+	for _, f := range []string{"genesis.json", "config.toml", "app.toml", "client.toml"} {
+		bz, err := os.ReadFile(filepath.Join(src, "config", f))
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(home, "config", f), bz, 0o600); err != nil {
+			n.t.Fatal(err)
+		}
+	}
+	p := n.ports
+	port := func(base int) int { return base + i*p.Stride }
+	node := &Node{
+		Index: i, Moniker: moniker, Home: home,
+		RPC:     fmt.Sprintf("127.0.0.1:%d", port(p.RPC)),
+		GRPC:    fmt.Sprintf("127.0.0.1:%d", port(p.GRPC)),
+		API:     fmt.Sprintf("127.0.0.1:%d", port(p.API)),
+		P2P:     fmt.Sprintf("127.0.0.1:%d", port(p.P2P)),
+		logPath: filepath.Join(n.Dir, moniker+".log"),
+	}
+	cfg, app := filepath.Join(home, "config", "config.toml"), filepath.Join(home, "config", "app.toml")
+	var peers []string
+	for _, v := range n.Nodes {
+		peers = append(peers, n.NodeID(v)+"@"+v.P2P)
+	}
+	SetTOML(n.t, cfg, "", "moniker", strconv.Quote(moniker))
+	SetTOML(n.t, cfg, "rpc", "laddr", strconv.Quote("tcp://"+node.RPC))
+	SetTOML(n.t, cfg, "rpc", "pprof_laddr", strconv.Quote(fmt.Sprintf("127.0.0.1:%d", port(p.Pprof))))
+	SetTOML(n.t, cfg, "p2p", "laddr", strconv.Quote("tcp://"+node.P2P))
+	SetTOML(n.t, cfg, "p2p", "persistent_peers", strconv.Quote(strings.Join(peers, ",")))
+	SetTOML(n.t, app, "api", "address", strconv.Quote("tcp://"+node.API))
+	SetTOML(n.t, app, "grpc", "address", strconv.Quote(node.GRPC))
+	SetTOML(n.t, filepath.Join(home, "config", "client.toml"), "", "node", strconv.Quote("tcp://"+node.RPC))
+	if prepare != nil {
+		prepare(home)
+	}
+	n.Nodes = append(n.Nodes, node)
+	return node
 }
