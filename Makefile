@@ -33,6 +33,13 @@ $(BIN): $(GO_SOURCES)
 	@mkdir -p $(BINDIR)
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/agentchaind
 
+# The release before the v2 upgrade, for rehearsing it (TestGovernedUpgrade).
+BIN_V1 := $(BINDIR)/agentchaind-v1
+
+$(BIN_V1): $(GO_SOURCES)
+	@mkdir -p $(BINDIR)
+	$(GO) build -tags agentchain_v1 -ldflags '$(LDFLAGS)' -o $(BIN_V1) ./cmd/agentchaind
+
 ## install: install agentchaind into $GOPATH/bin
 install:
 	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/agentchaind
@@ -74,9 +81,14 @@ test-unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -e /tests/e2e -e /tests/bench)
 
 ## test-e2e: end-to-end tests on real agentchaind processes on 127.0.0.1 (sequential)
-test-e2e: $(BIN) $(AGENT_BINS)
-	AGENTCHAIND_BIN=$(BIN) AGENT_BIN_DIR=$(BINDIR) $(GO) test -count=1 -p 1 -timeout 25m ./tests/e2e/... -v -run '$(RUN)' 2>&1 | \
+test-e2e: $(BIN) $(BIN_V1) $(AGENT_BINS)
+	AGENTCHAIND_BIN=$(BIN) AGENTCHAIND_V1_BIN=$(BIN_V1) AGENT_BIN_DIR=$(BINDIR) $(GO) test -count=1 -p 1 -timeout 25m ./tests/e2e/... -v -run '$(RUN)' 2>&1 | \
 		grep -v -e '^=== \(RUN\|PAUSE\|CONT\)' ; exit $${PIPESTATUS[0]}
+
+## test-faults: the full fault matrix (kill, pause, two down, late node, state sync, restart all) and the governed upgrade, on 4 validators
+test-faults: $(BIN) $(BIN_V1)
+	AGENTCHAIN_FAULTS=all AGENTCHAIND_BIN=$(BIN) AGENTCHAIND_V1_BIN=$(BIN_V1) $(GO) test -count=1 -p 1 -timeout 40m ./tests/e2e/ -v \
+		-run 'TestFaultMatrix|TestGovernedUpgrade' 2>&1 | grep -v -e '^=== \(RUN\|PAUSE\|CONT\)' ; exit $${PIPESTATUS[0]}
 
 SIM_SEEDS  ?= 1,2,4,7,9
 SIM_BLOCKS ?= 500
