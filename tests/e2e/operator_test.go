@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -187,6 +188,19 @@ func TestOperatorGuide(t *testing.T) {
 	}
 	if out, errOut, err := n.CLIOn(op2, "status"); err != nil || json.Unmarshal(out, &status) != nil || status.SyncInfo.CatchingUp {
 		t.Fatalf("status: %v %s %s", err, out, errOut)
+	}
+
+	if out, errOut, err := execBin("version"); err != nil || len(bytes.TrimSpace(append(out, errOut...))) == 0 {
+		t.Fatalf("agentchaind version: %v", err)
+	}
+	var slashingParams struct {
+		Params struct {
+			Window string `json:"signed_blocks_window"`
+		} `json:"params"`
+	}
+	if out, _, err := n.CLIOn(op1, "query", "slashing", "params", "--output", "json"); err != nil ||
+		json.Unmarshal(out, &slashingParams) != nil || slashingParams.Params.Window != "20" {
+		t.Fatalf("slashing params: %v %s", err, out)
 	}
 
 	// 4. The metrics the guide says to watch exist.
