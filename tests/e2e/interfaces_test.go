@@ -291,6 +291,7 @@ func TestStandardInterfaces(t *testing.T) {
 			"address": agentKey.Address().String(), "name": "iface-agent", "owner": ownerKey.Address().String(),
 			"capability": "summarize", "client": clientKey.Address().String(), "payer": clientKey.Address().String(),
 			"payee": agentKey.Address().String(), "provider": fmt.Sprint(agent.Id), "role": "RATER_ROLE_CLIENT",
+			"client_agent": fmt.Sprint(agent.Id),
 		}
 		statusFor := map[string]string{"escrow": "ESCROW_STATUS_LOCKED", "market": markettypes.JOB_STATUS_COMPLETED.String()}
 		param := regexp.MustCompile(`\{([a-z_]+)\}`)
