@@ -31,10 +31,9 @@ func typed(t *testing.T, msg proto.Message) abci.Event {
 }
 
 func TestEventDecodesTypedEventsAndFilters(t *testing.T) {
-	Encoding() // registers the bech32 prefix
 	client := sdk.AccAddress([]byte("client-address-20byt"))
 	funded := &markettypes.EventJobFunded{
-		JobId: 7, Client: client.String(), Provider: 5, ListingId: 3,
+		JobId: 7, Client: Bech32(client), Provider: 5, ListingId: 3,
 		Price: sdk.NewInt64Coin("uagnt", 1_000_000), EscrowId: 11, DeliverBy: 120,
 	}
 	raw := typed(t, funded)
@@ -50,7 +49,7 @@ func TestEventDecodesTypedEventsAndFilters(t *testing.T) {
 	if id, ok := e.Uint64("job_id"); !ok || id != 7 {
 		t.Fatalf("job_id %d %v", id, ok)
 	}
-	if got := e.Text("client"); got != client.String() {
+	if got := e.Text("client"); got != Bech32(client) {
 		t.Fatalf("client %q", got)
 	}
 	msg, err := e.Typed()
@@ -65,7 +64,7 @@ func TestEventDecodesTypedEventsAndFilters(t *testing.T) {
 	if !JobsOfProvider(5).Match(e) || JobsOfProvider(6).Match(e) {
 		t.Fatal("JobsOfProvider filters on the provider's quoted id")
 	}
-	if !JobsOfClient(client).Match(e) || JobsOfClient(sdk.AccAddress([]byte("someone-else-20bytes"))).Match(e) {
+	if !JobsOfClient(Bech32(client)).Match(e) || JobsOfClient(Bech32(sdk.AccAddress([]byte("someone-else-20bytes")))).Match(e) {
 		t.Fatal("JobsOfClient filters on the client's quoted address")
 	}
 	if (Filter{Types: []string{"agentchain.market.v1.EventJobAccepted"}}).Match(e) {
@@ -77,13 +76,12 @@ func TestEventDecodesTypedEventsAndFilters(t *testing.T) {
 }
 
 func TestQuoteMatchesTypedEventEncoding(t *testing.T) {
-	Encoding()
 	addr := sdk.AccAddress([]byte("client-address-20byt"))
-	e := newEvent(1, "", typed(t, &markettypes.EventJobAccepted{JobId: 18446744073709551615, Client: addr.String(), Provider: 2}))
+	e := newEvent(1, "", typed(t, &markettypes.EventJobAccepted{JobId: 18446744073709551615, Client: Bech32(addr), Provider: 2}))
 	if e.Attributes["job_id"] != Quote(uint64(18446744073709551615)) {
 		t.Fatalf("uint64 %s vs %s", e.Attributes["job_id"], Quote(uint64(18446744073709551615)))
 	}
-	if e.Attributes["client"] != Quote(addr) || e.Attributes["client"] != Quote(addr.String()) {
+	if e.Attributes["client"] != Quote(addr) || e.Attributes["client"] != Quote(Bech32(addr)) {
 		t.Fatalf("address %s vs %s", e.Attributes["client"], Quote(addr))
 	}
 	d := newEvent(1, "", typed(t, &markettypes.EventJobDelivered{JobId: 1, Milestone: 3}))
@@ -147,7 +145,7 @@ func TestErrorsMapToRegisteredErrors(t *testing.T) {
 		t.Fatal("code did not map")
 	}
 	// What a caller prints is the chain's text, without Go source paths.
-	txErr := &TxError{Stage: "simulate", err: simulationError(simErr, msgs)}
+	txErr := &TxError{Stage: StageSimulate, err: simulationError(simErr, msgs)}
 	if got := txErr.Error(); strings.Contains(got, ".go:") || !strings.HasSuffix(got, markettypes.ErrWrongStatus.Error()) {
 		t.Fatalf("tx error text %q", got)
 	}
@@ -158,13 +156,12 @@ func TestErrorsMapToRegisteredErrors(t *testing.T) {
 }
 
 func TestSignersDeriveStandardKeys(t *testing.T) {
-	Encoding()
 	// The devnet's alice (config.yml) at m/44'/118'/0'/0/0.
 	s, err := FromMnemonic("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s.Address().String(); got != "agent19rl4cm2hmr8afy4kldpxz3fka4jguq0al9elqr" {
+	if got := Bech32(s.Address()); got != "agent19rl4cm2hmr8afy4kldpxz3fka4jguq0al9elqr" {
 		t.Fatalf("alice is %s", got)
 	}
 	if _, err := FromMnemonic("not a mnemonic"); err == nil {

@@ -11,6 +11,12 @@
 // registered errors with errors.Is, e.g. errors.Is(err,
 // markettypes.ErrWrongStatus) or errors.Is(err,
 // agentidtypes.ErrSpendCapExceeded), without parsing strings.
+//
+// agentkit links the modules' types packages and the SDK's types, not the
+// node: no app, keeper or simulation package, and it sets no SDK global
+// (bech32 prefixes, denoms) on import. Addresses are formatted with the
+// client's prefix (Client.AddressString, Client.Bech32) or agentchain's
+// (Bech32, ParseAddress).
 package agentkit
 
 import (
@@ -26,26 +32,26 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	authv1beta1 "cosmossdk.io/api/cosmos/auth/v1beta1"
+	bankv1beta1 "cosmossdk.io/api/cosmos/bank/v1beta1"
+	cmtv1beta1 "cosmossdk.io/api/cosmos/base/tendermint/v1beta1"
+	"cosmossdk.io/core/address"
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
-	"github.com/cosmos/gogoproto/proto"
+	gogoproto "github.com/cosmos/gogoproto/proto"
 
-	"github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
-	"github.com/cosmos/cosmos-sdk/codec"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 	"github.com/cosmos/cosmos-sdk/types/tx/signing"
-	authsigning "github.com/cosmos/cosmos-sdk/x/auth/signing"
-	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
-	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
-	"github.com/agentchain/agentchain/app"
+	"github.com/agentchain/agentchain/app/params"
 )
 
-// Config says where the chain is and how to pay for transactions.
+// Config says where the chain is and how to pay for transactions. Every
+// field has a default that fits a local agentchain node.
 type Config struct {
 	// GRPC is the node's gRPC address (default 127.0.0.1:9090).
 	GRPC string
@@ -54,11 +60,15 @@ type Config struct {
 	RPC string
 	// ChainID is read from the node when empty.
 	ChainID string
+	// Bech32Prefix is the prefix of account addresses (default "agent").
+	Bech32Prefix string
 	// GasPrice pays gas (default 0.0025uagnt, the devnet's minimum).
 	GasPrice string
-	// GasAdjustment multiplies the simulated gas, in percent (default 150).
+	// GasAdjustmentPercent multiplies the simulated gas, in percent
+	// (default 150).
 	GasAdjustmentPercent uint64
-	// InclusionTimeout bounds the wait for a tx to be included (default 60s).
+	// InclusionTimeout bounds the wait for a tx to be included (default
+	// 60s); past it the wait fails with ErrNotIncluded.
 	InclusionTimeout time.Duration
 	// FeeGranter, when set, pays this client's fees from its x/feegrant
 	// allowance (an owner keeping a spend-capped agent in gas).
@@ -72,8 +82,11 @@ func (c *Config) defaults() {
 	if c.RPC == "" {
 		c.RPC = "http://127.0.0.1:26657"
 	}
+	if c.Bech32Prefix == "" {
+		c.Bech32Prefix = params.Bech32PrefixAccAddr
+	}
 	if c.GasPrice == "" {
-		c.GasPrice = app.DefaultMinGasPrices
+		c.GasPrice = params.DefaultMinGasPrices
 	}
 	if c.GasAdjustmentPercent == 0 {
 		c.GasAdjustmentPercent = 150
@@ -87,8 +100,9 @@ func (c *Config) defaults() {
 type Client struct {
 	cfg      Config
 	conn     *grpc.ClientConn
-	enc      app.EncodingConfig
+	addrs    address.Codec
 	signer   Signer
+	me       string // the signer's bech32 address
 	chainID  string
 	gasPrice sdk.DecCoin
 
@@ -98,17 +112,6 @@ type Client struct {
 	seqLoaded bool
 }
 
-var (
-	encOnce sync.Once
-	encCfg  app.EncodingConfig
-)
-
-// Encoding returns the chain's codecs (built once per process).
-func Encoding() app.EncodingConfig {
-	encOnce.Do(func() { encCfg = app.MakeEncodingConfig() })
-	return encCfg
-}
-
 // Dial connects to a node and returns a client signing with signer.
 func Dial(ctx context.Context, cfg Config, signer Signer) (*Client, error) {
 	cfg.defaults()
@@ -116,21 +119,25 @@ func Dial(ctx context.Context, cfg Config, signer Signer) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gas price %q: %w", cfg.GasPrice, err)
 	}
-	enc := Encoding()
+	addrs := AddressCodec(cfg.Bech32Prefix)
+	me, err := addrs.BytesToString(signer.Address())
+	if err != nil {
+		return nil, fmt.Errorf("signer address: %w", err)
+	}
 	conn, err := grpc.NewClient(cfg.GRPC,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.ForceCodec(codec.NewProtoCodec(enc.InterfaceRegistry).GRPCCodec())))
+		grpc.WithDefaultCallOptions(grpc.ForceCodec(grpcCodec{})))
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", cfg.GRPC, err)
 	}
-	c := &Client{cfg: cfg, conn: conn, enc: enc, signer: signer, chainID: cfg.ChainID, gasPrice: gasPrice}
+	c := &Client{cfg: cfg, conn: conn, addrs: addrs, signer: signer, me: me, chainID: cfg.ChainID, gasPrice: gasPrice}
 	if c.chainID == "" {
-		info, err := cmtservice.NewServiceClient(conn).GetNodeInfo(ctx, &cmtservice.GetNodeInfoRequest{})
+		info, err := cmtv1beta1.NewServiceClient(conn).GetNodeInfo(ctx, &cmtv1beta1.GetNodeInfoRequest{})
 		if err != nil {
 			_ = conn.Close()
 			return nil, fmt.Errorf("read the chain id from %s: %w", cfg.GRPC, err)
 		}
-		c.chainID = info.DefaultNodeInfo.Network
+		c.chainID = info.GetDefaultNodeInfo().GetNetwork()
 	}
 	return c, nil
 }
@@ -143,6 +150,18 @@ func (c *Client) Conn() *grpc.ClientConn { return c.conn }
 
 // Address is the signing key's address.
 func (c *Client) Address() sdk.AccAddress { return c.signer.Address() }
+
+// AddressString is the signing key's address in bech32 (agent1...).
+func (c *Client) AddressString() string { return c.me }
+
+// Bech32 formats an account address with the client's prefix.
+func (c *Client) Bech32(addr sdk.AccAddress) string {
+	s, err := c.addrs.BytesToString(addr)
+	if err != nil {
+		return ""
+	}
+	return s
+}
 
 // ChainID is the chain's id.
 func (c *Client) ChainID() string { return c.chainID }
@@ -163,14 +182,31 @@ type TxResult struct {
 	MsgResponses []*codectypes.Any
 }
 
+// Stage is where a transaction was refused.
+type Stage string
+
+const (
+	// StageSimulate means the node's simulation refused it; nothing was broadcast.
+	StageSimulate Stage = "simulate"
+	// StageCheckTx means the node's mempool refused it; it is in no block.
+	StageCheckTx Stage = "checktx"
+	// StageBlock means a block included it and its messages failed; it paid its
+	// fee and changed nothing else.
+	StageBlock Stage = "block"
+)
+
+// ErrNotIncluded is returned (wrapped) when a broadcast tx is in no block
+// within Config.InclusionTimeout. It may still be included later.
+var ErrNotIncluded = errors.New("tx not included in time")
+
 // TxError is a transaction the chain refused. It unwraps to the chain's
 // registered error, so errors.Is(err, markettypes.ErrWrongStatus) works.
 type TxError struct {
 	// Result is set when the refusal happened in a block (the message
-	// failed); it is nil when CheckTx refused the tx before any block.
+	// failed); it is nil when the tx was refused before any block.
 	Result *TxResult
-	// Stage is "simulate", "checktx" or "block".
-	Stage string
+	// Stage is where it was refused.
+	Stage Stage
 	err   error
 }
 
@@ -192,49 +228,65 @@ func chainError(codespace string, code uint32, log string) error {
 
 // refreshAccount reads the account's number and sequence from the chain.
 func (c *Client) refreshAccount(ctx context.Context) error {
-	res, err := authtypes.NewQueryClient(c.conn).AccountInfo(ctx, &authtypes.QueryAccountInfoRequest{Address: c.Address().String()})
+	res, err := authv1beta1.NewQueryClient(c.conn).AccountInfo(ctx, &authv1beta1.QueryAccountInfoRequest{Address: c.me})
 	if err != nil {
 		if status.Code(err) == codes.NotFound {
-			return fmt.Errorf("account %s does not exist on chain yet: fund it first", c.Address())
+			return fmt.Errorf("account %s does not exist on chain yet: fund it first", c.me)
 		}
 		return err
 	}
-	c.accNum, c.seq, c.seqLoaded = res.Info.AccountNumber, res.Info.Sequence, true
+	c.accNum, c.seq, c.seqLoaded = res.GetInfo().GetAccountNumber(), res.GetInfo().GetSequence(), true
 	return nil
 }
 
-// build signs msgs with the given gas and sequence.
-func (c *Client) build(ctx context.Context, msgs []sdk.Msg, gas, seq uint64, memo string) ([]byte, error) {
-	txb := c.enc.TxConfig.NewTxBuilder()
-	if err := txb.SetMsgs(msgs...); err != nil {
+// build encodes msgs as a signed tx (SIGN_MODE_DIRECT) with the given gas
+// and sequence; unsigned (an empty signature) is for simulation only.
+func (c *Client) build(msgs []sdk.Msg, gas, seq uint64, memo string, sign bool) ([]byte, error) {
+	anys := make([]*codectypes.Any, len(msgs))
+	for i, m := range msgs {
+		a, err := packAny(m)
+		if err != nil {
+			return nil, err
+		}
+		anys[i] = a
+	}
+	body, err := (&txtypes.TxBody{Messages: anys, Memo: memo}).Marshal()
+	if err != nil {
 		return nil, err
 	}
-	txb.SetGasLimit(gas)
-	fee := c.gasPrice.Amount.MulInt64(int64(gas)).Ceil().TruncateInt()
-	txb.SetFeeAmount(sdk.NewCoins(sdk.NewCoin(c.gasPrice.Denom, fee)))
-	txb.SetMemo(memo)
+	pub, err := packAny(c.signer.PubKey())
+	if err != nil {
+		return nil, err
+	}
+	fee := txtypes.Fee{
+		Amount:   sdk.NewCoins(sdk.NewCoin(c.gasPrice.Denom, c.gasPrice.Amount.MulInt64(int64(gas)).Ceil().TruncateInt())),
+		GasLimit: gas,
+	}
 	if c.cfg.FeeGranter != nil {
-		txb.SetFeeGranter(c.cfg.FeeGranter)
+		fee.Granter = c.Bech32(c.cfg.FeeGranter)
 	}
-	pub := c.signer.PubKey()
-	mode := signing.SignMode_SIGN_MODE_DIRECT
-	if err := txb.SetSignatures(signing.SignatureV2{PubKey: pub, Data: &signing.SingleSignatureData{SignMode: mode}, Sequence: seq}); err != nil {
-		return nil, err
-	}
-	bz, err := authsigning.GetSignBytesAdapter(ctx, c.enc.TxConfig.SignModeHandler(), mode, authsigning.SignerData{
-		ChainID: c.chainID, AccountNumber: c.accNum, Sequence: seq, PubKey: pub, Address: c.Address().String(),
-	}, txb.GetTx())
+	authInfo, err := (&txtypes.AuthInfo{
+		SignerInfos: []*txtypes.SignerInfo{{
+			PublicKey: pub,
+			ModeInfo:  &txtypes.ModeInfo{Sum: &txtypes.ModeInfo_Single_{Single: &txtypes.ModeInfo_Single{Mode: signing.SignMode_SIGN_MODE_DIRECT}}},
+			Sequence:  seq,
+		}},
+		Fee: &fee,
+	}).Marshal()
 	if err != nil {
 		return nil, err
 	}
-	sig, err := c.signer.Sign(bz)
-	if err != nil {
-		return nil, err
+	sig := []byte{}
+	if sign {
+		doc, err := (&txtypes.SignDoc{BodyBytes: body, AuthInfoBytes: authInfo, ChainId: c.chainID, AccountNumber: c.accNum}).Marshal()
+		if err != nil {
+			return nil, err
+		}
+		if sig, err = c.signer.Sign(doc); err != nil {
+			return nil, err
+		}
 	}
-	if err := txb.SetSignatures(signing.SignatureV2{PubKey: pub, Data: &signing.SingleSignatureData{SignMode: mode, Signature: sig}, Sequence: seq}); err != nil {
-		return nil, err
-	}
-	return c.enc.TxConfig.TxEncoder()(txb.GetTx())
+	return (&txtypes.TxRaw{BodyBytes: body, AuthInfoBytes: authInfo, Signatures: [][]byte{sig}}).Marshal()
 }
 
 // Broadcast signs msgs, simulates their gas, broadcasts them and waits until
@@ -277,7 +329,7 @@ func (c *Client) send(ctx context.Context, msgs []sdk.Msg) (string, error) {
 
 func (c *Client) sendLocked(ctx context.Context, msgs []sdk.Msg) (string, error) {
 	svc := txtypes.NewServiceClient(c.conn)
-	simBytes, err := c.build(ctx, msgs, 0, c.seq, "")
+	simBytes, err := c.build(msgs, 0, c.seq, "", false)
 	if err != nil {
 		return "", err
 	}
@@ -286,10 +338,10 @@ func (c *Client) sendLocked(ctx context.Context, msgs []sdk.Msg) (string, error)
 		if status.Code(err) == codes.Unavailable {
 			return "", fmt.Errorf("simulate: %w", err)
 		}
-		return "", &TxError{Stage: "simulate", err: simulationError(err, msgs)}
+		return "", &TxError{Stage: StageSimulate, err: simulationError(err, msgs)}
 	}
 	gas := sim.GasInfo.GasUsed*c.cfg.GasAdjustmentPercent/100 + 10_000
-	txBytes, err := c.build(ctx, msgs, gas, c.seq, "")
+	txBytes, err := c.build(msgs, gas, c.seq, "", true)
 	if err != nil {
 		return "", err
 	}
@@ -298,7 +350,7 @@ func (c *Client) sendLocked(ctx context.Context, msgs []sdk.Msg) (string, error)
 		return "", fmt.Errorf("broadcast: %w", err)
 	}
 	if r := res.TxResponse; r.Code != 0 {
-		return "", &TxError{Stage: "checktx", err: chainError(r.Codespace, r.Code, r.RawLog)}
+		return "", &TxError{Stage: StageCheckTx, err: chainError(r.Codespace, r.Code, r.RawLog)}
 	}
 	c.seq++
 	return res.TxResponse.TxHash, nil
@@ -320,13 +372,13 @@ func (c *Client) WaitForTx(ctx context.Context, hash string) (*TxResult, error) 
 			if r.Data != "" {
 				if bz, err := hex.DecodeString(r.Data); err == nil {
 					var data sdk.TxMsgData
-					if err := c.enc.Codec.Unmarshal(bz, &data); err == nil {
+					if err := data.Unmarshal(bz); err == nil {
 						out.MsgResponses = data.MsgResponses
 					}
 				}
 			}
 			if r.Code != 0 {
-				return out, &TxError{Result: out, Stage: "block", err: chainError(r.Codespace, r.Code, r.RawLog)}
+				return out, &TxError{Result: out, Stage: StageBlock, err: chainError(r.Codespace, r.Code, r.RawLog)}
 			}
 			return out, nil
 		}
@@ -336,22 +388,26 @@ func (c *Client) WaitForTx(ctx context.Context, hash string) (*TxResult, error) 
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	return nil, fmt.Errorf("tx %s not included within %s", hash, c.cfg.InclusionTimeout)
+	return nil, fmt.Errorf("tx %s: %w within %s", hash, ErrNotIncluded, c.cfg.InclusionTimeout)
 }
 
 // Response decodes the i-th message response of a result into out.
-func (c *Client) Response(res *TxResult, i int, out proto.Message) error {
+func (c *Client) Response(res *TxResult, i int, out gogoproto.Message) error {
 	if i >= len(res.MsgResponses) {
 		return fmt.Errorf("tx %s has %d message responses", res.Hash, len(res.MsgResponses))
 	}
-	return c.enc.Codec.Unmarshal(res.MsgResponses[i].Value, out)
+	return gogoproto.Unmarshal(res.MsgResponses[i].Value, out)
 }
 
 // Balance returns an address's balance of a denom.
 func (c *Client) Balance(ctx context.Context, addr sdk.AccAddress, denom string) (sdkmath.Int, error) {
-	res, err := banktypes.NewQueryClient(c.conn).Balance(ctx, &banktypes.QueryBalanceRequest{Address: addr.String(), Denom: denom})
+	res, err := bankv1beta1.NewQueryClient(c.conn).Balance(ctx, &bankv1beta1.QueryBalanceRequest{Address: c.Bech32(addr), Denom: denom})
 	if err != nil {
 		return sdkmath.Int{}, err
 	}
-	return res.Balance.Amount, nil
+	amount, ok := sdkmath.NewIntFromString(res.GetBalance().GetAmount())
+	if !ok {
+		return sdkmath.Int{}, fmt.Errorf("balance %q is not an integer", res.GetBalance().GetAmount())
+	}
+	return amount, nil
 }

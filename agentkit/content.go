@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,17 @@ import (
 // content up to about 350 bytes.
 func DataURI(mediaType string, content []byte) string {
 	return "data:" + mediaType + ";base64," + base64.StdEncoding.EncodeToString(content)
+}
+
+// AgentCard is a small A2A-style agent card (name, description, skills) as
+// JSON, to publish with AgentSpec.CardURI and Card.
+func AgentCard(name, description string, skills []string) []byte {
+	bz, _ := json.Marshal(struct {
+		Name        string   `json:"name"`
+		Description string   `json:"description"`
+		Skills      []string `json:"skills"`
+	}{name, description, skills})
+	return bz
 }
 
 // MaxFetch bounds the content Fetch reads.

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -117,11 +118,13 @@ func (f Filter) Match(e Event) bool {
 }
 
 // Quote encodes a value as a typed event's attribute: a JSON string for
-// strings, addresses and uint64s.
+// strings, addresses (agent1...) and uint64s.
 func Quote(v any) string {
 	switch x := v.(type) {
 	case uint64:
 		return strconv.Quote(strconv.FormatUint(x, 10))
+	case sdk.AccAddress:
+		return strconv.Quote(Bech32(x))
 	case fmt.Stringer:
 		return strconv.Quote(x.String())
 	case string:
@@ -150,9 +153,10 @@ func JobsOfProvider(agentID uint64) Filter {
 	return Filter{Types: jobEventTypes, Attrs: map[string]string{"provider": Quote(agentID)}}
 }
 
-// JobsOfClient selects the events of the jobs a client account pays for.
-func JobsOfClient(client sdk.AccAddress) Filter {
-	return Filter{Types: jobEventTypes, Attrs: map[string]string{"client": Quote(client.String())}}
+// JobsOfClient selects the events of the jobs a client account pays for;
+// client is its bech32 address (Client.AddressString).
+func JobsOfClient(client string) Filter {
+	return Filter{Types: jobEventTypes, Attrs: map[string]string{"client": Quote(client)}}
 }
 
 // SubscribeOptions tune a subscription.
@@ -199,8 +203,8 @@ type Subscription struct {
 	seenTx    map[int64]map[string]bool
 	seenBlock map[int64]bool
 
-	stats chan SubscriptionStats
-	st    SubscriptionStats
+	statsMu sync.Mutex
+	st      SubscriptionStats
 }
 
 // SubscriptionStats counts what a subscription did.
@@ -243,9 +247,7 @@ func Subscribe(ctx context.Context, rpcAddr string, f Filter, opts SubscribeOpti
 		filter: f, opts: opts, rpc: rpcAddr, http: httpc,
 		covered: opts.FromHeight - 1, // -1 for "from now", set on connecting
 		seenTx:  map[int64]map[string]bool{}, seenBlock: map[int64]bool{},
-		stats: make(chan SubscriptionStats, 1),
 	}
-	s.stats <- s.st
 	go s.run(ctx)
 	return s, nil
 }
@@ -261,15 +263,15 @@ func (s *Subscription) Close() {
 
 // Stats returns the subscription's counters.
 func (s *Subscription) Stats() SubscriptionStats {
-	st := <-s.stats
-	s.stats <- st
-	return st
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	return s.st
 }
 
 func (s *Subscription) publishStats() {
-	<-s.stats
+	s.statsMu.Lock()
 	s.st.LastHeight = s.covered
-	s.stats <- s.st
+	s.statsMu.Unlock()
 }
 
 func (s *Subscription) report(err error) {
@@ -322,9 +324,9 @@ func (s *Subscription) session(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = ws.Stop() }()
-	<-s.stats
+	s.statsMu.Lock()
 	s.st.Connections++
-	s.stats <- s.st
+	s.statsMu.Unlock()
 
 	// Block events come every block and serve as the heartbeat. A Tx query
 	// for a single event type is narrowed on the node by its attributes
@@ -485,9 +487,9 @@ func (s *Subscription) deliver(ctx context.Context, e Event) error {
 	}
 	select {
 	case s.events <- e:
-		<-s.stats
+		s.statsMu.Lock()
 		s.st.Delivered++
-		s.stats <- s.st
+		s.statsMu.Unlock()
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -526,9 +528,9 @@ func (s *Subscription) backfill(ctx context.Context, from, to int64) error {
 		if err := s.deliverBlock(ctx, h, res.FinalizeBlockEvents); err != nil {
 			return err
 		}
-		<-s.stats
+		s.statsMu.Lock()
 		s.st.BackfilledHeights++
-		s.stats <- s.st
+		s.statsMu.Unlock()
 	}
 	s.covered = max(s.covered, to)
 	s.prune()

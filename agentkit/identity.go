@@ -11,9 +11,11 @@ import (
 
 	sdkmath "cosmossdk.io/math"
 
-	"github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
+	bankv1beta1 "cosmossdk.io/api/cosmos/bank/v1beta1"
+	cmtv1beta1 "cosmossdk.io/api/cosmos/base/tendermint/v1beta1"
+	basev1beta1 "cosmossdk.io/api/cosmos/base/v1beta1"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 )
@@ -72,16 +74,20 @@ func Hash(content []byte) []byte {
 
 // Height returns the latest block height.
 func (c *Client) Height(ctx context.Context) (int64, error) {
-	res, err := cmtservice.NewServiceClient(c.conn).GetLatestBlock(ctx, &cmtservice.GetLatestBlockRequest{})
+	res, err := cmtv1beta1.NewServiceClient(c.conn).GetLatestBlock(ctx, &cmtv1beta1.GetLatestBlockRequest{})
 	if err != nil {
 		return 0, err
 	}
-	return res.SdkBlock.Header.Height, nil
+	return res.GetSdkBlock().GetHeader().GetHeight(), nil
 }
 
 // Send sends coins from this client's account.
 func (c *Client) Send(ctx context.Context, to sdk.AccAddress, amount sdk.Coins) (*TxResult, error) {
-	return c.Broadcast(ctx, &banktypes.MsgSend{FromAddress: c.Address().String(), ToAddress: to.String(), Amount: amount})
+	coins := make([]*basev1beta1.Coin, len(amount))
+	for i, coin := range amount {
+		coins[i] = &basev1beta1.Coin{Denom: coin.Denom, Amount: coin.Amount.String()}
+	}
+	return c.Broadcast(ctx, &bankv1beta1.MsgSend{FromAddress: c.me, ToAddress: c.Bech32(to), Amount: coins})
 }
 
 // AgentSpec describes an agent to register.
@@ -106,9 +112,9 @@ type AgentSpec struct {
 // agentKey, this client's key is the agent's key too (a self-owned agent).
 func (c *Client) RegisterAgent(ctx context.Context, spec AgentSpec, agentKey Signer) (*agentidtypes.Agent, error) {
 	msg := &agentidtypes.MsgRegisterAgent{
-		Owner:        c.Address().String(),
+		Owner:        c.me,
 		Name:         spec.Name,
-		AgentAddress: c.Address().String(),
+		AgentAddress: c.me,
 		CardUri:      spec.CardURI,
 		Capabilities: spec.Capabilities,
 		Endpoints:    spec.Endpoints,
@@ -117,14 +123,14 @@ func (c *Client) RegisterAgent(ctx context.Context, spec AgentSpec, agentKey Sig
 		msg.CardHash = Hash(spec.Card)
 	}
 	if spec.Payout != nil {
-		msg.PayoutAddress = spec.Payout.String()
+		msg.PayoutAddress = c.Bech32(spec.Payout)
 	}
 	if agentKey != nil && !agentKey.Address().Equals(c.Address()) {
 		proof, err := c.KeyProof(ctx, agentKey)
 		if err != nil {
 			return nil, err
 		}
-		msg.AgentAddress = agentKey.Address().String()
+		msg.AgentAddress = c.Bech32(agentKey.Address())
 		msg.Proof = proof
 	}
 	res, err := c.Broadcast(ctx, msg)
@@ -141,7 +147,7 @@ func (c *Client) RegisterAgent(ctx context.Context, spec AgentSpec, agentKey Sig
 // KeyProof has agentKey sign the proof that binds it to an agent owned by
 // this client's account, with the next unused nonce.
 func (c *Client) KeyProof(ctx context.Context, agentKey Signer) (*agentidtypes.KeyProof, error) {
-	res, err := agentidtypes.NewQueryClient(c.conn).BindingNonce(ctx, &agentidtypes.QueryBindingNonceRequest{Address: agentKey.Address().String()})
+	res, err := agentidtypes.NewQueryClient(c.conn).BindingNonce(ctx, &agentidtypes.QueryBindingNonceRequest{Address: c.Bech32(agentKey.Address())})
 	if err != nil {
 		return nil, queryError(err, agentidtypes.ModuleName)
 	}
@@ -161,7 +167,7 @@ func (c *Client) Agent(ctx context.Context) (*agentidtypes.Agent, error) {
 
 // AgentByAddress returns the agent with that agent key.
 func (c *Client) AgentByAddress(ctx context.Context, addr sdk.AccAddress) (*agentidtypes.Agent, error) {
-	res, err := agentidtypes.NewQueryClient(c.conn).AgentByAddress(ctx, &agentidtypes.QueryAgentByAddressRequest{Address: addr.String()})
+	res, err := agentidtypes.NewQueryClient(c.conn).AgentByAddress(ctx, &agentidtypes.QueryAgentByAddressRequest{Address: c.Bech32(addr)})
 	if err != nil {
 		return nil, queryError(err, agentidtypes.ModuleName)
 	}
@@ -204,6 +210,6 @@ func (c *Client) LoadOrRegisterAgent(ctx context.Context, spec AgentSpec) (*agen
 // denom per window of blocks.
 func (c *Client) SetSpendPolicy(ctx context.Context, agentID uint64, limit sdkmath.Int, denom string, windowBlocks uint64) (*TxResult, error) {
 	return c.Broadcast(ctx, &agentidtypes.MsgSetSpendPolicy{
-		Owner: c.Address().String(), AgentId: agentID, Denom: denom, Cap: limit, WindowBlocks: windowBlocks,
+		Owner: c.me, AgentId: agentID, Denom: denom, Cap: limit, WindowBlocks: windowBlocks,
 	})
 }

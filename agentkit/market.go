@@ -19,7 +19,7 @@ import (
 func (c *Client) myAgentID(ctx context.Context) (uint64, error) {
 	a, err := c.Agent(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("this key (%s) is no agent's key: %w", c.Address(), err)
+		return 0, fmt.Errorf("this key (%s) is no agent's key: %w", c.me, err)
 	}
 	return a.Id, nil
 }
@@ -58,7 +58,7 @@ func (c *Client) CreateListing(ctx context.Context, spec ListingSpec) (*marketty
 		provider = id
 	}
 	msg := &markettypes.MsgCreateListing{
-		Signer: c.Address().String(), Provider: provider, Capability: spec.Capability, Title: spec.Title,
+		Signer: c.me, Provider: provider, Capability: spec.Capability, Title: spec.Title,
 		TermsUri: spec.TermsURI, Price: spec.Price, MaxDurationBlocks: spec.MaxDurationBlocks,
 		ReviewWindowBlocks: spec.ReviewWindowBlocks, Arbiter: spec.Arbiter, MinClientScore: spec.MinClientScore,
 	}
@@ -76,6 +76,29 @@ func (c *Client) CreateListing(ctx context.Context, spec ListingSpec) (*marketty
 	return c.Listing(ctx, out.Id)
 }
 
+// EnsureListing returns the agent's active listing of spec's capability,
+// and creates one from spec when it has none: a provider program can call
+// it on every start. spec.Provider 0 is this client's agent.
+func (c *Client) EnsureListing(ctx context.Context, spec ListingSpec) (*markettypes.Listing, error) {
+	if spec.Provider == 0 {
+		id, err := c.myAgentID(ctx)
+		if err != nil {
+			return nil, err
+		}
+		spec.Provider = id
+	}
+	listings, err := c.ListingsOf(ctx, spec.Provider)
+	if err != nil {
+		return nil, err
+	}
+	for i := range listings {
+		if l := &listings[i]; l.Capability == spec.Capability && l.Status == markettypes.LISTING_STATUS_ACTIVE {
+			return l, nil
+		}
+	}
+	return c.CreateListing(ctx, spec)
+}
+
 // Listing returns a listing.
 func (c *Client) Listing(ctx context.Context, id uint64) (*markettypes.Listing, error) {
 	res, err := markettypes.NewQueryClient(c.conn).Listing(ctx, &markettypes.QueryListingRequest{Id: id})
@@ -85,15 +108,16 @@ func (c *Client) Listing(ctx context.Context, id uint64) (*markettypes.Listing, 
 	return &res.Listing, nil
 }
 
-// ListingsOf lists an agent's listings (first 100).
+// ListingsOf lists every listing of an agent.
 func (c *Client) ListingsOf(ctx context.Context, agentID uint64) ([]markettypes.Listing, error) {
-	res, err := markettypes.NewQueryClient(c.conn).ListingsByProvider(ctx, &markettypes.QueryListingsByProviderRequest{
-		Provider: agentID, Pagination: &query.PageRequest{Limit: 100},
-	})
-	if err != nil {
-		return nil, queryError(err, markettypes.ModuleName)
-	}
-	return res.Listings, nil
+	q := markettypes.NewQueryClient(c.conn)
+	return collect(pages(ctx, false, func(ctx context.Context, page *query.PageRequest) ([]markettypes.Listing, *query.PageResponse, error) {
+		res, err := q.ListingsByProvider(ctx, &markettypes.QueryListingsByProviderRequest{Provider: agentID, Pagination: page})
+		if err != nil {
+			return nil, nil, queryError(err, markettypes.ModuleName)
+		}
+		return res.Listings, res.Pagination, nil
+	}))
 }
 
 // Criteria select providers.
@@ -105,10 +129,14 @@ type Criteria struct {
 	MaxPrice sdk.Coin
 	// MinScore excludes providers whose reputation (0-100) is lower.
 	MinScore uint32
-	// Limit bounds the offers returned (default 10); at most 1000 listings
-	// are read.
+	// Limit bounds the offers returned (default 10). The chain returns a
+	// capability's listings cheapest first; at most maxListingsRead (1,000)
+	// of them are read.
 	Limit int
 }
+
+// maxListingsRead bounds the listings FindProviders reads and ranks.
+const maxListingsRead = 1000
 
 // Offer is a listing with its provider and the provider's reputation.
 type Offer struct {
@@ -136,23 +164,27 @@ func (c *Client) FindProviders(ctx context.Context, crit Criteria) ([]Offer, err
 	}
 	req := &markettypes.QueryListingsByCapabilityRequest{
 		Capability: crit.Capability, Denom: crit.MaxPrice.Denom, MinProviderScore: crit.MinScore,
-		Pagination: &query.PageRequest{Limit: 100},
 	}
 	if !crit.MaxPrice.Amount.IsNil() {
 		req.MaxPrice = crit.MaxPrice.Amount.String()
 	}
 	mq := markettypes.NewQueryClient(c.conn)
 	var listings []markettypes.Listing
-	for page := 0; page < 10; page++ {
+	for l, err := range pages(ctx, false, func(ctx context.Context, page *query.PageRequest) ([]markettypes.Listing, *query.PageResponse, error) {
+		req.Pagination = page
 		res, err := mq.ListingsByCapability(ctx, req)
 		if err != nil {
-			return nil, queryError(err, markettypes.ModuleName)
+			return nil, nil, queryError(err, markettypes.ModuleName)
 		}
-		listings = append(listings, res.Listings...)
-		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+		return res.Listings, res.Pagination, nil
+	}) {
+		if err != nil {
+			return nil, err
+		}
+		listings = append(listings, l)
+		if len(listings) >= maxListingsRead {
 			break
 		}
-		req.Pagination = &query.PageRequest{Key: res.Pagination.NextKey, Limit: 100}
 	}
 	offers := make([]Offer, 0, len(listings))
 	agents := map[uint64]*Offer{}
@@ -228,7 +260,7 @@ func (c *Client) Hire(ctx context.Context, spec HireSpec) (*markettypes.Job, err
 		return nil, err
 	}
 	msg := &markettypes.MsgHire{
-		Client: c.Address().String(), ListingId: spec.ListingID, SpecUri: spec.SpecURI,
+		Client: c.me, ListingId: spec.ListingID, SpecUri: spec.SpecURI,
 		DeliverBy: h + within, Milestones: spec.Milestones, ParentJobId: spec.ParentJobID,
 	}
 	if spec.Spec != nil {
@@ -274,7 +306,7 @@ func (c *Client) PostRequest(ctx context.Context, spec RequestSpec) (uint64, err
 		return 0, err
 	}
 	msg := &markettypes.MsgPostRequest{
-		Client: c.Address().String(), Capability: spec.Capability, SpecUri: spec.SpecURI,
+		Client: c.me, Capability: spec.Capability, SpecUri: spec.SpecURI,
 		Budget: spec.Budget, BidDeadline: h + spec.BidWithin, MinProviderScore: spec.MinProviderScore,
 	}
 	if spec.Spec != nil {
@@ -291,15 +323,16 @@ func (c *Client) PostRequest(ctx context.Context, spec RequestSpec) (uint64, err
 	return out.RequestId, nil
 }
 
-// OpenRequests lists the open requests for a capability (first 100).
+// OpenRequests lists every open request for a capability.
 func (c *Client) OpenRequests(ctx context.Context, capability string) ([]markettypes.Request, error) {
-	res, err := markettypes.NewQueryClient(c.conn).OpenRequestsByCapability(ctx, &markettypes.QueryOpenRequestsByCapabilityRequest{
-		Capability: capability, Pagination: &query.PageRequest{Limit: 100},
-	})
-	if err != nil {
-		return nil, queryError(err, markettypes.ModuleName)
-	}
-	return res.Requests, nil
+	q := markettypes.NewQueryClient(c.conn)
+	return collect(pages(ctx, false, func(ctx context.Context, page *query.PageRequest) ([]markettypes.Request, *query.PageResponse, error) {
+		res, err := q.OpenRequestsByCapability(ctx, &markettypes.QueryOpenRequestsByCapabilityRequest{Capability: capability, Pagination: page})
+		if err != nil {
+			return nil, nil, queryError(err, markettypes.ModuleName)
+		}
+		return res.Requests, res.Pagination, nil
+	}))
 }
 
 // PlaceBid bids on a request for this client's agent and returns the bid id.
@@ -309,7 +342,7 @@ func (c *Client) PlaceBid(ctx context.Context, requestID uint64, price sdk.Coin,
 		return 0, err
 	}
 	res, err := c.Broadcast(ctx, &markettypes.MsgPlaceBid{
-		Signer: c.Address().String(), RequestId: requestID, Provider: provider, Price: price,
+		Signer: c.me, RequestId: requestID, Provider: provider, Price: price,
 		DeliveryBlocks: deliveryBlocks, NoteUri: noteURI,
 	})
 	if err != nil {
@@ -322,18 +355,21 @@ func (c *Client) PlaceBid(ctx context.Context, requestID uint64, price sdk.Coin,
 	return out.BidId, nil
 }
 
-// Bids lists the bids on a request (first 100).
+// Bids lists every bid on a request.
 func (c *Client) Bids(ctx context.Context, requestID uint64) ([]markettypes.Bid, error) {
-	res, err := markettypes.NewQueryClient(c.conn).Bids(ctx, &markettypes.QueryBidsRequest{RequestId: requestID, Pagination: &query.PageRequest{Limit: 100}})
-	if err != nil {
-		return nil, queryError(err, markettypes.ModuleName)
-	}
-	return res.Bids, nil
+	q := markettypes.NewQueryClient(c.conn)
+	return collect(pages(ctx, false, func(ctx context.Context, page *query.PageRequest) ([]markettypes.Bid, *query.PageResponse, error) {
+		res, err := q.Bids(ctx, &markettypes.QueryBidsRequest{RequestId: requestID, Pagination: page})
+		if err != nil {
+			return nil, nil, queryError(err, markettypes.ModuleName)
+		}
+		return res.Bids, res.Pagination, nil
+	}))
 }
 
 // AcceptBid turns a bid into a funded job and returns it.
 func (c *Client) AcceptBid(ctx context.Context, requestID uint64, bidID uint32, milestones []markettypes.MilestoneSpec) (*markettypes.Job, error) {
-	res, err := c.Broadcast(ctx, &markettypes.MsgAcceptBid{Client: c.Address().String(), RequestId: requestID, BidId: bidID, Milestones: milestones})
+	res, err := c.Broadcast(ctx, &markettypes.MsgAcceptBid{Client: c.me, RequestId: requestID, BidId: bidID, Milestones: milestones})
 	if err != nil {
 		return nil, err
 	}
@@ -346,36 +382,36 @@ func (c *Client) AcceptBid(ctx context.Context, requestID uint64, bidID uint32, 
 
 // AcceptJob starts a funded job (provider).
 func (c *Client) AcceptJob(ctx context.Context, jobID uint64) (*TxResult, error) {
-	return c.Broadcast(ctx, &markettypes.MsgAcceptJob{Signer: c.Address().String(), JobId: jobID})
+	return c.Broadcast(ctx, &markettypes.MsgAcceptJob{Signer: c.me, JobId: jobID})
 }
 
 // DeclineJob declines a funded job; the client is refunded (provider).
 func (c *Client) DeclineJob(ctx context.Context, jobID uint64) (*TxResult, error) {
-	return c.Broadcast(ctx, &markettypes.MsgDeclineJob{Signer: c.Address().String(), JobId: jobID})
+	return c.Broadcast(ctx, &markettypes.MsgDeclineJob{Signer: c.me, JobId: jobID})
 }
 
 // CancelJob withdraws a job the provider has not accepted yet (client).
 func (c *Client) CancelJob(ctx context.Context, jobID uint64) (*TxResult, error) {
-	return c.Broadcast(ctx, &markettypes.MsgCancelJob{Client: c.Address().String(), JobId: jobID})
+	return c.Broadcast(ctx, &markettypes.MsgCancelJob{Client: c.me, JobId: jobID})
 }
 
 // Deliver delivers a milestone's result (provider): result is its content,
 // hashed into result_hash for the client to verify.
 func (c *Client) Deliver(ctx context.Context, jobID uint64, milestone uint32, resultURI string, result []byte) (*TxResult, error) {
 	return c.Broadcast(ctx, &markettypes.MsgDeliver{
-		Signer: c.Address().String(), JobId: jobID, Milestone: milestone, ResultUri: resultURI, ResultHash: Hash(result),
+		Signer: c.me, JobId: jobID, Milestone: milestone, ResultUri: resultURI, ResultHash: Hash(result),
 	})
 }
 
 // Complete accepts a delivered milestone and pays it (client).
 func (c *Client) Complete(ctx context.Context, jobID uint64, milestone uint32) (*TxResult, error) {
-	return c.Broadcast(ctx, &markettypes.MsgComplete{Client: c.Address().String(), JobId: jobID, Milestone: milestone})
+	return c.Broadcast(ctx, &markettypes.MsgComplete{Client: c.me, JobId: jobID, Milestone: milestone})
 }
 
 // Dispute rejects a delivered milestone, which puts the job before its
 // arbiter (client); evidence is hashed into evidence_hash.
 func (c *Client) Dispute(ctx context.Context, jobID uint64, milestone uint32, reason markettypes.RejectReason, evidence []byte) (*TxResult, error) {
-	msg := &markettypes.MsgReject{Client: c.Address().String(), JobId: jobID, Milestone: milestone, Reason: reason}
+	msg := &markettypes.MsgReject{Client: c.me, JobId: jobID, Milestone: milestone, Reason: reason}
 	if evidence != nil {
 		msg.EvidenceHash = Hash(evidence)
 	}
@@ -385,12 +421,12 @@ func (c *Client) Dispute(ctx context.Context, jobID uint64, milestone uint32, re
 // Resolve rules on a disputed job (its arbiter): the provider gets
 // providerShareBps/10000 of the milestone.
 func (c *Client) Resolve(ctx context.Context, jobID uint64, providerShareBps uint32) (*TxResult, error) {
-	return c.Broadcast(ctx, &markettypes.MsgResolve{Signer: c.Address().String(), JobId: jobID, ProviderShareBps: providerShareBps})
+	return c.Broadcast(ctx, &markettypes.MsgResolve{Signer: c.me, JobId: jobID, ProviderShareBps: providerShareBps})
 }
 
 // Rate rates the other party of a settled job, 0-100.
 func (c *Client) Rate(ctx context.Context, jobID uint64, score uint32, tags ...string) (*TxResult, error) {
-	return c.Broadcast(ctx, &reputationtypes.MsgSubmitFeedback{Rater: c.Address().String(), JobId: jobID, Score: score, Tags: tags})
+	return c.Broadcast(ctx, &reputationtypes.MsgSubmitFeedback{Rater: c.me, JobId: jobID, Score: score, Tags: tags})
 }
 
 // Reputation returns an agent's score, overall ("") or for a capability.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/cosmos/cosmos-sdk/types/query"
 	"github.com/cosmos/gogoproto/proto"
 
 	markettypes "github.com/agentchain/agentchain/x/market/types"
@@ -31,6 +30,11 @@ type ServeOptions struct {
 	// MaxJobs ends Serve after this many of the agent's jobs completed
 	// while it ran (0: until ctx is done).
 	MaxJobs int
+	// RateClient, if set, rates the client of each job that completes while
+	// Serve runs, when that client hired as an agent (only agents have a
+	// reputation): it returns the score (0-100), or false to leave the job
+	// unrated. Failures go to OnError.
+	RateClient func(job *markettypes.Job) (score uint32, rate bool)
 }
 
 // Serve runs a provider agent: it accepts the jobs funded for agentID, does
@@ -60,15 +64,13 @@ func (c *Client) Serve(ctx context.Context, agentID uint64, opts ServeOptions, w
 	}
 	defer sub.Close()
 
-	// Jobs that were waiting before the subscription.
-	res, err := markettypes.NewQueryClient(c.conn).JobsByProvider(ctx, &markettypes.QueryJobsByProviderRequest{
-		Provider: agentID, Pagination: &query.PageRequest{Limit: 100, Reverse: true},
-	})
-	if err != nil {
-		return queryError(err, markettypes.ModuleName)
-	}
-	for i := range res.Jobs {
-		if err := c.step(ctx, &res.Jobs[i], opts, work); err != nil {
+	// Jobs that were waiting before the subscription: every job of the
+	// agent, newest first, page by page.
+	for job, err := range c.ProviderJobs(ctx, agentID) {
+		if err != nil {
+			return err
+		}
+		if err := c.step(ctx, &job, opts, work); err != nil {
 			onErr(err)
 		}
 	}
@@ -84,6 +86,11 @@ func (c *Client) Serve(ctx context.Context, agentID uint64, opts ServeOptions, w
 		}
 		switch e.Type {
 		case proto.MessageName(&markettypes.EventJobCompleted{}):
+			if opts.RateClient != nil {
+				if err := c.rateClient(ctx, jobID, opts.RateClient); err != nil {
+					onErr(err)
+				}
+			}
 			completed++
 			if opts.MaxJobs > 0 && completed >= opts.MaxJobs {
 				return nil
@@ -103,6 +110,25 @@ func (c *Client) Serve(ctx context.Context, agentID uint64, opts ServeOptions, w
 		}
 	}
 	return ctx.Err()
+}
+
+// rateClient rates the client agent of a completed job, if decide says so.
+func (c *Client) rateClient(ctx context.Context, jobID uint64, decide func(*markettypes.Job) (uint32, bool)) error {
+	job, err := c.Job(ctx, jobID)
+	if err != nil {
+		return err
+	}
+	if job.ClientAgent == 0 {
+		return nil
+	}
+	score, ok := decide(job)
+	if !ok {
+		return nil
+	}
+	if _, err := c.Rate(ctx, jobID, score); err != nil {
+		return fmt.Errorf("rate the client of job %d: %w", jobID, err)
+	}
+	return nil
 }
 
 // step moves a job of the agent forward: accept a funded job, deliver the

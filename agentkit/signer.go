@@ -1,7 +1,9 @@
 package agentkit
 
 import (
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/cosmos/go-bip39"
 
@@ -11,6 +13,8 @@ import (
 	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/tx/signing"
+
+	"github.com/agentchain/agentchain/app/params"
 )
 
 // Signer is a key that signs transactions and key-binding proofs.
@@ -29,13 +33,13 @@ func (s privKeySigner) Address() sdk.AccAddress         { return sdk.AccAddress(
 func (s privKeySigner) PubKey() cryptotypes.PubKey      { return s.priv.PubKey() }
 func (s privKeySigner) Sign(msg []byte) ([]byte, error) { return s.priv.Sign(msg) }
 
-// FromMnemonic derives the standard Cosmos account key (m/44'/118'/0'/0/0)
-// of a BIP-39 mnemonic.
+// FromMnemonic derives the standard Cosmos account key (m/44'/118'/0'/0/0,
+// as agentchaind keys add does) of a BIP-39 mnemonic.
 func FromMnemonic(mnemonic string) (Signer, error) {
 	if !bip39.IsMnemonicValid(mnemonic) {
 		return nil, fmt.Errorf("invalid mnemonic")
 	}
-	derived, err := hd.Secp256k1.Derive()(mnemonic, "", sdk.GetConfig().GetFullBIP44Path())
+	derived, err := hd.Secp256k1.Derive()(mnemonic, "", hd.CreateHDPath(params.CoinType, 0, 0).String())
 	if err != nil {
 		return nil, err
 	}
@@ -85,4 +89,35 @@ func FromKeyring(kr keyring.Keyring, name string) (Signer, error) {
 		return nil, err
 	}
 	return keyringSigner{kr: kr, name: name, addr: addr, pub: pub}, nil
+}
+
+// KeySource says where an agent program's key is: a BIP-39 mnemonic, or a
+// key of an agentchaind keyring (the directory given to --keyring-dir or
+// --home, a backend such as "test", "file" or "os", and the key's name).
+type KeySource struct {
+	Mnemonic       string
+	KeyringDir     string
+	KeyringBackend string
+	KeyName        string
+}
+
+// LoadKey loads the key a KeySource names; the keyring wins when both are
+// set. A "file" keyring asks for its passphrase on standard input.
+func LoadKey(src KeySource) (Signer, error) {
+	switch {
+	case src.KeyringDir != "":
+		backend := src.KeyringBackend
+		if backend == "" {
+			backend = keyring.BackendTest
+		}
+		kr, err := keyring.New("agentchain", backend, src.KeyringDir, os.Stdin, KeyringCodec())
+		if err != nil {
+			return nil, fmt.Errorf("keyring %s: %w", src.KeyringDir, err)
+		}
+		return FromKeyring(kr, src.KeyName)
+	case src.Mnemonic != "":
+		return FromMnemonic(src.Mnemonic)
+	default:
+		return nil, errors.New("no key: give a mnemonic, or a keyring directory and a key name")
+	}
 }
