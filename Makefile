@@ -67,7 +67,7 @@ agents: $(AGENT_BINS)
 
 $(AGENT_BINS): $(GO_SOURCES)
 	@mkdir -p $(BINDIR)
-	$(GO) build -o $(BINDIR)/ ./cmd/summarizer ./cmd/researcher ./cmd/report-writer ./cmd/agent-demo
+	$(GO) build -o $(BINDIR)/ ./examples/summarizer ./examples/researcher ./examples/report-writer ./examples/agent-demo
 
 ## demo: run the example agents on the make start devnet (or a throwaway one) and tell the story
 demo: $(BIN) $(AGENT_BINS)

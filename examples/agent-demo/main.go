@@ -13,6 +13,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,13 +27,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cosmos/go-bip39"
+	"sigs.k8s.io/yaml"
+
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/agentchain/agentchain/agentkit"
-	"github.com/agentchain/agentchain/internal/agents"
-	"github.com/agentchain/agentchain/internal/devnet"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
@@ -75,7 +77,7 @@ func run() error {
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
-	cfg, err := devnet.LoadConfig(*configPath)
+	cfg, err := loadAccounts(*configPath)
 	if err != nil {
 		return err
 	}
@@ -87,8 +89,8 @@ func run() error {
 		return err
 	}
 	defer d.arbiter.Close()
-	d.addrs[d.funder.Address().String()] = "alice"
-	d.addrs[d.arbiter.Address().String()] = "carol (arbiter)"
+	d.addrs[agentkit.Bech32(d.funder.Address())] = "alice"
+	d.addrs[agentkit.Bech32(d.arbiter.Address())] = "carol (arbiter)"
 
 	start, err := d.funder.Height(ctx)
 	if err != nil {
@@ -185,10 +187,10 @@ func run() error {
 	return d.summary(ctx, []string{summA, summB, writer, researcher})
 }
 
-func (d *demo) dial(ctx context.Context, cfg *devnet.Config, name string) (*agentkit.Client, error) {
-	m, err := cfg.Mnemonic(name)
-	if err != nil {
-		return nil, err
+func (d *demo) dial(ctx context.Context, cfg accounts, name string) (*agentkit.Client, error) {
+	m, ok := cfg[name]
+	if !ok || m == "" {
+		return nil, fmt.Errorf("config.yml has no mnemonic for %s", name)
 	}
 	s, err := agentkit.FromMnemonic(m)
 	if err != nil {
@@ -216,12 +218,12 @@ func (d *demo) say(format string, args ...any) {
 
 // fund tops an agent key up to 100 AGNT from alice.
 func (d *demo) fund(ctx context.Context, name string) error {
-	s, err := agentkit.FromMnemonic(agents.DemoMnemonic(name))
+	s, err := agentkit.FromMnemonic(demoMnemonic(name))
 	if err != nil {
 		return err
 	}
 	d.mu.Lock()
-	d.addrs[s.Address().String()] = name
+	d.addrs[agentkit.Bech32(s.Address())] = name
 	d.mu.Unlock()
 	bal, err := d.funder.Balance(ctx, s.Address(), "uagnt")
 	if err != nil {
@@ -237,7 +239,7 @@ func (d *demo) fund(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("fund %s: %w", name, err)
 	}
-	d.say("   h%-5d alice sends %s to %s (%s)", res.Height, agnt(amount), name, s.Address())
+	d.say("   h%-5d alice sends %s to %s (%s)", res.Height, agnt(amount), name, agentkit.Bech32(s.Address()))
 	return nil
 }
 
@@ -246,7 +248,7 @@ func (d *demo) fund(ctx context.Context, name string) error {
 func (d *demo) spawn(bin, name string, args ...string) (*exec.Cmd, error) {
 	args = append([]string{"--name", name, "--grpc", d.grpc, "--rpc", d.rpc}, args...)
 	cmd := exec.Command(filepath.Join(d.binDir, bin), args...)
-	cmd.Env = append(os.Environ(), "AGENT_MNEMONIC="+agents.DemoMnemonic(name))
+	cmd.Env = append(os.Environ(), "AGENT_MNEMONIC="+demoMnemonic(name))
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -413,7 +415,7 @@ func (d *demo) narrate(ctx context.Context, e agentkit.Event) {
 		rep, err := d.funder.Reputation(ctx, ev.Subject, "")
 		now := "?"
 		if err == nil {
-			now = fmt.Sprintf("%s from %d rating(s) (weight %s AGNT)", agents.Score(rep.Score), rep.Count, agents.Score(rep.Weight))
+			now = fmt.Sprintf("%s from %d rating(s) (weight %s AGNT)", agentkit.FormatScore(rep.Score), rep.Count, agentkit.FormatScore(rep.Weight))
 		}
 		rater := "the client"
 		if ev.Role == reputationtypes.RATER_ROLE_PROVIDER {
@@ -432,7 +434,7 @@ func (d *demo) summary(ctx context.Context, names []string) error {
 		if err != nil {
 			return err
 		}
-		addr, err := sdk.AccAddressFromBech32(a.AgentAddress)
+		addr, err := agentkit.ParseAddress(a.AgentAddress)
 		if err != nil {
 			return err
 		}
@@ -445,7 +447,7 @@ func (d *demo) summary(ctx context.Context, names []string) error {
 			return err
 		}
 		d.say("   %-24s %-8d %-16s %s from %d rating(s); %d job(s) completed, %d dispute(s) lost", name, a.Id, agnt(sdk.NewCoin("uagnt", bal)),
-			agents.Score(rep.Score), rep.Count, rep.Signals.JobsCompleted, rep.Signals.DisputesLost)
+			agentkit.FormatScore(rep.Score), rep.Count, rep.Signals.JobsCompleted, rep.Signals.DisputesLost)
 	}
 	cons, err := escrowtypes.NewQueryClient(d.funder.Conn()).Conservation(ctx, &escrowtypes.QueryConservationRequest{})
 	if err != nil {
@@ -469,4 +471,42 @@ func (s *syncWriter) line(l string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fmt.Fprintln(s.w, l)
+}
+
+// accounts maps config.yml's account names to their mnemonics.
+type accounts map[string]string
+
+// loadAccounts reads the accounts of the devnet's config.yml (Ignite CLI
+// format): the demo pays from alice and arbitrates as carol.
+func loadAccounts(path string) (accounts, error) {
+	bz, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var cfg struct {
+		Accounts []struct {
+			Name     string `json:"name"`
+			Mnemonic string `json:"mnemonic"`
+		} `json:"accounts"`
+	}
+	if err := yaml.Unmarshal(bz, &cfg); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	out := accounts{}
+	for _, a := range cfg.Accounts {
+		out[a.Name] = a.Mnemonic
+	}
+	return out, nil
+}
+
+// demoMnemonic derives a fixed mnemonic from a name, so that the demo's
+// agents keep their keys (and identities, and reputations) across runs.
+// Public by construction: for local networks only.
+func demoMnemonic(name string) string {
+	entropy := sha256.Sum256([]byte("agentchain demo key/" + name))
+	m, err := bip39.NewMnemonic(entropy[:])
+	if err != nil {
+		panic(err) // 32 bytes of entropy is always valid
+	}
+	return m
 }

@@ -11,14 +11,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/agentchain/agentchain/agentkit"
-	"github.com/agentchain/agentchain/internal/agents"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
 )
 
@@ -33,18 +34,19 @@ func main() {
 }
 
 func run() error {
-	var f agents.Flags
-	f.Register(flag.CommandLine, "report-writer")
+	var f agentkit.Flags
+	f.Register(flag.CommandLine)
+	name := flag.String("name", "report-writer", "the agent's unique name on chain")
 	price := flag.String("price", "6000000uagnt", "price per report")
 	subBudget := flag.String("sub-budget", "3000000uagnt", "the most to pay a summarizer per report")
 	maxJobs := flag.Int("max-jobs", 0, "exit after this many completed jobs (0: run until stopped)")
 	rateClients := flag.Uint("rate-clients", 80, "rating given to a client agent after a completed job (0-100)")
 	flag.Parse()
-	log := agents.Logger{Name: f.Name}
+	log := log.New(os.Stdout, "["+*name+"] ", 0)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	c, err := f.Connect(ctx)
+	c, err := f.Dial(ctx)
 	if err != nil {
 		return err
 	}
@@ -59,15 +61,16 @@ func run() error {
 	}
 
 	terms := []byte("Reports on texts up to 360 bytes, delivered as a data: URI; the summary is subcontracted.")
-	card := agents.Card(f.Name, "Writes short reports; subcontracts the summary.", []string{"report"})
+	card := agentkit.AgentCard(*name, "Writes short reports; subcontracts the summary.", []string{"report"})
 	agent, err := c.LoadOrRegisterAgent(ctx, agentkit.AgentSpec{
-		Name: f.Name, Capabilities: []string{"report"}, CardURI: agentkit.DataURI("application/json", card), Card: card,
+		Name: *name, Capabilities: []string{"report"}, CardURI: agentkit.DataURI("application/json", card), Card: card,
 	})
 	if err != nil {
 		return fmt.Errorf("register: %w", err)
 	}
-	log.Printf("agent %d (%s), key %s", agent.Id, agent.Name, c.Address())
-	listing, err := agents.EnsureListing(ctx, c, agent.Id, agentkit.ListingSpec{
+	log.Printf("agent %d (%s), key %s", agent.Id, agent.Name, c.AddressString())
+	listing, err := c.EnsureListing(ctx, agentkit.ListingSpec{
+		Provider:   agent.Id,
 		Capability: "report", Title: "Short reports with a summary", Price: p,
 		TermsURI: agentkit.DataURI("text/plain", terms), Terms: terms,
 		MaxDurationBlocks: 600, ReviewWindowBlocks: 100,
@@ -81,8 +84,9 @@ func run() error {
 	return c.Serve(ctx, agent.Id, agentkit.ServeOptions{
 		MaxJobs: *maxJobs,
 		OnError: func(err error) { log.Printf("error: %v", err) },
-		OnEvent: func(e agentkit.Event) {
-			agents.RateClient(ctx, c, log, agent.Id, e, uint32(*rateClients))
+		RateClient: func(job *markettypes.Job) (uint32, bool) {
+			log.Printf("job %d completed and paid; rating the client %d/100", job.Id, *rateClients)
+			return uint32(*rateClients), true
 		},
 	}, func(ctx context.Context, job *markettypes.Job, m uint32) (string, []byte, error) {
 		text, err := agentkit.FetchVerified(ctx, job.SpecUri, job.SpecHash)
@@ -93,7 +97,7 @@ func run() error {
 		if err != nil {
 			return "", nil, err
 		}
-		report := agents.Report(string(text), summary)
+		report := writeReport(string(text), summary)
 		if len(report) > 360 {
 			report = report[:360]
 		}
@@ -105,7 +109,7 @@ func run() error {
 // subcontract hires the best summarizer within budget for part of job. A
 // summary that fails verification is disputed and the next summarizer
 // tried, up to three.
-func subcontract(ctx context.Context, c *agentkit.Client, log agents.Logger, job *markettypes.Job, text []byte, budget sdk.Coin) (string, error) {
+func subcontract(ctx context.Context, c *agentkit.Client, log *log.Logger, job *markettypes.Job, text []byte, budget sdk.Coin) (string, error) {
 	offers, err := c.FindProviders(ctx, agentkit.Criteria{Capability: "summarize", MaxPrice: budget, Limit: 3})
 	if err != nil {
 		return "", err
@@ -125,7 +129,7 @@ func subcontract(ctx context.Context, c *agentkit.Client, log agents.Logger, job
 	return "", lastErr
 }
 
-func hireSummarizer(ctx context.Context, c *agentkit.Client, log agents.Logger, job *markettypes.Job, text []byte, offer agentkit.Offer) (string, error) {
+func hireSummarizer(ctx context.Context, c *agentkit.Client, log *log.Logger, job *markettypes.Job, text []byte, offer agentkit.Offer) (string, error) {
 	sub, err := c.Hire(ctx, agentkit.HireSpec{
 		ListingID: offer.Listing.Id, SpecURI: agentkit.DataURI("text/plain", text), Spec: text, ParentJobID: job.Id,
 	})
@@ -156,4 +160,16 @@ func hireSummarizer(ctx context.Context, c *agentkit.Client, log agents.Logger, 
 	}
 	log.Printf("job %d: summary from job %d verified, accepted and rated 85", job.Id, sub.Id)
 	return string(summary), nil
+}
+
+// writeReport is the report writer's stand-in for a model: a title from
+// the text's first words, the subcontracted summary, and a next step. The
+// same text and summary always give the same report.
+func writeReport(text, summary string) string {
+	title := strings.Fields(text)
+	if len(title) > 5 {
+		title = title[:5]
+	}
+	return fmt.Sprintf("REPORT on %q\nSummary: %s\nNext step: check the summary against the %d-byte source.",
+		strings.Join(title, " "), summary, len(text))
 }

@@ -11,14 +11,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/agentchain/agentchain/agentkit"
-	"github.com/agentchain/agentchain/internal/agents"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
 )
 
@@ -33,8 +34,10 @@ func main() {
 }
 
 func run() error {
-	var f agents.Flags
-	f.Register(flag.CommandLine, "researcher")
+	var f agentkit.Flags
+	f.Register(flag.CommandLine)
+	name := flag.String("name", "researcher", "the agent's unique name on chain")
+	timeout := flag.Duration("timeout", 5*time.Minute, "give up after this long")
 	capability := flag.String("capability", "summarize", "capability to hire")
 	budget := flag.String("budget", "5000000uagnt", "the most to pay")
 	minScore := flag.Uint("min-score", 0, "minimum provider reputation (0-100)")
@@ -42,16 +45,16 @@ func run() error {
 	score := flag.Uint("rate", 90, "rating for a verified delivery (0-100)")
 	badScore := flag.Uint("rate-disputed", 10, "rating for a delivery that failed verification (0-100)")
 	flag.Parse()
-	log := agents.Logger{Name: f.Name}
+	log := log.New(os.Stdout, "["+*name+"] ", 0)
 	if *text == "" || len(*text) > 360 {
 		return fmt.Errorf("--text is required, at most 360 bytes (got %d)", len(*text))
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, f.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	c, err := f.Connect(ctx)
+	c, err := f.Dial(ctx)
 	if err != nil {
 		return err
 	}
@@ -61,9 +64,9 @@ func run() error {
 		return fmt.Errorf("--budget: %w", err)
 	}
 
-	card := agents.Card(f.Name, "Researches topics by hiring other agents.", []string{"research"})
+	card := agentkit.AgentCard(*name, "Researches topics by hiring other agents.", []string{"research"})
 	me, err := c.LoadOrRegisterAgent(ctx, agentkit.AgentSpec{
-		Name: f.Name, Capabilities: []string{"research"}, CardURI: agentkit.DataURI("application/json", card), Card: card,
+		Name: *name, Capabilities: []string{"research"}, CardURI: agentkit.DataURI("application/json", card), Card: card,
 	})
 	if err != nil {
 		return fmt.Errorf("register: %w", err)
@@ -79,7 +82,7 @@ func run() error {
 	}
 	for _, o := range offers {
 		log.Printf("offer: %s (agent %d) listing %d at %s; reputation %s from %d rating(s), %d job(s) completed, %d dispute(s) lost",
-			o.Agent.Name, o.Agent.Id, o.Listing.Id, o.Listing.Price, agents.Score(o.Score), o.FeedbackCount, o.Signals.JobsCompleted, o.Signals.DisputesLost)
+			o.Agent.Name, o.Agent.Id, o.Listing.Id, o.Listing.Price, agentkit.FormatScore(o.Score), o.FeedbackCount, o.Signals.JobsCompleted, o.Signals.DisputesLost)
 	}
 	best := offers[0]
 	log.Printf("hiring %s for %s", best.Agent.Name, best.Listing.Price)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -154,7 +155,7 @@ func TestAgentKitDrivesTheEconomy(t *testing.T) {
 	}
 
 	// The client follows its jobs from here on.
-	clientSub, err := client.Subscribe(ctx, agentkit.JobsOfClient(clientKey.Address()), agentkit.SubscribeOptions{FromHeight: start})
+	clientSub, err := client.Subscribe(ctx, agentkit.JobsOfClient(client.AddressString()), agentkit.SubscribeOptions{FromHeight: start})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func TestAgentKitDrivesTheEconomy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if agent.Owner != owner.Address().String() || agent.AgentAddress != agentKey.Address().String() || agent.Status != agentidtypes.AGENT_STATUS_ACTIVE {
+	if agent.Owner != agentkit.Bech32(owner.Address()) || agent.AgentAddress != agentkit.Bech32(agentKey.Address()) || agent.Status != agentidtypes.AGENT_STATUS_ACTIVE {
 		t.Fatalf("agent %+v", agent)
 	}
 	// The agent program finds its identity by its key.
@@ -210,6 +211,15 @@ func TestAgentKitDrivesTheEconomy(t *testing.T) {
 		}
 		if errors.Is(err, sdkerrors.ErrInsufficientFunds) || errors.Is(err, markettypes.ErrWrongStatus) {
 			t.Fatal("an error matched registered errors it is not")
+		}
+		// A tx that never lands: the wait ends with ErrNotIncluded.
+		impatient, err := agentkit.Dial(ctx, agentkit.Config{GRPC: node.GRPC, RPC: "http://" + node.RPC, InclusionTimeout: time.Second}, poorKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer impatient.Close()
+		if _, err := impatient.WaitForTx(ctx, strings.Repeat("AB", 32)); !errors.Is(err, agentkit.ErrNotIncluded) {
+			t.Fatalf("waiting for a tx that does not exist: %v", err)
 		}
 		// A query for what does not exist.
 		_, err = client.AgentByName(ctx, "nobody-here")
@@ -350,7 +360,7 @@ func TestAgentKitDrivesTheEconomy(t *testing.T) {
 		t.Fatalf("job trail %v", trail)
 	}
 	// A subscription made afterwards replays the same events from a height.
-	replay, err := client.Subscribe(ctx, agentkit.JobsOfClient(clientKey.Address()), agentkit.SubscribeOptions{FromHeight: start})
+	replay, err := client.Subscribe(ctx, agentkit.JobsOfClient(client.AddressString()), agentkit.SubscribeOptions{FromHeight: start})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func agentBins(t *testing.T) string {
 			return
 		}
 		build := exec.Command("go", "build", "-o", dir+string(os.PathSeparator),
-			"./cmd/summarizer", "./cmd/researcher", "./cmd/report-writer", "./cmd/agent-demo")
+			"./examples/summarizer", "./examples/researcher", "./examples/report-writer", "./examples/agent-demo")
 		build.Dir = repoRoot
 		if out, err := build.CombinedOutput(); err != nil {
 			agentBinsErr = &buildError{out: string(out), err: err}

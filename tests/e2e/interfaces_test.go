@@ -288,9 +288,9 @@ func TestStandardInterfaces(t *testing.T) {
 		// Every route answers 200 with JSON.
 		values := map[string]string{
 			"id": "1", "agent_id": fmt.Sprint(agent.Id), "job_id": fmt.Sprint(job.Id), "request_id": fmt.Sprint(reqID),
-			"address": agentKey.Address().String(), "name": "iface-agent", "owner": ownerKey.Address().String(),
-			"capability": "summarize", "client": clientKey.Address().String(), "payer": clientKey.Address().String(),
-			"payee": agentKey.Address().String(), "provider": fmt.Sprint(agent.Id), "role": "RATER_ROLE_CLIENT",
+			"address": agentkit.Bech32(agentKey.Address()), "name": "iface-agent", "owner": agentkit.Bech32(ownerKey.Address()),
+			"capability": "summarize", "client": agentkit.Bech32(clientKey.Address()), "payer": agentkit.Bech32(clientKey.Address()),
+			"payee": agentkit.Bech32(agentKey.Address()), "provider": fmt.Sprint(agent.Id), "role": "RATER_ROLE_CLIENT",
 			"client_agent": fmt.Sprint(agent.Id),
 		}
 		statusFor := map[string]string{"escrow": "ESCROW_STATUS_LOCKED", "market": markettypes.JOB_STATUS_COMPLETED.String()}

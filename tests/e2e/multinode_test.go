@@ -69,7 +69,7 @@ func TestAgentEconomyOnFourValidators(t *testing.T) {
 		t.Fatal(err)
 	}
 	var reconnectErrs []error
-	watcher, err := agentkit.Subscribe(ctx, "http://"+victim.RPC, agentkit.JobsOfClient(clientKey.Address()), agentkit.SubscribeOptions{
+	watcher, err := agentkit.Subscribe(ctx, "http://"+victim.RPC, agentkit.JobsOfClient(agentkit.Bech32(clientKey.Address())), agentkit.SubscribeOptions{
 		FromHeight: start, StallTimeout: 3 * time.Second, OnError: func(err error) { reconnectErrs = append(reconnectErrs, err) },
 	})
 	if err != nil {

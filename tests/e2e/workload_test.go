@@ -301,7 +301,7 @@ func (w *workload) provider(agentID uint64) func(ctx context.Context, f *failove
 func (w *workload) client(i int, me agentkit.Signer, all []agentkit.Signer) func(ctx context.Context, f *failover, r *rand.Rand) {
 	rated := map[uint64]bool{}
 	return func(ctx context.Context, f *failover, r *rand.Rand) {
-		mine := w.jobsIn(ctx, f, func(j markettypes.Job) bool { return j.Client == me.Address().String() })
+		mine := w.jobsIn(ctx, f, func(j markettypes.Job) bool { return j.Client == agentkit.Bech32(me.Address()) })
 		open := 0
 		for _, j := range mine {
 			switch j.Status {
@@ -359,13 +359,13 @@ func (w *workload) client(i int, me agentkit.Signer, all []agentkit.Signer) func
 					return err
 				}
 				res, err := c.Broadcast(ctx, &escrowtypes.MsgCreateEscrow{
-					Payer: me.Address().String(), Payee: payee.String(), Amount: sdk.NewCoins(agnt(10_000 + int64(r.IntN(10_000)))), ExpiresHeight: h + 40,
+					Payer: agentkit.Bech32(me.Address()), Payee: agentkit.Bech32(payee), Amount: sdk.NewCoins(agnt(10_000 + int64(r.IntN(10_000)))), ExpiresHeight: h + 40,
 				})
 				if err == nil {
 					var out escrowtypes.MsgCreateEscrowResponse
 					if c.Response(res, 0, &out) == nil {
 						w.mu.Lock()
-						w.escrows[me.Address().String()] = append(w.escrows[me.Address().String()], out.Id)
+						w.escrows[agentkit.Bech32(me.Address())] = append(w.escrows[agentkit.Bech32(me.Address())], out.Id)
 						w.mu.Unlock()
 					}
 				}
@@ -374,13 +374,13 @@ func (w *workload) client(i int, me agentkit.Signer, all []agentkit.Signer) func
 		case 1:
 			w.mu.Lock()
 			var id uint64
-			if mine := w.escrows[me.Address().String()]; len(mine) > 0 {
+			if mine := w.escrows[agentkit.Bech32(me.Address())]; len(mine) > 0 {
 				id = mine[r.IntN(len(mine))]
 			}
 			w.mu.Unlock()
 			if id != 0 {
 				w.note(f.do(ctx, func(ctx context.Context, c *agentkit.Client) error {
-					_, err := c.Broadcast(ctx, &escrowtypes.MsgRelease{Payer: me.Address().String(), EscrowId: id})
+					_, err := c.Broadcast(ctx, &escrowtypes.MsgRelease{Payer: agentkit.Bech32(me.Address()), EscrowId: id})
 					return err
 				}))
 			}
