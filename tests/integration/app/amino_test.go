@@ -80,7 +80,7 @@ func TestAminoJSONSignBytesCoverNestedMessages(t *testing.T) {
 	marketParams2.TakeRateBps++
 	agentidParams := agentidtypes.DefaultParams()
 	agentidParams2 := agentidParams
-	agentidParams2.MaxUriLength++
+	agentidParams2.MaxEndpoints++
 	for _, c := range []struct {
 		name string
 		a, b sdk.Msg
@@ -98,7 +98,7 @@ func TestAminoJSONSignBytesCoverNestedMessages(t *testing.T) {
 			&markettypes.MsgAcceptBid{Client: addr, RequestId: 1, BidId: 1, Milestones: []markettypes.MilestoneSpec{{Title: "a", Amount: agnt(2)}}}, `"title":"a"`,
 		},
 		{"market params", &markettypes.MsgUpdateParams{Authority: gov, Params: marketParams}, &markettypes.MsgUpdateParams{Authority: gov, Params: marketParams2}, "take_rate_bps"},
-		{"agentid params", &agentidtypes.MsgUpdateParams{Authority: gov, Params: agentidParams}, &agentidtypes.MsgUpdateParams{Authority: gov, Params: agentidParams2}, "max_uri_length"},
+		{"agentid params", &agentidtypes.MsgUpdateParams{Authority: gov, Params: agentidParams}, &agentidtypes.MsgUpdateParams{Authority: gov, Params: agentidParams2}, "max_endpoints"},
 		{"escrow params", &escrowtypes.MsgUpdateParams{Authority: gov, Params: escrowtypes.DefaultParams()}, &escrowtypes.MsgUpdateParams{Authority: gov}, "allowed_denoms"},
 		{"reputation params", &reputationtypes.MsgUpdateParams{Authority: gov, Params: reputationtypes.DefaultParams()}, &reputationtypes.MsgUpdateParams{Authority: gov}, "prior_score"},
 	} {

@@ -133,10 +133,10 @@ func (m msgServer) RegisterAgent(ctx context.Context, msg *types.MsgRegisterAgen
 	if err != nil {
 		return nil, err
 	}
-	if err := types.ValidateCard(msg.CardUri, msg.CardHash, params.MaxUriLength); err != nil {
+	if err := types.ValidateCard(msg.CardUri, msg.CardHash); err != nil {
 		return nil, err
 	}
-	if err := types.ValidateEndpoints(msg.Endpoints, params.MaxEndpoints, params.MaxUriLength); err != nil {
+	if err := types.ValidateEndpoints(msg.Endpoints, params.MaxEndpoints); err != nil {
 		return nil, err
 	}
 	if _, err := k.Agents.Indexes.Name.MatchExact(ctx, msg.Name); err == nil {
@@ -237,7 +237,7 @@ func (m msgServer) UpdateAgent(ctx context.Context, msg *types.MsgUpdateAgent) (
 		if msg.CardUri == "" {
 			return nil, errorsmod.Wrap(types.ErrInvalidURI, "card_hash given without card_uri")
 		}
-		if err := types.ValidateCard(msg.CardUri, msg.CardHash, params.MaxUriLength); err != nil {
+		if err := types.ValidateCard(msg.CardUri, msg.CardHash); err != nil {
 			return nil, err
 		}
 		agent.CardUri, agent.CardHash = msg.CardUri, msg.CardHash
@@ -256,7 +256,7 @@ func (m msgServer) UpdateAgent(ctx context.Context, msg *types.MsgUpdateAgent) (
 	case msg.ClearEndpoints:
 		agent.Endpoints = nil
 	case len(msg.Endpoints) > 0:
-		if err := types.ValidateEndpoints(msg.Endpoints, params.MaxEndpoints, params.MaxUriLength); err != nil {
+		if err := types.ValidateEndpoints(msg.Endpoints, params.MaxEndpoints); err != nil {
 			return nil, err
 		}
 		agent.Endpoints = msg.Endpoints
@@ -500,7 +500,7 @@ func (m msgServer) Attest(ctx context.Context, msg *types.MsgAttest) (*types.Msg
 	if err != nil {
 		return nil, err
 	}
-	if err := types.ValidateURI("uri", msg.Uri, params.MaxUriLength); err != nil {
+	if err := types.ValidateURI("uri", msg.Uri); err != nil {
 		return nil, err
 	}
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()

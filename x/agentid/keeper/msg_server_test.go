@@ -12,6 +12,7 @@ import (
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 
 	"github.com/agentchain/agentchain/testutil/apptest"
+	"github.com/agentchain/agentchain/types/content"
 	"github.com/agentchain/agentchain/x/agentid/types"
 )
 
@@ -91,7 +92,7 @@ func TestRegisterAgentRefusals(t *testing.T) {
 	takenAgent, _ := s.ta.AgentIDKeeper.GetAgent(s.ctx(), 1)
 
 	params := types.DefaultParams()
-	long := "https://x.example/" + strings.Repeat("a", int(params.MaxUriLength))
+	long := "https://x.example/" + strings.Repeat("a", content.MaxURILength)
 	manyCaps := make([]string, params.MaxCapabilities+1)
 	for i := range manyCaps {
 		manyCaps[i] = "cap" + string(rune('a'+i%26)) + strings.Repeat("x", i/26)

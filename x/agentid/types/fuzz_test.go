@@ -157,11 +157,11 @@ func FuzzAgentFields(f *testing.F) {
 				t.Fatalf("normalizing %v again gave %v (%v)", caps, again, err)
 			}
 		}
-		if types.ValidateURI("uri", uri, 512) == nil && (len(uri) > 512 || !strings.Contains(uri, ":") || strings.ContainsAny(uri, " \t\r\n")) {
+		if types.ValidateURI("uri", uri) == nil && (len(uri) > 512 || !strings.Contains(uri, ":") || strings.ContainsAny(uri, " \t\r\n")) {
 			t.Fatalf("uri %q accepted", uri)
 		}
 		_ = types.ValidateClaimType(claim)
-		_ = types.ValidateEndpoints([]types.Endpoint{{Protocol: protocol, Url: uri}}, 8, 512)
-		_ = types.ValidateCard(uri, []byte(claim), 512)
+		_ = types.ValidateEndpoints([]types.Endpoint{{Protocol: protocol, Url: uri}}, 8)
+		_ = types.ValidateCard(uri, []byte(claim))
 	})
 }

@@ -63,7 +63,7 @@ func (gs GenesisState) Validate() error {
 		if err := ValidateClaimType(at.ClaimType); err != nil {
 			return err
 		}
-		if err := ValidateURI("attestation uri", at.Uri, gs.Params.MaxUriLength); err != nil {
+		if err := ValidateURI("attestation uri", at.Uri); err != nil {
 			return err
 		}
 		if err := ValidateHash("attestation hash", at.Hash); err != nil {
@@ -129,7 +129,7 @@ func (a Agent) Validate(p Params) error {
 			return fmt.Errorf("payout_address: %w", err)
 		}
 	}
-	if err := ValidateCard(a.CardUri, a.CardHash, p.MaxUriLength); err != nil {
+	if err := ValidateCard(a.CardUri, a.CardHash); err != nil {
 		return err
 	}
 	norm, err := NormalizeCapabilities(a.Capabilities, p.MaxCapabilities)
@@ -144,7 +144,7 @@ func (a Agent) Validate(p Params) error {
 			return fmt.Errorf("capabilities are not normalized")
 		}
 	}
-	if err := ValidateEndpoints(a.Endpoints, p.MaxEndpoints, p.MaxUriLength); err != nil {
+	if err := ValidateEndpoints(a.Endpoints, p.MaxEndpoints); err != nil {
 		return err
 	}
 	switch a.Status {

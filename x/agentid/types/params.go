@@ -17,14 +17,11 @@ const (
 	DefaultMaxCapabilities = 16
 	// DefaultMaxEndpoints bounds an agent's endpoints.
 	DefaultMaxEndpoints = 8
-	// DefaultMaxURILength bounds every URI stored on chain.
-	DefaultMaxURILength = 512
 
 	// Hard limits on what governance may set, so that no parameter change
 	// can make a single agent record unboundedly large.
 	maxCapabilitiesLimit = 64
 	maxEndpointsLimit    = 32
-	maxURILengthLimit    = 4096
 	maxAttesters         = 100
 )
 
@@ -40,7 +37,6 @@ func DefaultParams() Params {
 		Attesters:           []string{},
 		MaxCapabilities:     DefaultMaxCapabilities,
 		MaxEndpoints:        DefaultMaxEndpoints,
-		MaxUriLength:        DefaultMaxURILength,
 	}
 }
 
@@ -54,9 +50,6 @@ func (p Params) Validate() error {
 	}
 	if p.MaxEndpoints == 0 || p.MaxEndpoints > maxEndpointsLimit {
 		return fmt.Errorf("max endpoints must be in [1, %d], got %d", maxEndpointsLimit, p.MaxEndpoints)
-	}
-	if p.MaxUriLength < 32 || p.MaxUriLength > maxURILengthLimit {
-		return fmt.Errorf("max URI length must be in [32, %d], got %d", maxURILengthLimit, p.MaxUriLength)
 	}
 	if len(p.Attesters) > maxAttesters {
 		return fmt.Errorf("at most %d attesters, got %d", maxAttesters, len(p.Attesters))

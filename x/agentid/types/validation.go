@@ -1,29 +1,24 @@
 package types
 
 import (
+	"errors"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 
 	errorsmod "cosmossdk.io/errors"
+
+	"github.com/agentchain/agentchain/types/content"
 )
 
-// Field formats.
-const (
-	// HashLength is the length of every on-chain hash: sha256.
-	HashLength = 32
-	// MaxCapabilityLength bounds one capability tag.
-	MaxCapabilityLength = 48
-	// MaxClaimTypeLength bounds an attestation's claim type.
-	MaxClaimTypeLength = 64
-)
+// MaxClaimTypeLength bounds an attestation's claim type. URIs, hashes and
+// capability tags follow the chain-wide rules of types/content.
+const MaxClaimTypeLength = 64
 
 var (
-	nameRe       = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,31}$`)
-	capabilityRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,47}$`)
-	claimTypeRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+	nameRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,31}$`)
+	claimTypeRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 )
 
 // EndpointProtocols are the protocols an endpoint may declare.
@@ -38,22 +33,15 @@ func ValidateName(name string) error {
 	return nil
 }
 
-// NormalizeCapabilities lowercases and trims each tag, checks its format,
-// and returns the tags sorted without duplicates.
+// NormalizeCapabilities normalizes each capability tag (types/content
+// rules) and returns them sorted without duplicates.
 func NormalizeCapabilities(caps []string, maxCount uint32) ([]string, error) {
-	out := make([]string, 0, len(caps))
-	for _, c := range caps {
-		n := strings.ToLower(strings.TrimSpace(c))
-		if !capabilityRe.MatchString(n) {
-			return nil, errorsmod.Wrapf(ErrInvalidCapability,
-				"%q: want 1-%d characters of a-z, 0-9, '.', '_' and '-'", c, MaxCapabilityLength)
-		}
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	out = slices.Compact(out)
-	if uint32(len(out)) > maxCount {
-		return nil, errorsmod.Wrapf(ErrTooManyCapabilities, "%d capabilities, at most %d", len(out), maxCount)
+	out, err := content.NormalizeTags(caps, maxCount)
+	switch {
+	case errors.Is(err, content.ErrTooMany):
+		return nil, errorsmod.Wrapf(ErrTooManyCapabilities, "%s", err)
+	case err != nil:
+		return nil, errorsmod.Wrapf(ErrInvalidCapability, "%s", err)
 	}
 	return out, nil
 }
@@ -63,48 +51,41 @@ func NormalizeCapability(c string) string {
 	return strings.ToLower(strings.TrimSpace(c))
 }
 
-// ValidateURI checks that s is a URL with a scheme and no whitespace or
-// control characters, at most maxLen bytes long.
-func ValidateURI(field, s string, maxLen uint32) error {
-	if uint32(len(s)) > maxLen {
-		return errorsmod.Wrapf(ErrFieldTooLong, "%s is %d bytes, at most %d", field, len(s), maxLen)
-	}
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			return errorsmod.Wrapf(ErrInvalidURI, "%s contains whitespace or control characters", field)
+// ValidateURI checks a URI against the chain-wide rules (types/content).
+func ValidateURI(field, s string) error {
+	if err := content.CheckURI(s); err != nil {
+		if errors.Is(err, content.ErrTooLong) {
+			return errorsmod.Wrapf(ErrFieldTooLong, "%s %s", field, err)
 		}
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" {
-		return errorsmod.Wrapf(ErrInvalidURI, "%s %q: want a URL with a scheme (https://..., ipfs://...)", field, s)
+		return errorsmod.Wrapf(ErrInvalidURI, "%s %s", field, err)
 	}
 	return nil
 }
 
 // ValidateHash checks that h is a sha256 digest.
 func ValidateHash(field string, h []byte) error {
-	if len(h) != HashLength {
-		return errorsmod.Wrapf(ErrInvalidHash, "%s is %d bytes", field, len(h))
+	if err := content.CheckHash(h); err != nil {
+		return errorsmod.Wrapf(ErrInvalidHash, "%s %s", field, err)
 	}
 	return nil
 }
 
 // ValidateCard checks an agent card reference: both URI and hash, or neither.
-func ValidateCard(uri string, hash []byte, maxLen uint32) error {
+func ValidateCard(uri string, hash []byte) error {
 	if uri == "" && len(hash) == 0 {
 		return nil
 	}
 	if uri == "" {
 		return errorsmod.Wrap(ErrInvalidURI, "card_hash given without card_uri")
 	}
-	if err := ValidateURI("card_uri", uri, maxLen); err != nil {
+	if err := ValidateURI("card_uri", uri); err != nil {
 		return err
 	}
 	return ValidateHash("card_hash", hash)
 }
 
 // ValidateEndpoints checks each endpoint's protocol and URL, and their count.
-func ValidateEndpoints(eps []Endpoint, maxCount, maxLen uint32) error {
+func ValidateEndpoints(eps []Endpoint, maxCount uint32) error {
 	if uint32(len(eps)) > maxCount {
 		return errorsmod.Wrapf(ErrTooManyEndpoints, "%d endpoints, at most %d", len(eps), maxCount)
 	}
@@ -112,7 +93,7 @@ func ValidateEndpoints(eps []Endpoint, maxCount, maxLen uint32) error {
 		if !slices.Contains(EndpointProtocols, ep.Protocol) {
 			return errorsmod.Wrapf(ErrInvalidEndpoint, "endpoint %d: protocol %q is not one of %v", i, ep.Protocol, EndpointProtocols)
 		}
-		if err := ValidateURI("endpoint url", ep.Url, maxLen); err != nil {
+		if err := ValidateURI("endpoint url", ep.Url); err != nil {
 			return errorsmod.Wrapf(err, "endpoint %d", i)
 		}
 		u, _ := url.Parse(ep.Url)

@@ -40,10 +40,6 @@ const (
 	BasisPoints = 10_000
 	// MaxTitleLength bounds listing and milestone titles.
 	MaxTitleLength = 128
-	// MaxURILength bounds every URI the market stores.
-	MaxURILength = 512
-	// HashLength is the length of every hash: sha256.
-	HashLength = 32
 	// MaxScore is the top of the reputation scale.
 	MaxScore = 100
 )

@@ -1,18 +1,20 @@
 package types
 
 import (
+	"errors"
 	"math"
-	"net/url"
 	"unicode"
 
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/agentchain/agentchain/types/content"
 )
 
-// ValidateURI checks a URI field: a URL with a scheme, no whitespace or
-// control characters, at most MaxURILength bytes; empty only if optional.
+// ValidateURI checks a URI field against the chain-wide rules
+// (types/content); empty only if optional.
 func ValidateURI(field, s string, optional bool) error {
 	if s == "" {
 		if optional {
@@ -20,24 +22,19 @@ func ValidateURI(field, s string, optional bool) error {
 		}
 		return errorsmod.Wrapf(ErrInvalidURI, "%s is required", field)
 	}
-	if len(s) > MaxURILength {
-		return errorsmod.Wrapf(ErrFieldTooLong, "%s is %d bytes, at most %d", field, len(s), MaxURILength)
-	}
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			return errorsmod.Wrapf(ErrInvalidURI, "%s contains whitespace or control characters", field)
+	if err := content.CheckURI(s); err != nil {
+		if errors.Is(err, content.ErrTooLong) {
+			return errorsmod.Wrapf(ErrFieldTooLong, "%s %s", field, err)
 		}
-	}
-	if u, err := url.Parse(s); err != nil || u.Scheme == "" {
-		return errorsmod.Wrapf(ErrInvalidURI, "%s %q: want a URL with a scheme", field, s)
+		return errorsmod.Wrapf(ErrInvalidURI, "%s %s", field, err)
 	}
 	return nil
 }
 
 // ValidateHash checks a sha256 field.
 func ValidateHash(field string, h []byte) error {
-	if len(h) != HashLength {
-		return errorsmod.Wrapf(ErrInvalidHash, "%s is %d bytes", field, len(h))
+	if err := content.CheckHash(h); err != nil {
+		return errorsmod.Wrapf(ErrInvalidHash, "%s %s", field, err)
 	}
 	return nil
 }

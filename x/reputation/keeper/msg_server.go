@@ -3,10 +3,6 @@ package keeper
 import (
 	"context"
 	"errors"
-	"net/url"
-	"regexp"
-	"slices"
-	"strings"
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
@@ -29,45 +25,6 @@ var _ types.MsgServer = msgServer{}
 // then state, and writes last.
 func NewMsgServerImpl(k Keeper) types.MsgServer { return msgServer{k: k} }
 
-var tagRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,31}$`)
-
-func normalizeTags(tags []string, maxTags uint32) ([]string, error) {
-	out := make([]string, 0, len(tags))
-	for _, t := range tags {
-		n := strings.ToLower(strings.TrimSpace(t))
-		if !tagRe.MatchString(n) {
-			return nil, errorsmod.Wrapf(types.ErrInvalidTags, "%q: want 1-%d characters of a-z, 0-9, '.', '_' and '-'", t, types.MaxTagLength)
-		}
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	out = slices.Compact(out)
-	if uint32(len(out)) > maxTags {
-		return nil, errorsmod.Wrapf(types.ErrInvalidTags, "%d tags, at most %d", len(out), maxTags)
-	}
-	return out, nil
-}
-
-// validateRef checks an optional URI with its hash (both or neither).
-func validateRef(field, uri string, hash []byte, required bool) error {
-	if uri == "" && len(hash) == 0 && !required {
-		return nil
-	}
-	if uri == "" {
-		return errorsmod.Wrapf(types.ErrInvalidURI, "%s_uri is required with %s_hash", field, field)
-	}
-	if len(uri) > types.MaxURILength {
-		return errorsmod.Wrapf(types.ErrFieldTooLong, "%s_uri is %d bytes, at most %d", field, len(uri), types.MaxURILength)
-	}
-	if u, err := url.Parse(uri); err != nil || u.Scheme == "" || strings.ContainsAny(uri, " \t\n\r") {
-		return errorsmod.Wrapf(types.ErrInvalidURI, "%s_uri %q: want a URL with a scheme", field, uri)
-	}
-	if len(hash) != 32 {
-		return errorsmod.Wrapf(types.ErrInvalidHash, "%s_hash is %d bytes", field, len(hash))
-	}
-	return nil
-}
-
 // speaksFor reports whether addr is the agent's owner or agent key.
 func speaksFor(a agentidtypes.Agent, addr string) bool {
 	return addr == a.Owner || addr == a.AgentAddress
@@ -83,14 +40,14 @@ func (m msgServer) SubmitFeedback(ctx context.Context, msg *types.MsgSubmitFeedb
 	if msg.Score > types.MaxScore {
 		return nil, errorsmod.Wrapf(types.ErrInvalidScore, "%d", msg.Score)
 	}
-	if err := validateRef("comment", msg.CommentUri, msg.CommentHash, false); err != nil {
+	if err := types.ValidateRef("comment", msg.CommentUri, msg.CommentHash, false); err != nil {
 		return nil, err
 	}
 	p, err := k.Params.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := normalizeTags(msg.Tags, p.MaxTags)
+	tags, err := types.NormalizeTags(msg.Tags, p.MaxTags)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +138,7 @@ func (m msgServer) RespondFeedback(ctx context.Context, msg *types.MsgRespondFee
 	if err != nil {
 		return nil, err
 	}
-	if err := validateRef("response", msg.ResponseUri, msg.ResponseHash, true); err != nil {
+	if err := types.ValidateRef("response", msg.ResponseUri, msg.ResponseHash, true); err != nil {
 		return nil, err
 	}
 	fb, err := k.getFeedback(ctx, msg.JobId, msg.Role)

@@ -25,10 +25,6 @@ var (
 const (
 	// MaxScore is the top of the scale.
 	MaxScore = 100
-	// MaxTagLength bounds one tag.
-	MaxTagLength = 32
-	// MaxURILength bounds comment and response URIs.
-	MaxURILength = 512
 	// MaxTopLimit bounds a top-agents list.
 	MaxTopLimit = 100
 	// DefaultTopLimit is a top-agents list's length when none is asked.
