@@ -6,14 +6,13 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/cosmos/gogoproto/proto"
-
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agentchain/agentchain/internal/keeperutil"
 	"github.com/agentchain/agentchain/internal/typedevent"
 	"github.com/agentchain/agentchain/x/agentid/types"
 )
@@ -39,14 +38,7 @@ func NewMsgServerImpl(k Keeper) types.MsgServer {
 }
 
 func (k Keeper) parseAddr(field, s string) (sdk.AccAddress, error) {
-	if s == "" {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s is empty", field)
-	}
-	bz, err := k.addressCodec.StringToBytes(s)
-	if err != nil {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s %q: %s", field, s, err)
-	}
-	return bz, nil
+	return keeperutil.ParseAddress(k.addressCodec, types.ErrInvalidAddress, field, s)
 }
 
 // ownedAgent loads an agent that the signer owns and that is not deactivated.
@@ -192,7 +184,7 @@ func (m msgServer) RegisterAgent(ctx context.Context, msg *types.MsgRegisterAgen
 			return nil, err
 		}
 	}
-	if err := emit(ctx, &types.EventAgentRegistered{
+	if err := typedevent.Emit(ctx, &types.EventAgentRegistered{
 		AgentId: id, Name: agent.Name, Owner: agent.Owner, AgentAddress: agent.AgentAddress, Deposit: deposit,
 	}); err != nil {
 		return nil, err
@@ -274,7 +266,7 @@ func (m msgServer) UpdateAgent(ctx context.Context, msg *types.MsgUpdateAgent) (
 	if err := k.Agents.Set(ctx, agent.Id, agent); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventAgentUpdated{AgentId: agent.Id}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventAgentUpdated{AgentId: agent.Id}); err != nil {
 		return nil, err
 	}
 	return &types.MsgUpdateAgentResponse{}, nil
@@ -318,7 +310,7 @@ func (m msgServer) RotateAgentKey(ctx context.Context, msg *types.MsgRotateAgent
 			return nil, err
 		}
 	}
-	if err := emit(ctx, &types.EventAgentKeyRotated{AgentId: agent.Id, OldAddress: oldAddr, NewAddress: agent.AgentAddress}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventAgentKeyRotated{AgentId: agent.Id, OldAddress: oldAddr, NewAddress: agent.AgentAddress}); err != nil {
 		return nil, err
 	}
 	return &types.MsgRotateAgentKeyResponse{}, nil
@@ -344,7 +336,7 @@ func (m msgServer) TransferOwnership(ctx context.Context, msg *types.MsgTransfer
 	if err := k.Agents.Set(ctx, agent.Id, agent); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventOwnershipTransferred{AgentId: agent.Id, OldOwner: oldOwner, NewOwner: agent.Owner}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventOwnershipTransferred{AgentId: agent.Id, OldOwner: oldOwner, NewOwner: agent.Owner}); err != nil {
 		return nil, err
 	}
 	return &types.MsgTransferOwnershipResponse{}, nil
@@ -368,7 +360,7 @@ func (m msgServer) SetAgentStatus(ctx context.Context, msg *types.MsgSetAgentSta
 	if err := k.Agents.Set(ctx, agent.Id, agent); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventAgentStatusChanged{AgentId: agent.Id, Status: agent.Status}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventAgentStatusChanged{AgentId: agent.Id, Status: agent.Status}); err != nil {
 		return nil, err
 	}
 	return &types.MsgSetAgentStatusResponse{}, nil
@@ -402,7 +394,7 @@ func (m msgServer) DeactivateAgent(ctx context.Context, msg *types.MsgDeactivate
 	if err := k.SpendLimits.Clear(ctx, rng); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventAgentDeactivated{AgentId: agent.Id, RefundedTo: agent.Owner, Refund: refund}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventAgentDeactivated{AgentId: agent.Id, RefundedTo: agent.Owner, Refund: refund}); err != nil {
 		return nil, err
 	}
 	return &types.MsgDeactivateAgentResponse{}, nil
@@ -443,7 +435,7 @@ func (m msgServer) SetSpendPolicy(ctx context.Context, msg *types.MsgSetSpendPol
 		if err := k.SpendLimits.Remove(ctx, key); err != nil {
 			return nil, err
 		}
-		if err := emit(ctx, &types.EventSpendPolicySet{AgentId: agent.Id, Denom: msg.Denom, Removed: true}); err != nil {
+		if err := typedevent.Emit(ctx, &types.EventSpendPolicySet{AgentId: agent.Id, Denom: msg.Denom, Removed: true}); err != nil {
 			return nil, err
 		}
 		return &types.MsgSetSpendPolicyResponse{}, nil
@@ -475,7 +467,7 @@ func (m msgServer) SetSpendPolicy(ctx context.Context, msg *types.MsgSetSpendPol
 	if err := k.SpendLimits.Set(ctx, key, limit); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventSpendPolicySet{
+	if err := typedevent.Emit(ctx, &types.EventSpendPolicySet{
 		AgentId: agent.Id, Denom: msg.Denom, Cap: msg.Cap.String(), WindowBlocks: msg.WindowBlocks,
 	}); err != nil {
 		return nil, err
@@ -527,7 +519,7 @@ func (m msgServer) Attest(ctx context.Context, msg *types.MsgAttest) (*types.Msg
 	if err := k.Attestations.Set(ctx, collections.Join(agent.Id, collections.Join(attester, msg.ClaimType)), att); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventAttested{
+	if err := typedevent.Emit(ctx, &types.EventAttested{
 		AgentId: agent.Id, Attester: att.Attester, ClaimType: att.ClaimType, ExpiresHeight: att.ExpiresHeight,
 	}); err != nil {
 		return nil, err
@@ -557,7 +549,7 @@ func (m msgServer) RevokeAttestation(ctx context.Context, msg *types.MsgRevokeAt
 	if err := k.Attestations.Remove(ctx, key); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventAttestationRevoked{AgentId: msg.AgentId, Attester: attester.String(), ClaimType: msg.ClaimType}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventAttestationRevoked{AgentId: msg.AgentId, Attester: attester.String(), ClaimType: msg.ClaimType}); err != nil {
 		return nil, err
 	}
 	return &types.MsgRevokeAttestationResponse{}, nil
@@ -575,13 +567,8 @@ func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if err := k.Params.Set(ctx, msg.Params); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventParamsUpdated{Authority: msg.Authority}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventParamsUpdated{Authority: msg.Authority}); err != nil {
 		return nil, err
 	}
 	return &types.MsgUpdateParamsResponse{}, nil
-}
-
-// emit emits a typed event (as EventManager.EmitTypedEvent would, faster).
-func emit(ctx context.Context, ev proto.Message) error {
-	return typedevent.Emit(ctx, ev)
 }

@@ -14,11 +14,9 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/agentchain/agentchain/internal/invariant"
+	"github.com/agentchain/agentchain/internal/keeperutil"
 	"github.com/agentchain/agentchain/x/agentid/types"
 )
-
-// MaxPageSize bounds every list query's page.
-const MaxPageSize = 100
 
 type queryServer struct {
 	k Keeper
@@ -29,20 +27,6 @@ var _ types.QueryServer = queryServer{}
 // NewQueryServerImpl returns the module's Query service.
 func NewQueryServerImpl(k Keeper) types.QueryServer {
 	return queryServer{k: k}
-}
-
-// BoundPage returns a page request with at most MaxPageSize entries and no
-// total count (counting walks the whole set, which is what paging avoids).
-func BoundPage(p *query.PageRequest) *query.PageRequest {
-	if p == nil {
-		return &query.PageRequest{Limit: MaxPageSize}
-	}
-	out := *p
-	if out.Limit == 0 || out.Limit > MaxPageSize {
-		out.Limit = MaxPageSize
-	}
-	out.CountTotal = false
-	return &out
 }
 
 func (q queryServer) agentResponse(a types.Agent) *types.QueryAgentResponse {
@@ -104,7 +88,7 @@ func (q queryServer) Agents(ctx context.Context, req *types.QueryAgentsRequest) 
 	if req == nil {
 		req = &types.QueryAgentsRequest{}
 	}
-	agents, page, err := query.CollectionPaginate(ctx, q.k.Agents, BoundPage(req.Pagination),
+	agents, page, err := query.CollectionPaginate(ctx, q.k.Agents, keeperutil.BoundPage(req.Pagination),
 		func(_ uint64, a types.Agent) (types.Agent, error) { return a, nil })
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
@@ -134,7 +118,7 @@ func (q queryServer) AgentsByOwner(ctx context.Context, req *types.QueryAgentsBy
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
-	ids, page, err := query.CollectionPaginate(ctx, q.k.Agents.Indexes.Owner.Keys(), BoundPage(req.Pagination),
+	ids, page, err := query.CollectionPaginate(ctx, q.k.Agents.Indexes.Owner.Keys(), keeperutil.BoundPage(req.Pagination),
 		func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (uint64, error) {
 			return key.K2(), nil
 		},
@@ -155,7 +139,7 @@ func (q queryServer) AgentsByCapability(ctx context.Context, req *types.QueryAge
 		return nil, status.Error(codes.InvalidArgument, "capability is required")
 	}
 	capability := types.NormalizeCapability(req.Capability)
-	ids, page, err := query.CollectionPaginate(ctx, q.k.Agents.Indexes.Capability.Keys(), BoundPage(req.Pagination),
+	ids, page, err := query.CollectionPaginate(ctx, q.k.Agents.Indexes.Capability.Keys(), keeperutil.BoundPage(req.Pagination),
 		func(key collections.Pair[string, uint64], _ collections.NoValue) (uint64, error) {
 			return key.K2(), nil
 		},
@@ -179,7 +163,7 @@ func (q queryServer) Attestations(ctx context.Context, req *types.QueryAttestati
 		return nil, notFound(err)
 	}
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	views, page, err := query.CollectionPaginate(ctx, q.k.Attestations, BoundPage(req.Pagination),
+	views, page, err := query.CollectionPaginate(ctx, q.k.Attestations, keeperutil.BoundPage(req.Pagination),
 		func(_ AttestationKey, a types.Attestation) (types.AttestationView, error) {
 			return types.AttestationView{Attestation: a, Expired: a.ExpiresHeight != 0 && height >= a.ExpiresHeight}, nil
 		},

@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agentchain/agentchain/internal/keeperutil"
 	"github.com/agentchain/agentchain/internal/typedevent"
 
 	"github.com/agentchain/agentchain/x/escrow/types"
@@ -34,67 +35,35 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	budget := int(params.MaxExpirationsPerBlock)
 	height := sdkCtx.BlockHeight()
 
-	settle := func(ctx sdk.Context, e *types.Escrow) error {
-		if !timerDue(*e, height) {
-			return fmt.Errorf("escrow %d is %s: nothing is due", e.Id, e.Status)
-		}
-		return k.fireTimer(ctx, e, params)
-	}
-	budget -= k.processQueue(sdkCtx, k.DisputeQueue, "dispute", height, budget, settle)
-	k.processQueue(sdkCtx, k.ExpiryQueue, "expiry", height, budget, settle)
+	settle := k.settleDueTimer(params, height)
+	budget -= k.runQueue(sdkCtx, k.DisputeQueue, "dispute", height, budget, settle)
+	k.runQueue(sdkCtx, k.ExpiryQueue, "expiry", height, budget, settle)
 	return nil
 }
 
-// processQueue handles up to budget entries due at or before height and
-// returns how many it took.
-func (k Keeper) processQueue(
-	ctx sdk.Context, queue collections.KeySet[QueueKey], name string, height int64, budget int,
-	settle func(ctx sdk.Context, e *types.Escrow) error,
-) int {
-	if budget <= 0 {
-		return 0
+// settleDueTimer settles an escrow whose timer is due at height.
+func (k Keeper) settleDueTimer(params types.Params, height int64) func(ctx sdk.Context, id uint64) error {
+	return func(ctx sdk.Context, id uint64) error {
+		e, err := k.GetEscrow(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !timerDue(e, height) {
+			return fmt.Errorf("escrow %d is %s: nothing is due", e.Id, e.Status)
+		}
+		return k.fireTimer(ctx, &e, params)
 	}
-	// Collect first, then act: the walk must not see its own writes.
-	due := make([]QueueKey, 0, budget)
-	rng := new(collections.Range[QueueKey]).EndExclusive(collections.Join(height+1, uint64(0)))
-	err := queue.Walk(ctx, rng, func(key QueueKey) (bool, error) {
-		due = append(due, key)
-		return len(due) >= budget, nil
+}
+
+// runQueue settles one queue's due entries within budget (keeperutil.RunQueue):
+// a failed item is logged and reported as EventQueueItemFailed.
+func (k Keeper) runQueue(ctx sdk.Context, queue collections.KeySet[QueueKey], name string, height int64, budget int, settle func(ctx sdk.Context, id uint64) error) int {
+	n, err := keeperutil.RunQueue(ctx, queue, height, budget, settle, func(id uint64, err error) {
+		k.logger.Error("escrow queue item failed", "queue", name, "escrow", id, "err", err)
+		_ = typedevent.Emit(ctx, &types.EventQueueItemFailed{EscrowId: id, Queue: name, Error: err.Error()})
 	})
 	if err != nil {
 		k.logger.Error("escrow queue walk failed", "queue", name, "err", err)
-		return 0
 	}
-	for _, key := range due {
-		id := key.K2()
-		if err := queue.Remove(ctx, key); err != nil {
-			k.logger.Error("escrow queue remove failed", "queue", name, "escrow", id, "err", err)
-			continue
-		}
-		if err := k.settleContained(ctx, id, settle); err != nil {
-			k.logger.Error("escrow queue item failed", "queue", name, "escrow", id, "err", err)
-			_ = typedevent.Emit(ctx, &types.EventQueueItemFailed{EscrowId: id, Queue: name, Error: err.Error()})
-		}
-	}
-	return len(due)
-}
-
-// settleContained runs settle for one escrow in a cache context, recovering
-// from panics; the writes are kept only if it succeeds.
-func (k Keeper) settleContained(ctx sdk.Context, id uint64, settle func(ctx sdk.Context, e *types.Escrow) error) (err error) {
-	cacheCtx, write := ctx.CacheContext()
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
-	e, err := k.GetEscrow(cacheCtx, id)
-	if err != nil {
-		return err
-	}
-	if err := settle(cacheCtx, &e); err != nil {
-		return err
-	}
-	write()
-	return nil
+	return n
 }

@@ -9,6 +9,8 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
+	"github.com/agentchain/agentchain/internal/typedevent"
+
 	"github.com/agentchain/agentchain/x/escrow/types"
 )
 
@@ -82,7 +84,7 @@ func (k Keeper) lock(ctx context.Context, s lockSpec) (uint64, error) {
 			return 0, err
 		}
 	}
-	if err := emit(ctx, &types.EventEscrowCreated{
+	if err := typedevent.Emit(ctx, &types.EventEscrowCreated{
 		EscrowId: id, OwnerModule: e.OwnerModule, Payer: e.Payer, Payee: e.Payee, Amount: e.Amount,
 		Arbiter: e.Arbiter, ExpiresHeight: e.ExpiresHeight, Reference: e.Reference,
 	}); err != nil {
@@ -145,7 +147,7 @@ func (k Keeper) payOut(ctx context.Context, e *types.Escrow, payments []Payment)
 	if err := k.subHeld(ctx, total); err != nil {
 		return err
 	}
-	if err := emit(ctx, &types.EventEscrowReleased{EscrowId: e.Id, Outputs: outputs, Remaining: e.Remaining()}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventEscrowReleased{EscrowId: e.Id, Outputs: outputs, Remaining: e.Remaining()}); err != nil {
 		return err
 	}
 	return k.save(ctx, e)
@@ -171,7 +173,7 @@ func (k Keeper) refund(ctx context.Context, e *types.Escrow, amount sdk.Coins, c
 	if err := k.subHeld(ctx, amount); err != nil {
 		return err
 	}
-	if err := emit(ctx, &types.EventEscrowRefunded{EscrowId: e.Id, Payer: e.Payer, Amount: amount, Cause: cause, Remaining: e.Remaining()}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventEscrowRefunded{EscrowId: e.Id, Payer: e.Payer, Amount: amount, Cause: cause, Remaining: e.Remaining()}); err != nil {
 		return err
 	}
 	return k.save(ctx, e)
@@ -206,7 +208,7 @@ func (k Keeper) split(ctx context.Context, e *types.Escrow, payeeShareBps uint32
 		e.Dispute.PayeeShareBps = payeeShareBps
 		e.Dispute.ResolvedBy = resolvedBy
 	}
-	if err := emit(ctx, &types.EventEscrowResolved{
+	if err := typedevent.Emit(ctx, &types.EventEscrowResolved{
 		EscrowId: e.Id, PayeeShareBps: payeeShareBps, PayeeAmount: payeeAmt, PayerAmount: payerAmt,
 		Fees: feeTotal, ResolvedBy: resolvedBy,
 	}); err != nil {
@@ -223,7 +225,7 @@ func (k Keeper) save(ctx context.Context, e *types.Escrow) error {
 		if err := k.dequeue(ctx, e); err != nil {
 			return err
 		}
-		if err := emit(ctx, &types.EventEscrowClosed{EscrowId: e.Id}); err != nil {
+		if err := typedevent.Emit(ctx, &types.EventEscrowClosed{EscrowId: e.Id}); err != nil {
 			return err
 		}
 	}

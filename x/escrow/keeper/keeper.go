@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/cosmos/gogoproto/proto"
-
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/address"
 	"cosmossdk.io/core/store"
@@ -22,7 +20,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/agentchain/agentchain/internal/collidx"
-	"github.com/agentchain/agentchain/internal/typedevent"
+	"github.com/agentchain/agentchain/internal/keeperutil"
 	"github.com/agentchain/agentchain/x/escrow/types"
 )
 
@@ -62,7 +60,7 @@ func newEscrowIndexes(sb *collections.SchemaBuilder, ac address.Codec) EscrowInd
 }
 
 // QueueKey is (height, escrow id).
-type QueueKey = collections.Pair[int64, uint64]
+type QueueKey = keeperutil.QueueKey
 
 // Keeper is x/escrow's keeper.
 type Keeper struct {
@@ -117,8 +115,8 @@ func NewKeeper(
 		Escrows: collections.NewIndexedMap(sb, types.EscrowsKey, "escrows", collections.Uint64Key,
 			codec.CollValue[types.Escrow](cdc), newEscrowIndexes(sb, ak.AddressCodec())),
 		TotalHeld:    collections.NewMap(sb, types.TotalHeldKey, "total_held", collections.StringKey, sdk.IntValue),
-		ExpiryQueue:  collections.NewKeySet(sb, types.ExpiryQueueKey, "expiry_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
-		DisputeQueue: collections.NewKeySet(sb, types.DisputeQueueKey, "dispute_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
+		ExpiryQueue:  collections.NewKeySet(sb, types.ExpiryQueueKey, "expiry_queue", keeperutil.QueueKeyCodec),
+		DisputeQueue: collections.NewKeySet(sb, types.DisputeQueueKey, "dispute_queue", keeperutil.QueueKeyCodec),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -255,9 +253,4 @@ func (k Keeper) IsDenomAllowed(ctx context.Context, denom string) (bool, error) 
 		return false, err
 	}
 	return p.DenomAllowed(denom), nil
-}
-
-// emit emits a typed event (as EventManager.EmitTypedEvent would, faster).
-func emit(ctx context.Context, ev proto.Message) error {
-	return typedevent.Emit(ctx, ev)
 }

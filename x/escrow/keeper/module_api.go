@@ -8,6 +8,8 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agentchain/agentchain/internal/typedevent"
+
 	"github.com/agentchain/agentchain/x/escrow/types"
 )
 
@@ -64,7 +66,7 @@ func (k Keeper) SetPayee(ctx context.Context, module string, id uint64, payee sd
 	if err := k.Escrows.Set(ctx, id, e); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventEscrowPayeeSet{EscrowId: id, Payee: e.Payee})
+	return typedevent.Emit(ctx, &types.EventEscrowPayeeSet{EscrowId: id, Payee: e.Payee})
 }
 
 // Release pays payeeAmount to the payee and every extra payment (the take

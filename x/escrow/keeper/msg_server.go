@@ -8,6 +8,9 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agentchain/agentchain/internal/keeperutil"
+	"github.com/agentchain/agentchain/internal/typedevent"
+
 	"github.com/agentchain/agentchain/x/escrow/types"
 )
 
@@ -24,14 +27,7 @@ func NewMsgServerImpl(k Keeper) types.MsgServer {
 }
 
 func (k Keeper) parseAddr(field, s string) (sdk.AccAddress, error) {
-	if s == "" {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s is empty", field)
-	}
-	bz, err := k.addressCodec.StringToBytes(s)
-	if err != nil {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s %q: %s", field, s, err)
-	}
-	return bz, nil
+	return keeperutil.ParseAddress(k.addressCodec, types.ErrInvalidAddress, field, s)
 }
 
 // directEscrow loads a direct escrow.
@@ -213,7 +209,7 @@ func (m msgServer) OpenDispute(ctx context.Context, msg *types.MsgOpenDispute) (
 	if err := k.DisputeQueue.Set(ctx, collections.Join(e.Dispute.DeadlineHeight, e.Id)); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventEscrowDisputed{
+	if err := typedevent.Emit(ctx, &types.EventEscrowDisputed{
 		EscrowId: e.Id, OpenedBy: e.Dispute.OpenedBy, Reason: msg.Reason, DeadlineHeight: e.Dispute.DeadlineHeight,
 	}); err != nil {
 		return nil, err
@@ -275,7 +271,7 @@ func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if err := k.Params.Set(ctx, msg.Params); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventParamsUpdated{Authority: msg.Authority}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventParamsUpdated{Authority: msg.Authority}); err != nil {
 		return nil, err
 	}
 	return &types.MsgUpdateParamsResponse{}, nil

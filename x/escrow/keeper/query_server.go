@@ -13,11 +13,9 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/agentchain/agentchain/internal/invariant"
+	"github.com/agentchain/agentchain/internal/keeperutil"
 	"github.com/agentchain/agentchain/x/escrow/types"
 )
-
-// MaxPageSize bounds every list query's page.
-const MaxPageSize = 100
 
 type queryServer struct {
 	k Keeper
@@ -28,20 +26,6 @@ var _ types.QueryServer = queryServer{}
 // NewQueryServerImpl returns the module's Query service.
 func NewQueryServerImpl(k Keeper) types.QueryServer {
 	return queryServer{k: k}
-}
-
-// boundPage caps the page at MaxPageSize and never counts the total
-// (counting walks the whole set, which is what paging avoids).
-func boundPage(p *query.PageRequest) *query.PageRequest {
-	if p == nil {
-		return &query.PageRequest{Limit: MaxPageSize}
-	}
-	out := *p
-	if out.Limit == 0 || out.Limit > MaxPageSize {
-		out.Limit = MaxPageSize
-	}
-	out.CountTotal = false
-	return &out
 }
 
 // Escrow implements types.QueryServer.
@@ -77,7 +61,7 @@ func (q queryServer) byAddress(ctx context.Context, idx *collectionsKeys, addrSt
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
-	ids, pageRes, err := query.CollectionPaginate(ctx, *idx, boundPage(page),
+	ids, pageRes, err := query.CollectionPaginate(ctx, *idx, keeperutil.BoundPage(page),
 		func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (uint64, error) {
 			return key.K2(), nil
 		},
@@ -117,7 +101,7 @@ func (q queryServer) EscrowsByStatus(ctx context.Context, req *types.QueryEscrow
 	if req == nil || req.Status == types.ESCROW_STATUS_UNSPECIFIED {
 		return nil, status.Error(codes.InvalidArgument, "status is required")
 	}
-	ids, pageRes, err := query.CollectionPaginate(ctx, q.k.Escrows.Indexes.Status.Keys(), boundPage(req.Pagination),
+	ids, pageRes, err := query.CollectionPaginate(ctx, q.k.Escrows.Indexes.Status.Keys(), keeperutil.BoundPage(req.Pagination),
 		func(key collections.Pair[int32, uint64], _ collections.NoValue) (uint64, error) { return key.K2(), nil },
 		query.WithCollectionPaginationPairPrefix[int32, uint64](int32(req.Status)))
 	if err != nil {

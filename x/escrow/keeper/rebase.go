@@ -2,7 +2,6 @@ package keeper
 
 import (
 	"context"
-	"fmt"
 
 	"cosmossdk.io/collections"
 
@@ -25,16 +24,11 @@ func (k Keeper) SettleAllDue(ctx context.Context) error {
 		return err
 	}
 	height := sdkCtx.BlockHeight()
-	settle := func(ctx sdk.Context, e *types.Escrow) error {
-		if !timerDue(*e, height) {
-			return fmt.Errorf("escrow %d is %s: nothing is due", e.Id, e.Status)
-		}
-		return k.fireTimer(ctx, e, params)
-	}
+	settle := k.settleDueTimer(params, height)
 	// Every processed entry leaves its queue, so each loop ends.
-	for k.processQueue(sdkCtx, k.DisputeQueue, "dispute", height, settleBatch, settle) == settleBatch {
+	for k.runQueue(sdkCtx, k.DisputeQueue, "dispute", height, settleBatch, settle) == settleBatch {
 	}
-	for k.processQueue(sdkCtx, k.ExpiryQueue, "expiry", height, settleBatch, settle) == settleBatch {
+	for k.runQueue(sdkCtx, k.ExpiryQueue, "expiry", height, settleBatch, settle) == settleBatch {
 	}
 	return nil
 }

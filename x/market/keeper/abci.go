@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agentchain/agentchain/internal/keeperutil"
 	"github.com/agentchain/agentchain/internal/typedevent"
 
 	"github.com/agentchain/agentchain/x/market/types"
@@ -33,7 +34,7 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	}
 	height := sdkCtx.BlockHeight()
 	budget := int(params.MaxTimeoutsPerBlock)
-	budget -= k.processQueue(sdkCtx, k.JobQueue, "job", height, budget, func(ctx sdk.Context, id uint64) error {
+	budget -= k.runQueue(sdkCtx, k.JobQueue, "job", height, budget, func(ctx sdk.Context, id uint64) error {
 		j, err := k.GetJob(ctx, id)
 		if err != nil {
 			return err
@@ -44,7 +45,7 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 		}
 		return err
 	})
-	k.processQueue(sdkCtx, k.RequestQueue, "request", height, budget, func(ctx sdk.Context, id uint64) error {
+	k.runQueue(sdkCtx, k.RequestQueue, "request", height, budget, func(ctx sdk.Context, id uint64) error {
 		r, err := k.GetRequest(ctx, id)
 		if err != nil {
 			return err
@@ -57,50 +58,15 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	return nil
 }
 
-// processQueue handles up to budget entries due at or before height and
-// returns how many it took.
-func (k Keeper) processQueue(
-	ctx sdk.Context, queue collections.KeySet[QueueKey], name string, height int64, budget int,
-	settle func(ctx sdk.Context, id uint64) error,
-) int {
-	if budget <= 0 {
-		return 0
-	}
-	due := make([]QueueKey, 0, budget)
-	rng := new(collections.Range[QueueKey]).EndExclusive(collections.Join(height+1, uint64(0)))
-	if err := queue.Walk(ctx, rng, func(key QueueKey) (bool, error) {
-		due = append(due, key)
-		return len(due) >= budget, nil
-	}); err != nil {
+// runQueue settles one queue's due entries within budget (keeperutil.RunQueue):
+// a failed item is logged and reported as EventQueueItemFailed.
+func (k Keeper) runQueue(ctx sdk.Context, queue collections.KeySet[QueueKey], name string, height int64, budget int, settle func(ctx sdk.Context, id uint64) error) int {
+	n, err := keeperutil.RunQueue(ctx, queue, height, budget, settle, func(id uint64, err error) {
+		k.logger.Error("market queue item failed", "queue", name, "id", id, "err", err)
+		_ = typedevent.Emit(ctx, &types.EventQueueItemFailed{Id: id, Queue: name, Error: err.Error()})
+	})
+	if err != nil {
 		k.logger.Error("market queue walk failed", "queue", name, "err", err)
-		return 0
 	}
-	for _, key := range due {
-		id := key.K2()
-		if err := queue.Remove(ctx, key); err != nil {
-			k.logger.Error("market queue remove failed", "queue", name, "id", id, "err", err)
-			continue
-		}
-		if err := contained(ctx, func(ctx sdk.Context) error { return settle(ctx, id) }); err != nil {
-			k.logger.Error("market queue item failed", "queue", name, "id", id, "err", err)
-			_ = typedevent.Emit(ctx, &types.EventQueueItemFailed{Id: id, Queue: name, Error: err.Error()})
-		}
-	}
-	return len(due)
-}
-
-// contained runs f in a cache context, recovering from panics, and keeps
-// its writes only if it succeeds.
-func contained(ctx sdk.Context, f func(ctx sdk.Context) error) (err error) {
-	cacheCtx, write := ctx.CacheContext()
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
-	if err := f(cacheCtx); err != nil {
-		return err
-	}
-	write()
-	return nil
+	return n
 }

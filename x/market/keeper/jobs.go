@@ -9,7 +9,9 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agentchain/agentchain/internal/typedevent"
 	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
+
 	"github.com/agentchain/agentchain/x/market/types"
 )
 
@@ -47,7 +49,7 @@ func (k Keeper) newJob(ctx context.Context, j types.Job, params types.Params) er
 	if err := k.saveJob(ctx, &j, 0); err != nil {
 		return err
 	}
-	if err := emit(ctx, &types.EventJobFunded{
+	if err := typedevent.Emit(ctx, &types.EventJobFunded{
 		JobId: j.Id, Client: j.Client, Provider: j.Provider, ListingId: j.ListingId, RequestId: j.RequestId,
 		Price: j.Price, EscrowId: j.EscrowId, DeliverBy: j.DeliverBy, ParentJobId: j.ParentJobId,
 	}); err != nil {
@@ -84,7 +86,7 @@ func (k Keeper) cancel(ctx context.Context, j *types.Job, cause string, at int64
 	if err := k.saveJob(ctx, j, old); err != nil {
 		return err
 	}
-	if err := emit(ctx, &types.EventJobCancelled{JobId: j.Id, Client: j.Client, Provider: j.Provider, Cause: cause, Refund: refund}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventJobCancelled{JobId: j.Id, Client: j.Client, Provider: j.Provider, Cause: cause, Refund: refund}); err != nil {
 		return err
 	}
 	job := *j
@@ -104,7 +106,7 @@ func (k Keeper) expire(ctx context.Context, j *types.Job, at int64) error {
 	if err := k.saveJob(ctx, j, old); err != nil {
 		return err
 	}
-	if err := emit(ctx, &types.EventJobExpired{JobId: j.Id, Client: j.Client, Provider: j.Provider, Refund: refund}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventJobExpired{JobId: j.Id, Client: j.Client, Provider: j.Provider, Refund: refund}); err != nil {
 		return err
 	}
 	job := *j
@@ -141,14 +143,14 @@ func (k Keeper) payMilestone(ctx context.Context, j *types.Job, params types.Par
 	if err := k.saveJob(ctx, j, old); err != nil {
 		return err
 	}
-	if err := emit(ctx, &types.EventMilestonePaid{
+	if err := typedevent.Emit(ctx, &types.EventMilestonePaid{
 		JobId: j.Id, Client: j.Client, Provider: j.Provider, Milestone: idx,
 		ProviderAmount: sdk.NewCoins(provider), Take: sdk.NewCoins(take), ByTimeout: byTimeout,
 	}); err != nil {
 		return err
 	}
 	if done {
-		if err := emit(ctx, &types.EventJobCompleted{JobId: j.Id, Client: j.Client, Provider: j.Provider, ProviderPaid: j.ProviderPaid, TakePaid: j.TakePaid}); err != nil {
+		if err := typedevent.Emit(ctx, &types.EventJobCompleted{JobId: j.Id, Client: j.Client, Provider: j.Provider, ProviderPaid: j.ProviderPaid, TakePaid: j.TakePaid}); err != nil {
 			return err
 		}
 		job := *j
@@ -193,7 +195,7 @@ func (k Keeper) resolve(ctx context.Context, j *types.Job, params types.Params, 
 	if err := k.saveJob(ctx, j, old); err != nil {
 		return err
 	}
-	if err := emit(ctx, &types.EventJobResolved{
+	if err := typedevent.Emit(ctx, &types.EventJobResolved{
 		JobId: j.Id, Client: j.Client, Provider: j.Provider, ProviderShareBps: shareBps,
 		ProviderAmount: sdk.NewCoins(split.Provider), Take: sdk.NewCoins(split.Take),
 		ArbiterFee: sdk.NewCoins(split.ArbiterFee), Refund: sdk.NewCoins(split.Refund), ResolvedBy: resolvedBy,
@@ -382,7 +384,7 @@ func (m msgServer) AcceptJob(ctx context.Context, msg *types.MsgAcceptJob) (*typ
 	if err := k.saveJob(ctx, &j, old); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventJobAccepted{JobId: j.Id, Client: j.Client, Provider: j.Provider}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventJobAccepted{JobId: j.Id, Client: j.Client, Provider: j.Provider}); err != nil {
 		return nil, err
 	}
 	return &types.MsgAcceptJobResponse{}, nil
@@ -448,7 +450,7 @@ func (m msgServer) Deliver(ctx context.Context, msg *types.MsgDeliver) (*types.M
 	if err := k.saveJob(ctx, &j, old); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventJobDelivered{
+	if err := typedevent.Emit(ctx, &types.EventJobDelivered{
 		JobId: j.Id, Client: j.Client, Provider: j.Provider, Milestone: msg.Milestone,
 		ResultUri: msg.ResultUri, ReviewDeadline: j.Deadline,
 	}); err != nil {
@@ -518,7 +520,7 @@ func (m msgServer) Reject(ctx context.Context, msg *types.MsgReject) (*types.Msg
 	if err := k.saveJob(ctx, &j, old); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventJobDisputed{
+	if err := typedevent.Emit(ctx, &types.EventJobDisputed{
 		JobId: j.Id, Client: j.Client, Provider: j.Provider, Milestone: msg.Milestone,
 		Reason: msg.Reason, Arbiter: j.Arbiter, DisputeDeadline: j.Deadline,
 	}); err != nil {

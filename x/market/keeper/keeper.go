@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/cosmos/gogoproto/proto"
-
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/address"
 	"cosmossdk.io/core/store"
@@ -21,7 +19,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/agentchain/agentchain/internal/collidx"
-	"github.com/agentchain/agentchain/internal/typedevent"
+	"github.com/agentchain/agentchain/internal/keeperutil"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 	"github.com/agentchain/agentchain/x/market/types"
 )
@@ -78,7 +76,7 @@ func (i JobIndexes) IndexesList() []collections.Index[uint64, types.Job] {
 }
 
 // QueueKey is (height, id).
-type QueueKey = collections.Pair[int64, uint64]
+type QueueKey = keeperutil.QueueKey
 
 // hookHolder is shared by every copy of the keeper, so hooks set on the
 // app's keeper reach the copy the module holds, whatever the order.
@@ -196,8 +194,8 @@ func NewKeeper(
 						return []uint64{j.ClientAgent}, nil
 					}),
 			}),
-		JobQueue:     collections.NewKeySet(sb, types.JobQueueKey, "job_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
-		RequestQueue: collections.NewKeySet(sb, types.RequestQueueKey, "request_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
+		JobQueue:     collections.NewKeySet(sb, types.JobQueueKey, "job_queue", keeperutil.QueueKeyCodec),
+		RequestQueue: collections.NewKeySet(sb, types.RequestQueueKey, "request_queue", keeperutil.QueueKeyCodec),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -222,14 +220,7 @@ func (k Keeper) Authority() string { return k.authority }
 func (k Keeper) Logger() log.Logger { return k.logger }
 
 func (k Keeper) parseAddr(field, s string) (sdk.AccAddress, error) {
-	if s == "" {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s is empty", field)
-	}
-	bz, err := k.addressCodec.StringToBytes(s)
-	if err != nil {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s %q: %s", field, s, err)
-	}
-	return bz, nil
+	return keeperutil.ParseAddress(k.addressCodec, types.ErrInvalidAddress, field, s)
 }
 
 // peekID returns the id the sequence will issue next (ids start at 1),
@@ -377,9 +368,4 @@ func (k Keeper) checkMinScore(ctx context.Context, who string, agentID uint64, m
 		return errorsmod.Wrapf(types.ErrReputationTooLow, "%s (agent %d) scores %d, %d is required", who, agentID, score, minScore)
 	}
 	return nil
-}
-
-// emit emits a typed event (as EventManager.EmitTypedEvent would, faster).
-func emit(ctx context.Context, ev proto.Message) error {
-	return typedevent.Emit(ctx, ev)
 }

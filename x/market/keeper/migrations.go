@@ -5,6 +5,8 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agentchain/agentchain/internal/typedevent"
+
 	"github.com/agentchain/agentchain/x/market/types"
 )
 
@@ -33,5 +35,5 @@ func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 		return err
 	}
 	m.k.logger.Info("market v2 migration: jobs indexed by client agent", "jobs", indexed)
-	return emit(ctx, &types.EventMigrated{FromVersion: 1, ToVersion: 2, Records: uint64(indexed)})
+	return typedevent.Emit(ctx, &types.EventMigrated{FromVersion: 1, ToVersion: 2, Records: uint64(indexed)})
 }

@@ -7,7 +7,9 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agentchain/agentchain/internal/typedevent"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
+
 	"github.com/agentchain/agentchain/x/market/types"
 )
 
@@ -108,7 +110,7 @@ func (m msgServer) CreateListing(ctx context.Context, msg *types.MsgCreateListin
 	if err := k.Listings.Set(ctx, id, l); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventListingCreated{ListingId: id, Provider: agent.Id, Capability: capability, Price: msg.Price}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventListingCreated{ListingId: id, Provider: agent.Id, Capability: capability, Price: msg.Price}); err != nil {
 		return nil, err
 	}
 	return &types.MsgCreateListingResponse{Id: id}, nil
@@ -195,7 +197,7 @@ func (m msgServer) UpdateListing(ctx context.Context, msg *types.MsgUpdateListin
 	if err := k.Listings.Set(ctx, l.Id, l); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventListingUpdated{ListingId: l.Id}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventListingUpdated{ListingId: l.Id}); err != nil {
 		return nil, err
 	}
 	return &types.MsgUpdateListingResponse{}, nil
@@ -230,7 +232,7 @@ func (m msgServer) SetListingStatus(ctx context.Context, msg *types.MsgSetListin
 	if err := k.Listings.Set(ctx, l.Id, l); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventListingStatusChanged{ListingId: l.Id, Status: l.Status}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventListingStatusChanged{ListingId: l.Id, Status: l.Status}); err != nil {
 		return nil, err
 	}
 	return &types.MsgSetListingStatusResponse{}, nil
@@ -248,7 +250,7 @@ func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if err := k.Params.Set(ctx, msg.Params); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventParamsUpdated{Authority: msg.Authority}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventParamsUpdated{Authority: msg.Authority}); err != nil {
 		return nil, err
 	}
 	return &types.MsgUpdateParamsResponse{}, nil

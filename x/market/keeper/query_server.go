@@ -16,11 +16,9 @@ import (
 
 	"github.com/agentchain/agentchain/internal/collidx"
 	"github.com/agentchain/agentchain/internal/invariant"
+	"github.com/agentchain/agentchain/internal/keeperutil"
 	"github.com/agentchain/agentchain/x/market/types"
 )
-
-// MaxPageSize bounds every list query's page.
-const MaxPageSize = 100
 
 type queryServer struct {
 	k Keeper
@@ -32,18 +30,6 @@ var _ types.QueryServer = queryServer{}
 // an index; none scans.
 func NewQueryServerImpl(k Keeper) types.QueryServer {
 	return queryServer{k: k}
-}
-
-func boundPage(p *query.PageRequest) *query.PageRequest {
-	if p == nil {
-		return &query.PageRequest{Limit: MaxPageSize}
-	}
-	out := *p
-	if out.Limit == 0 || out.Limit > MaxPageSize {
-		out.Limit = MaxPageSize
-	}
-	out.CountTotal = false
-	return &out
 }
 
 func notFound(err error) error {
@@ -96,7 +82,7 @@ func (q queryServer) ListingsByCapability(ctx context.Context, req *types.QueryL
 	if req.MinProviderScore > types.MaxScore {
 		return nil, status.Errorf(codes.InvalidArgument, "min_provider_score %d above %d", req.MinProviderScore, types.MaxScore)
 	}
-	page := boundPage(req.Pagination)
+	page := keeperutil.BoundPage(req.Pagination)
 	keys, next, err := collidx.PageRange(ctx, q.k.Listings.Indexes.Price.Keys(),
 		collections.Join(collections.Join(capability, collections.Join(denom, uint64(0))), uint64(0)),
 		collections.Join(collections.Join(capability, collections.Join(denom, maxPrice)), uint64(math.MaxUint64)),
@@ -152,7 +138,7 @@ func (q queryServer) ListingsByProvider(ctx context.Context, req *types.QueryLis
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
-	ids, page, err := query.CollectionPaginate(ctx, q.k.Listings.Indexes.Provider.Keys(), boundPage(req.Pagination),
+	ids, page, err := query.CollectionPaginate(ctx, q.k.Listings.Indexes.Provider.Keys(), keeperutil.BoundPage(req.Pagination),
 		func(key collections.Pair[uint64, uint64], _ collections.NoValue) (uint64, error) {
 			return key.K2(), nil
 		},
@@ -193,7 +179,7 @@ func (q queryServer) OpenRequestsByCapability(ctx context.Context, req *types.Qu
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
-	ids, page, err := query.CollectionPaginate(ctx, q.k.Requests.Indexes.OpenByCapability.Keys(), boundPage(req.Pagination),
+	ids, page, err := query.CollectionPaginate(ctx, q.k.Requests.Indexes.OpenByCapability.Keys(), keeperutil.BoundPage(req.Pagination),
 		func(key collections.Pair[string, uint64], _ collections.NoValue) (uint64, error) {
 			return key.K2(), nil
 		},
@@ -220,7 +206,7 @@ func (q queryServer) Bids(ctx context.Context, req *types.QueryBidsRequest) (*ty
 	if _, err := q.k.GetRequest(ctx, req.RequestId); err != nil {
 		return nil, notFound(err)
 	}
-	bids, page, err := query.CollectionPaginate(ctx, q.k.Bids, boundPage(req.Pagination),
+	bids, page, err := query.CollectionPaginate(ctx, q.k.Bids, keeperutil.BoundPage(req.Pagination),
 		func(_ collections.Pair[uint64, uint32], b types.Bid) (types.Bid, error) { return b, nil },
 		query.WithCollectionPaginationPairPrefix[uint64, uint32](req.RequestId))
 	if err != nil {
@@ -250,7 +236,7 @@ func (q queryServer) JobsByClient(ctx context.Context, req *types.QueryJobsByCli
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
-	ids, page, err := query.CollectionPaginate(ctx, q.k.Jobs.Indexes.Client.Keys(), boundPage(req.Pagination),
+	ids, page, err := query.CollectionPaginate(ctx, q.k.Jobs.Indexes.Client.Keys(), keeperutil.BoundPage(req.Pagination),
 		func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (uint64, error) {
 			return key.K2(), nil
 		},
@@ -266,7 +252,7 @@ func (q queryServer) JobsByClient(ctx context.Context, req *types.QueryJobsByCli
 }
 
 func (q queryServer) jobsByUint(ctx context.Context, idx *collidx.Many[uint64, uint64, types.Job], ref uint64, p *query.PageRequest) (*types.QueryJobsResponse, error) {
-	ids, page, err := query.CollectionPaginate(ctx, idx.Keys(), boundPage(p),
+	ids, page, err := query.CollectionPaginate(ctx, idx.Keys(), keeperutil.BoundPage(p),
 		func(key collections.Pair[uint64, uint64], _ collections.NoValue) (uint64, error) {
 			return key.K2(), nil
 		},
@@ -313,7 +299,7 @@ func (q queryServer) JobsByStatus(ctx context.Context, req *types.QueryJobsBySta
 	if req == nil || req.Status == types.JOB_STATUS_UNSPECIFIED {
 		return nil, status.Error(codes.InvalidArgument, "status is required")
 	}
-	ids, page, err := query.CollectionPaginate(ctx, q.k.Jobs.Indexes.Status.Keys(), boundPage(req.Pagination),
+	ids, page, err := query.CollectionPaginate(ctx, q.k.Jobs.Indexes.Status.Keys(), keeperutil.BoundPage(req.Pagination),
 		func(key collections.Pair[int32, uint64], _ collections.NoValue) (uint64, error) { return key.K2(), nil },
 		query.WithCollectionPaginationPairPrefix[int32, uint64](int32(req.Status)))
 	if err != nil {

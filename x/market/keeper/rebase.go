@@ -46,9 +46,9 @@ func (k Keeper) SettleAllDue(ctx context.Context) error {
 	}
 	// Every processed entry leaves its queue (settleDue runs a job's chained
 	// timers at once), so each loop ends.
-	for k.processQueue(sdkCtx, k.JobQueue, "job", height, settleBatch, settleJob) == settleBatch {
+	for k.runQueue(sdkCtx, k.JobQueue, "job", height, settleBatch, settleJob) == settleBatch {
 	}
-	for k.processQueue(sdkCtx, k.RequestQueue, "request", height, settleBatch, expireRequest) == settleBatch {
+	for k.runQueue(sdkCtx, k.RequestQueue, "request", height, settleBatch, expireRequest) == settleBatch {
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agentchain/agentchain/internal/typedevent"
+
 	"github.com/agentchain/agentchain/x/market/types"
 )
 
@@ -39,7 +41,7 @@ func (k Keeper) closeRequest(ctx context.Context, r *types.Request, status types
 	if err := k.saveRequest(ctx, r, true); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventRequestClosed{RequestId: r.Id, Status: status, Refund: r.Budget})
+	return typedevent.Emit(ctx, &types.EventRequestClosed{RequestId: r.Id, Status: status, Refund: r.Budget})
 }
 
 // PostRequest implements types.MsgServer.
@@ -98,7 +100,7 @@ func (m msgServer) PostRequest(ctx context.Context, msg *types.MsgPostRequest) (
 	if err := k.saveRequest(ctx, &r, false); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventRequestPosted{
+	if err := typedevent.Emit(ctx, &types.EventRequestPosted{
 		RequestId: id, Client: r.Client, Capability: capability, Budget: msg.Budget, BidDeadline: msg.BidDeadline,
 	}); err != nil {
 		return nil, err
@@ -209,7 +211,7 @@ func (m msgServer) PlaceBid(ctx context.Context, msg *types.MsgPlaceBid) (*types
 	if err := k.saveRequest(ctx, &r, true); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventBidPlaced{RequestId: r.Id, BidId: b.Id, Provider: provider.Id, Price: b.Price}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventBidPlaced{RequestId: r.Id, BidId: b.Id, Provider: provider.Id, Price: b.Price}); err != nil {
 		return nil, err
 	}
 	return &types.MsgPlaceBidResponse{BidId: b.Id}, nil
@@ -291,7 +293,7 @@ func (m msgServer) AcceptBid(ctx context.Context, msg *types.MsgAcceptBid) (*typ
 	if err := k.saveRequest(ctx, &r, true); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventBidAccepted{RequestId: r.Id, BidId: b.Id, JobId: id, Refund: refund}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventBidAccepted{RequestId: r.Id, BidId: b.Id, JobId: id, Refund: refund}); err != nil {
 		return nil, err
 	}
 	return &types.MsgAcceptBidResponse{JobId: id}, nil

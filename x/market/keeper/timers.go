@@ -9,6 +9,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agentchain/agentchain/internal/keeperutil"
 	"github.com/agentchain/agentchain/internal/typedevent"
 	"github.com/agentchain/agentchain/x/market/types"
 )
@@ -64,21 +65,21 @@ func (k Keeper) callHook(ctx context.Context, jobID uint64, name string, f func(
 	if !hooksContained(sdkCtx) {
 		return f(h, ctx)
 	}
-	cacheCtx, write := sdkCtx.CacheContext()
-	err := func() (err error) {
+	err := keeperutil.Contained(sdkCtx, func(cacheCtx sdk.Context) error {
 		defer func() {
 			if r := recover(); r != nil {
+				// The stack goes to this node's log only; Contained turns the
+				// panic into an error that every node words alike.
 				k.logger.Error("market hook panicked", "hook", name, "job", jobID, "stack", string(debug.Stack()))
-				err = fmt.Errorf("panic: %v", r)
+				panic(r)
 			}
 		}()
 		return f(h, cacheCtx)
-	}()
+	})
 	if err != nil {
 		k.logger.Error("market hook failed", "hook", name, "job", jobID, "err", err)
 		return typedevent.Emit(sdkCtx, &types.EventHookFailed{JobId: jobID, Hook: name, Error: err.Error()})
 	}
-	write()
 	return nil
 }
 

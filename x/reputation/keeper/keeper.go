@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/cosmos/gogoproto/proto"
-
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/address"
 	"cosmossdk.io/core/store"
@@ -22,7 +20,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/agentchain/agentchain/internal/collidx"
-	"github.com/agentchain/agentchain/internal/typedevent"
+	"github.com/agentchain/agentchain/internal/keeperutil"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
 	"github.com/agentchain/agentchain/x/reputation/types"
@@ -133,8 +131,6 @@ func NewKeeper(
 // Authority returns the gov authority.
 func (k Keeper) Authority() string { return k.authority }
 
-func emit(ctx context.Context, ev proto.Message) error { return typedevent.Emit(ctx, ev) }
-
 // nextSeq issues the next change sequence number (from 1).
 func (k Keeper) nextSeq(ctx context.Context) (uint64, error) {
 	s, err := k.Seq.Next(ctx)
@@ -241,14 +237,7 @@ func (k Keeper) getAgent(ctx context.Context, id uint64) (agentidtypes.Agent, er
 }
 
 func (k Keeper) parseAddr(field, s string) (sdk.AccAddress, error) {
-	if s == "" {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s is empty", field)
-	}
-	bz, err := k.addressCodec.StringToBytes(s)
-	if err != nil {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s %q: %s", field, s, err)
-	}
-	return bz, nil
+	return keeperutil.ParseAddress(k.addressCodec, types.ErrInvalidAddress, field, s)
 }
 
 // signals returns an agent's signals, or zero ones.

@@ -10,8 +10,10 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agentchain/agentchain/internal/typedevent"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
+
 	"github.com/agentchain/agentchain/x/reputation/types"
 )
 
@@ -110,7 +112,7 @@ func (m msgServer) SubmitFeedback(ctx context.Context, msg *types.MsgSubmitFeedb
 	if err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventFeedbackSubmitted{
+	if err := typedevent.Emit(ctx, &types.EventFeedbackSubmitted{
 		JobId: job.Id, Role: fb.Role, Subject: fb.Subject, Score: fb.Score, Weight: fb.Weight.String(),
 		NewScore: types.Score(overall.WeightedScore, overall.Weight, p).String(),
 	}); err != nil {
@@ -160,7 +162,7 @@ func (m msgServer) RespondFeedback(ctx context.Context, msg *types.MsgRespondFee
 	if err := k.Feedback.Set(ctx, collections.Join(fb.JobId, int32(fb.Role)), fb); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventFeedbackResponded{JobId: fb.JobId, Role: fb.Role, Subject: fb.Subject}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventFeedbackResponded{JobId: fb.JobId, Role: fb.Role, Subject: fb.Subject}); err != nil {
 		return nil, err
 	}
 	return &types.MsgRespondFeedbackResponse{}, nil
@@ -198,7 +200,7 @@ func (m msgServer) RevokeFeedback(ctx context.Context, msg *types.MsgRevokeFeedb
 	if _, err := k.applyFeedback(ctx, fb, p, true); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventFeedbackRevoked{JobId: fb.JobId, Role: fb.Role, Subject: fb.Subject}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventFeedbackRevoked{JobId: fb.JobId, Role: fb.Role, Subject: fb.Subject}); err != nil {
 		return nil, err
 	}
 	return &types.MsgRevokeFeedbackResponse{}, nil
@@ -224,7 +226,7 @@ func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if err := k.Params.Set(ctx, msg.Params); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventParamsUpdated{Authority: msg.Authority}); err != nil {
+	if err := typedevent.Emit(ctx, &types.EventParamsUpdated{Authority: msg.Authority}); err != nil {
 		return nil, err
 	}
 	return &types.MsgUpdateParamsResponse{}, nil

@@ -15,12 +15,10 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/agentchain/agentchain/internal/invariant"
+	"github.com/agentchain/agentchain/internal/keeperutil"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 	"github.com/agentchain/agentchain/x/reputation/types"
 )
-
-// MaxPageSize bounds every list query's page.
-const MaxPageSize = 100
 
 type queryServer struct {
 	k Keeper
@@ -30,18 +28,6 @@ var _ types.QueryServer = queryServer{}
 
 // NewQueryServerImpl returns the Query service.
 func NewQueryServerImpl(k Keeper) types.QueryServer { return queryServer{k: k} }
-
-func boundPage(p *query.PageRequest) *query.PageRequest {
-	if p == nil {
-		return &query.PageRequest{Limit: MaxPageSize}
-	}
-	out := *p
-	if out.Limit == 0 || out.Limit > MaxPageSize {
-		out.Limit = MaxPageSize
-	}
-	out.CountTotal = false
-	return &out
-}
 
 func normalizeCapability(c string) (string, error) {
 	if c == "" {
@@ -95,7 +81,7 @@ func (q queryServer) Feedback(ctx context.Context, req *types.QueryFeedbackReque
 }
 
 func (q queryServer) feedbackPage(ctx context.Context, idx *collections.KeySet[collections.Pair[uint64, FeedbackKey]], agentID uint64, p *query.PageRequest) (*types.QueryFeedbackListResponse, error) {
-	keys, page, err := query.CollectionPaginate(ctx, *idx, boundPage(p),
+	keys, page, err := query.CollectionPaginate(ctx, *idx, keeperutil.BoundPage(p),
 		func(key collections.Pair[uint64, FeedbackKey], _ collections.NoValue) (FeedbackKey, error) {
 			return key.K2(), nil
 		},

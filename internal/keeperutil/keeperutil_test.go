@@ -1,0 +1,197 @@
+package keeperutil_test
+
+import (
+	"errors"
+	"testing"
+
+	"cosmossdk.io/collections"
+	"cosmossdk.io/core/store"
+	errorsmod "cosmossdk.io/errors"
+	storetypes "cosmossdk.io/store/types"
+
+	"github.com/cosmos/cosmos-sdk/codec/address"
+	"github.com/cosmos/cosmos-sdk/runtime"
+	"github.com/cosmos/cosmos-sdk/testutil"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/query"
+
+	"github.com/agentchain/agentchain/internal/keeperutil"
+)
+
+var errInvalid = errorsmod.Register("keeperutil_test", 2, "invalid address")
+
+type fixture struct {
+	ctx   sdk.Context
+	queue collections.KeySet[keeperutil.QueueKey]
+	done  collections.Map[uint64, uint64]
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	key := storetypes.NewKVStoreKey("test")
+	tctx := testutil.DefaultContextWithDB(t, key, storetypes.NewTransientStoreKey("transient_test"))
+	var svc store.KVStoreService = runtime.NewKVStoreService(key)
+	sb := collections.NewSchemaBuilder(svc)
+	f := fixture{
+		ctx:   tctx.Ctx,
+		queue: collections.NewKeySet(sb, collections.NewPrefix(1), "queue", keeperutil.QueueKeyCodec),
+		done:  collections.NewMap(sb, collections.NewPrefix(2), "done", collections.Uint64Key, collections.Uint64Value),
+	}
+	if _, err := sb.Build(); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f fixture) enqueue(t *testing.T, height int64, id uint64) {
+	t.Helper()
+	if err := f.queue.Set(f.ctx, collections.Join(height, id)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f fixture) remaining(t *testing.T) []keeperutil.QueueKey {
+	t.Helper()
+	var out []keeperutil.QueueKey
+	if err := f.queue.Walk(f.ctx, nil, func(k keeperutil.QueueKey) (bool, error) {
+		out = append(out, k)
+		return false, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestRunQueueTakesDueEntriesInOrderWithinBudget(t *testing.T) {
+	f := newFixture(t)
+	// Due at or before 10: (3,7) (5,2) (5,9) (10,1); not due: (11,0) (20,4).
+	for _, e := range []struct {
+		h  int64
+		id uint64
+	}{{20, 4}, {5, 9}, {11, 0}, {3, 7}, {10, 1}, {5, 2}} {
+		f.enqueue(t, e.h, e.id)
+	}
+	var order []uint64
+	settle := func(ctx sdk.Context, id uint64) error {
+		order = append(order, id)
+		return f.done.Set(ctx, id, uint64(ctx.BlockHeight()))
+	}
+	failed := func(id uint64, err error) { t.Fatalf("entry %d failed: %v", id, err) }
+
+	n, err := keeperutil.RunQueue(f.ctx, f.queue, 10, 3, settle, failed)
+	if err != nil || n != 3 {
+		t.Fatalf("first run took %d (err %v), want 3", n, err)
+	}
+	if want := []uint64{7, 2, 9}; !equal(order, want) {
+		t.Fatalf("settled %v, want %v (height, then id)", order, want)
+	}
+	n, err = keeperutil.RunQueue(f.ctx, f.queue, 10, 3, settle, failed)
+	if err != nil || n != 1 {
+		t.Fatalf("second run took %d (err %v), want the one entry left due", n, err)
+	}
+	if got := f.remaining(t); len(got) != 2 || got[0].K1() != 11 || got[1].K1() != 20 {
+		t.Fatalf("queue after the runs: %v, want only the entries due at 11 and 20", got)
+	}
+	for _, id := range []uint64{7, 2, 9, 1} {
+		if ok, _ := f.done.Has(f.ctx, id); !ok {
+			t.Fatalf("writes of entry %d were not kept", id)
+		}
+	}
+	if n, _ := keeperutil.RunQueue(f.ctx, f.queue, 10, 0, settle, failed); n != 0 {
+		t.Fatalf("a zero budget took %d entries", n)
+	}
+}
+
+func TestRunQueueContainsFailuresAndPanics(t *testing.T) {
+	f := newFixture(t)
+	for id := uint64(1); id <= 3; id++ {
+		f.enqueue(t, 1, id)
+	}
+	failures := map[uint64]string{}
+	settle := func(ctx sdk.Context, id uint64) error {
+		if err := f.done.Set(ctx, id, 1); err != nil {
+			return err
+		}
+		switch id {
+		case 1:
+			return errors.New("refused")
+		case 2:
+			var m map[string]int
+			m["x"] = 1 // a nil-map write: the kind of bug the runner must contain
+		}
+		return nil
+	}
+	n, err := keeperutil.RunQueue(f.ctx, f.queue, 1, 10, settle, func(id uint64, err error) { failures[id] = err.Error() })
+	if err != nil || n != 3 {
+		t.Fatalf("took %d (err %v), want all 3 entries", n, err)
+	}
+	if failures[1] != "refused" {
+		t.Fatalf("entry 1's error: %q", failures[1])
+	}
+	if got := failures[2]; got != "panic: assignment to entry in nil map" {
+		t.Fatalf("entry 2's panic reported as %q (want the value only, no stack)", got)
+	}
+	if _, ok := failures[3]; ok {
+		t.Fatal("entry 3 succeeded but was reported as failed")
+	}
+	for id, want := range map[uint64]bool{1: false, 2: false, 3: true} {
+		if ok, _ := f.done.Has(f.ctx, id); ok != want {
+			t.Fatalf("entry %d's writes kept = %v, want %v (failed work leaves nothing behind)", id, ok, want)
+		}
+	}
+	if got := f.remaining(t); len(got) != 0 {
+		t.Fatalf("failed entries stayed in the queue: %v", got)
+	}
+}
+
+func TestParseAddress(t *testing.T) {
+	codec := address.NewBech32Codec("agent")
+	good, err := codec.BytesToString(make([]byte, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	invalid := errInvalid
+	if _, err := keeperutil.ParseAddress(codec, invalid, "owner", good); err != nil {
+		t.Fatalf("valid address refused: %v", err)
+	}
+	for _, s := range []string{"", "agent1nope", "cosmos1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqnrql8a"} {
+		_, err := keeperutil.ParseAddress(codec, invalid, "owner", s)
+		if !invalid.Is(err) {
+			t.Fatalf("%q: got %v, want the module's invalid-address error", s, err)
+		}
+	}
+}
+
+func TestBoundPage(t *testing.T) {
+	for _, tc := range []struct {
+		in   *query.PageRequest
+		want uint64
+	}{
+		{nil, keeperutil.MaxPageSize},
+		{&query.PageRequest{}, keeperutil.MaxPageSize},
+		{&query.PageRequest{Limit: 7, CountTotal: true}, 7},
+		{&query.PageRequest{Limit: 5000}, keeperutil.MaxPageSize},
+	} {
+		got := keeperutil.BoundPage(tc.in)
+		if got.Limit != tc.want || got.CountTotal {
+			t.Fatalf("BoundPage(%v) = limit %d count %v, want limit %d and no count", tc.in, got.Limit, got.CountTotal, tc.want)
+		}
+	}
+	in := &query.PageRequest{Limit: 5000}
+	keeperutil.BoundPage(in)
+	if in.Limit != 5000 {
+		t.Fatal("BoundPage changed the caller's request")
+	}
+}
+
+func equal(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
