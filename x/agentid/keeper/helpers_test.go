@@ -2,17 +2,11 @@ package keeper_test
 
 import (
 	"crypto/sha256"
-	"errors"
-	"fmt"
-	"sort"
 	"testing"
-
-	errorsmod "cosmossdk.io/errors"
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
-	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/agentchain/agentchain/testutil/apptest"
 	"github.com/agentchain/agentchain/x/agentid/keeper"
@@ -98,63 +92,12 @@ func (s *suite) checkConservation() {
 	}
 }
 
-// snapshot is every key and value of the agentid and bank stores.
-type snapshot map[string]string
-
-func (s *suite) snapshot() snapshot {
-	out := snapshot{}
-	ctx := s.ctx()
-	for _, name := range []string{types.StoreKey, banktypes.StoreKey} {
-		store := ctx.KVStore(s.ta.GetKey(name))
-		it := store.Iterator(nil, nil)
-		for ; it.Valid(); it.Next() {
-			out[name+"/"+string(it.Key())] = string(it.Value())
-		}
-		_ = it.Close()
-	}
-	return out
-}
-
-func (a snapshot) diff(b snapshot) string {
-	var d []string
-	for k, v := range a {
-		if bv, ok := b[k]; !ok || bv != v {
-			d = append(d, fmt.Sprintf("changed or removed %q", k))
-		}
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			d = append(d, fmt.Sprintf("added %q", k))
-		}
-	}
-	sort.Strings(d)
-	if len(d) > 5 {
-		d = append(d[:5], fmt.Sprintf("... %d more", len(d)-5))
-	}
-	return fmt.Sprint(d)
-}
-
-// expectRefused runs f as the SDK runs a message (in a branch of the
-// committed state, written only if it succeeds) and checks that it fails
-// with want, from this module's codespace, and that the committed agentid
-// and bank stores are unchanged.
+// expectRefused runs f as the SDK runs a message and checks that it fails
+// with want, from this module's codespace, and changes no state
+// (apptest.ExpectRefused), and that deposits are still conserved.
 func (s *suite) expectRefused(want error, f func(ctx sdk.Context) error) {
 	s.t.Helper()
-	before := s.snapshot()
-	branch, _ := s.ctx().CacheContext()
-	err := f(branch)
-	if err == nil {
-		s.t.Fatalf("accepted; want %v", want)
-	}
-	if !errors.Is(err, want) {
-		s.t.Fatalf("error %q; want %v", err, want)
-	}
-	if codespace, _, _ := errorsmod.ABCIInfo(err, false); codespace != types.ModuleName {
-		s.t.Fatalf("refused from codespace %q, not %q: %v", codespace, types.ModuleName, err)
-	}
-	if after := s.snapshot(); len(before) != len(after) || before.diff(after) != "[]" {
-		s.t.Fatalf("refused message changed state: %s", before.diff(after))
-	}
+	s.ta.ExpectRefused(types.ModuleName, want, f)
 	s.checkConservation()
 }
 

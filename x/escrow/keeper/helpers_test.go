@@ -2,17 +2,11 @@ package keeper_test
 
 import (
 	"crypto/sha256"
-	"errors"
-	"fmt"
-	"sort"
 	"testing"
-
-	errorsmod "cosmossdk.io/errors"
 
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/agentchain/agentchain/app"
 	"github.com/agentchain/agentchain/testutil/apptest"
@@ -87,58 +81,12 @@ func (s *suite) create(payer, payee sdk.AccAddress, amount int64, arbiter sdk.Ac
 	return res.Id
 }
 
-type snapshot map[string]string
-
-func (s *suite) snapshot() snapshot {
-	out := snapshot{}
-	ctx := s.ctx()
-	for _, name := range []string{types.StoreKey, banktypes.StoreKey} {
-		it := ctx.KVStore(s.ta.GetKey(name)).Iterator(nil, nil)
-		for ; it.Valid(); it.Next() {
-			out[name+"/"+string(it.Key())] = string(it.Value())
-		}
-		_ = it.Close()
-	}
-	return out
-}
-
-func (a snapshot) diff(b snapshot) []string {
-	var d []string
-	for k, v := range a {
-		if bv, ok := b[k]; !ok || bv != v {
-			d = append(d, fmt.Sprintf("changed %q", k))
-		}
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			d = append(d, fmt.Sprintf("added %q", k))
-		}
-	}
-	sort.Strings(d)
-	return d
-}
-
-// expectRefused runs f as the SDK runs a message (in a branch of the
-// committed state, written only if it succeeds) and checks that it fails
-// with want, from this module's codespace, and that the committed escrow
-// and bank stores are unchanged.
+// expectRefused runs f as the SDK runs a message and checks that it fails
+// with want, from this module's codespace, and changes no state
+// (apptest.ExpectRefused), and that the escrow books still balance.
 func (s *suite) expectRefused(want error, f func(ctx sdk.Context) error) {
 	s.t.Helper()
-	before := s.snapshot()
-	branch, _ := s.ctx().CacheContext()
-	err := f(branch)
-	if err == nil {
-		s.t.Fatalf("accepted; want %v", want)
-	}
-	if !errors.Is(err, want) {
-		s.t.Fatalf("error %q; want %v", err, want)
-	}
-	if codespace, _, _ := errorsmod.ABCIInfo(err, false); codespace != types.ModuleName {
-		s.t.Fatalf("refused from codespace %q, not %q: %v", codespace, types.ModuleName, err)
-	}
-	if d := before.diff(s.snapshot()); len(d) > 0 {
-		s.t.Fatalf("refusal changed state: %v", d)
-	}
+	s.ta.ExpectRefused(types.ModuleName, want, f)
 	s.audit()
 }
 

@@ -5,10 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"sort"
 	"testing"
-
-	errorsmod "cosmossdk.io/errors"
 
 	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"
@@ -16,14 +13,12 @@ import (
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
-	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 
 	"github.com/agentchain/agentchain/app"
 	"github.com/agentchain/agentchain/testutil/apptest"
 	agentidkeeper "github.com/agentchain/agentchain/x/agentid/keeper"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
-	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 	"github.com/agentchain/agentchain/x/market/keeper"
 	"github.com/agentchain/agentchain/x/market/types"
 )
@@ -193,61 +188,17 @@ func (s *suite) audit() {
 	}
 }
 
-type snapshot map[string]string
-
-func (s *suite) snapshot() snapshot {
-	out := snapshot{}
-	ctx := s.ctx()
-	for _, name := range []string{types.StoreKey, escrowtypes.StoreKey, banktypes.StoreKey} {
-		it := ctx.KVStore(s.ta.GetKey(name)).Iterator(nil, nil)
-		for ; it.Valid(); it.Next() {
-			out[name+"/"+string(it.Key())] = string(it.Value())
-		}
-		_ = it.Close()
-	}
-	return out
-}
-
-func (a snapshot) diff(b snapshot) []string {
-	var d []string
-	for k, v := range a {
-		if bv, ok := b[k]; !ok || bv != v {
-			d = append(d, fmt.Sprintf("changed %q", k))
-		}
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			d = append(d, fmt.Sprintf("added %q", k))
-		}
-	}
-	sort.Strings(d)
-	return d
-}
-
-// refused runs f as the SDK runs a message (in a branch of the committed
-// state, written only if it succeeds) and checks that it fails with want,
-// from the market's codespace, and that the committed market, escrow and
-// bank stores are unchanged. Hook calls made in the discarded branch are
-// forgotten with it.
+// refused runs f as the SDK runs a message and checks that it fails with
+// want, from the market's codespace, and changes no state
+// (apptest.ExpectRefused), and that the books still balance. Hook calls
+// made in the discarded branch are forgotten with it.
 func (s *suite) refused(want error, f func(ctx context.Context) error) {
 	s.t.Helper()
-	before := s.snapshot()
 	hooksBefore := len(s.hooks.calls)
-	branch, _ := s.ctx().CacheContext()
-	err := f(branch)
-	s.hooks.calls = s.hooks.calls[:hooksBefore]
-	if err == nil {
-		s.t.Fatalf("accepted; want %v", want)
-	}
-	if !errors.Is(err, want) {
-		s.t.Fatalf("error %q; want %v", err, want)
-	}
-	if codespace, _, _ := errorsmod.ABCIInfo(err, false); codespace != types.ModuleName {
-		s.t.Fatalf("refused from codespace %q, not %q: %v", codespace, types.ModuleName, err)
-	}
-	if d := before.diff(s.snapshot()); len(d) > 0 {
-		s.t.Fatalf("refusal changed state: %v", d)
-	}
+	s.ta.ExpectRefused(types.ModuleName, want, func(ctx sdk.Context) error {
+		defer func() { s.hooks.calls = s.hooks.calls[:hooksBefore] }()
+		return f(ctx)
+	})
 	s.audit()
 }
 

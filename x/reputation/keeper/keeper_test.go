@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	errorsmod "cosmossdk.io/errors"
-
 	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
@@ -157,32 +155,12 @@ func (s *suite) score(agentID uint64, capability string) sdkmath.LegacyDec {
 	return res.Score
 }
 
+// refused runs f as the SDK runs a message and checks that it fails with
+// want, from this module's codespace, and changes no state
+// (apptest.ExpectRefused).
 func (s *suite) refused(want error, f func(ctx context.Context) error) {
 	s.t.Helper()
-	ctx := s.ctx()
-	store := ctx.KVStore(s.ta.GetKey(types.StoreKey))
-	dump := func() string {
-		var b strings.Builder
-		it := store.Iterator(nil, nil)
-		defer it.Close()
-		for ; it.Valid(); it.Next() {
-			fmt.Fprintf(&b, "%x=%x;", it.Key(), it.Value())
-		}
-		return b.String()
-	}
-	before := dump()
-	// As the SDK runs a message: in a branch written only on success.
-	branch, _ := ctx.CacheContext()
-	err := f(branch)
-	if err == nil || !errors.Is(err, want) {
-		s.t.Fatalf("error %v; want %v", err, want)
-	}
-	if codespace, _, _ := errorsmod.ABCIInfo(err, false); codespace != types.ModuleName {
-		s.t.Fatalf("refused from codespace %q, not %q: %v", codespace, types.ModuleName, err)
-	}
-	if dump() != before {
-		s.t.Fatal("a refused message changed the reputation store")
-	}
+	s.ta.ExpectRefused(types.ModuleName, want, func(ctx sdk.Context) error { return f(ctx) })
 }
 
 func TestFeedbackAndRefusals(t *testing.T) {
