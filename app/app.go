@@ -50,7 +50,6 @@ import (
 	"github.com/cosmos/cosmos-sdk/std"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
-	"github.com/cosmos/cosmos-sdk/types/msgservice"
 	"github.com/cosmos/cosmos-sdk/version"
 	"github.com/cosmos/cosmos-sdk/x/auth"
 	authcodec "github.com/cosmos/cosmos-sdk/x/auth/codec"
@@ -505,11 +504,10 @@ func New(
 	}
 	app.SetPostHandler(postHandler)
 
-	// Every Msg service must carry its signer annotation; fail at start, not
-	// at the first transaction.
-	if err := msgservice.ValidateProtoAnnotations(protoFiles); err != nil {
-		// Annotations of SDK modules are not ours to fix; log instead of halting.
-		logger.Debug("proto annotation validation", "err", err)
+	// Every Msg service of our modules must carry its signer annotation:
+	// fail at start, not at the first transaction.
+	if _, err := validateOwnMsgServices(protoFiles); err != nil {
+		panic(err)
 	}
 
 	if loadLatest {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"testing"
 
 	errorsmod "cosmossdk.io/errors"
 
@@ -56,23 +57,23 @@ func (a Snapshot) Diff(b Snapshot) []string {
 // committed state, written only if it succeeds) and fails the test unless f
 // fails with want, registered in codespace (so that a client is told which
 // module refused and why), and every store of the committed state is as it
-// was before.
-func (ta *TestApp) ExpectRefused(codespace string, want error, f func(ctx sdk.Context) error) {
-	ta.tb.Helper()
+// was before. It reports to tb (a subtest's, when run in one).
+func (ta *TestApp) ExpectRefused(tb testing.TB, codespace string, want error, f func(ctx sdk.Context) error) {
+	tb.Helper()
 	ctx := ta.Ctx()
 	before := ta.Snapshot(ctx)
 	branch, _ := ctx.CacheContext()
 	err := f(branch)
 	if err == nil {
-		ta.tb.Fatalf("accepted; want %v", want)
+		tb.Fatalf("accepted; want %v", want)
 	}
 	if !errors.Is(err, want) {
-		ta.tb.Fatalf("error %q; want %v", err, want)
+		tb.Fatalf("error %q; want %v", err, want)
 	}
 	if got, _, _ := errorsmod.ABCIInfo(err, false); got != codespace {
-		ta.tb.Fatalf("refused from codespace %q, not %q: %v", got, codespace, err)
+		tb.Fatalf("refused from codespace %q, not %q: %v", got, codespace, err)
 	}
 	if d := before.Diff(ta.Snapshot(ta.Ctx())); len(d) > 0 {
-		ta.tb.Fatalf("the refusal changed state: %v", d)
+		tb.Fatalf("the refusal changed state: %v", d)
 	}
 }

@@ -1,5 +1,10 @@
 // Package escrow is the x/escrow module: value held until work is accepted,
-
+// and never lost. Its module account holds every escrowed coin and nothing
+// else; an escrow is released to its payee, refunded to its payer, split by
+// its arbiter after a dispute, or settled by its expiry, and the books
+// (deposits = releases + refunds + what escrows still hold) are checked by
+// an invariant after every change. Other modules own escrows through the
+// keeper's module API; only the owning module can move them.
 package escrow
 
 import (

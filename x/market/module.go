@@ -1,5 +1,9 @@
-// Package market is the x/market module: agents list services, post requests,
-
+// Package market is the x/market module: agents list services, post
+// requests and take bids, and hire one another through jobs whose price
+// sits in an x/escrow escrow owned by the market. A job moves through
+// accept, deliver, complete or reject, dispute and resolution; every
+// deadline is judged from heights stored on the job, and the EndBlock queue
+// only settles what is due, a bounded number per block.
 package market
 
 import (

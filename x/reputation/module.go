@@ -1,5 +1,8 @@
 // Package reputation is the x/reputation module: reputations that only real,
-
+// paid work can build. The parties of a settled job rate each other once,
+// weighted by what the job paid; self-dealt jobs weigh nothing; scores are
+// kept per agent and per capability, with the feedback behind them, and
+// read by x/market through the interfaces it declares.
 package reputation
 
 import (

@@ -97,7 +97,7 @@ func (s *suite) checkConservation() {
 // (apptest.ExpectRefused), and that deposits are still conserved.
 func (s *suite) expectRefused(want error, f func(ctx sdk.Context) error) {
 	s.t.Helper()
-	s.ta.ExpectRefused(types.ModuleName, want, f)
+	s.ta.ExpectRefused(s.t, types.ModuleName, want, f)
 	s.checkConservation()
 }
 

@@ -147,9 +147,10 @@ func (m msgServer) RegisterAgent(ctx context.Context, msg *types.MsgRegisterAgen
 	deposit := params.RegistrationDeposit
 	if deposit.IsPositive() {
 		if err := k.bank.SendCoinsFromAccountToModule(ctx, owner, types.ModuleName, sdk.NewCoins(deposit)); err != nil {
-			// The owner's own spend cap (an owner may itself be an agent
-			// address) says so; anything else, too little balance for one,
-			// is this module's refusal with the bank's explanation.
+			// A refusal by the owner's own spend cap (an owner may itself
+			// be an agent's address) is passed on as it is; any other
+			// failure (too little balance, say) is this module's refusal
+			// with the bank's explanation.
 			if errors.Is(err, types.ErrSpendCapExceeded) {
 				return nil, errorsmod.Wrapf(err, "registration deposit of %s", deposit)
 			}
@@ -496,11 +497,11 @@ func (m msgServer) Attest(ctx context.Context, msg *types.MsgAttest) (*types.Msg
 		return nil, err
 	}
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	if msg.ExpiresHeight < 0 {
+		return nil, errorsmod.Wrapf(types.ErrInvalidExpiry, "expires_height %d is negative (0 means the attestation never expires)", msg.ExpiresHeight)
+	}
 	if msg.ExpiresHeight != 0 && msg.ExpiresHeight <= height {
 		return nil, errorsmod.Wrapf(types.ErrInvalidExpiry, "expires_height %d is not after the current height %d", msg.ExpiresHeight, height)
-	}
-	if msg.ExpiresHeight < 0 {
-		return nil, errorsmod.Wrapf(types.ErrInvalidExpiry, "expires_height %d is negative", msg.ExpiresHeight)
 	}
 	if !slices.Contains(params.Attesters, attester.String()) {
 		return nil, errorsmod.Wrapf(types.ErrNotAttester, "%s is not in the attesters param", attester)

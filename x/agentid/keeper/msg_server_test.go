@@ -504,6 +504,7 @@ func TestAttestations(t *testing.T) {
 		{"bad claim type", func(m *types.MsgAttest) { m.ClaimType = "Model Audit" }, types.ErrInvalidClaimType},
 		{"bad hash", func(m *types.MsgAttest) { m.Hash = []byte("short") }, types.ErrInvalidHash},
 		{"expired already", func(m *types.MsgAttest) { m.ExpiresHeight = height }, types.ErrInvalidExpiry},
+		{"negative expiry", func(m *types.MsgAttest) { m.ExpiresHeight = -1 }, types.ErrInvalidExpiry},
 		{"oversized uri", func(m *types.MsgAttest) { m.Uri = "https://a.example/" + strings.Repeat("u", 600) }, types.ErrFieldTooLong},
 		{"no uri", func(m *types.MsgAttest) { m.Uri = "" }, types.ErrInvalidURI},
 	}

@@ -86,7 +86,7 @@ func (s *suite) create(payer, payee sdk.AccAddress, amount int64, arbiter sdk.Ac
 // (apptest.ExpectRefused), and that the escrow books still balance.
 func (s *suite) expectRefused(want error, f func(ctx sdk.Context) error) {
 	s.t.Helper()
-	s.ta.ExpectRefused(types.ModuleName, want, f)
+	s.ta.ExpectRefused(s.t, types.ModuleName, want, f)
 	s.audit()
 }
 

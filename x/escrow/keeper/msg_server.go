@@ -10,6 +10,7 @@ import (
 
 	"github.com/agentchain/agentchain/internal/keeperutil"
 	"github.com/agentchain/agentchain/internal/typedevent"
+	"github.com/agentchain/agentchain/types/content"
 
 	"github.com/agentchain/agentchain/x/escrow/types"
 )
@@ -172,8 +173,8 @@ func (m msgServer) OpenDispute(ctx context.Context, msg *types.MsgOpenDispute) (
 	if _, ok := types.DisputeReason_name[int32(msg.Reason)]; !ok || msg.Reason == types.DISPUTE_REASON_UNSPECIFIED {
 		return nil, errorsmod.Wrapf(types.ErrInvalidReason, "%d", msg.Reason)
 	}
-	if len(msg.EvidenceHash) != 32 {
-		return nil, errorsmod.Wrapf(types.ErrInvalidHash, "evidence_hash is %d bytes", len(msg.EvidenceHash))
+	if err := content.CheckHash(msg.EvidenceHash); err != nil {
+		return nil, errorsmod.Wrapf(types.ErrInvalidHash, "evidence_hash: %s", err)
 	}
 	e, fired, err := k.loadDirect(ctx, msg.EscrowId)
 	if err != nil {

@@ -195,7 +195,7 @@ func (s *suite) audit() {
 func (s *suite) refused(want error, f func(ctx context.Context) error) {
 	s.t.Helper()
 	hooksBefore := len(s.hooks.calls)
-	s.ta.ExpectRefused(types.ModuleName, want, func(ctx sdk.Context) error {
+	s.ta.ExpectRefused(s.t, types.ModuleName, want, func(ctx sdk.Context) error {
 		defer func() { s.hooks.calls = s.hooks.calls[:hooksBefore] }()
 		return f(ctx)
 	})

@@ -160,7 +160,7 @@ func (s *suite) score(agentID uint64, capability string) sdkmath.LegacyDec {
 // (apptest.ExpectRefused).
 func (s *suite) refused(want error, f func(ctx context.Context) error) {
 	s.t.Helper()
-	s.ta.ExpectRefused(types.ModuleName, want, func(ctx sdk.Context) error { return f(ctx) })
+	s.ta.ExpectRefused(s.t, types.ModuleName, want, func(ctx sdk.Context) error { return f(ctx) })
 }
 
 func TestFeedbackAndRefusals(t *testing.T) {
