@@ -94,7 +94,7 @@ SIM_SEEDS  ?= 1,2,4,7,9
 SIM_BLOCKS ?= 500
 SIM_SIZE   ?= 200
 
-## sim: long simulations: SIM_BLOCKS (500) blocks of SIM_SIZE (100) operations, seeds SIM_SEEDS (5), invariants after every block (minutes)
+## sim: long simulations: SIM_BLOCKS (500) blocks of SIM_SIZE (200) operations, seeds SIM_SEEDS (5), invariants after every block (minutes)
 sim:
 	$(GO) test -count=1 -timeout 180m ./tests/sims -run 'TestFullAppSimulation' -v \
 		-NumBlocks=$(SIM_BLOCKS) -BlockSize=$(SIM_SIZE) -Seeds=$(SIM_SEEDS) 2>&1 | \

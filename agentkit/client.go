@@ -4,10 +4,13 @@
 // and subscribe to the events that concern the agent over the CometBFT
 // websocket, with reconnection and backfill.
 //
-// Transactions are signed locally, their gas simulated, broadcast, and
-// waited for until included; a Client tracks its account's sequence, so an
-// agent may send several transactions per block from one key (concurrent
-// calls are safe). Refusals come back as errors that match the chain's
+// Transactions are signed locally, priced, broadcast and waited for until
+// included. A Client simulates the first tx of each kind (its messages'
+// types) and prices later ones from the gas such txs used (Config.GasLimit
+// fixes it instead); it learns of inclusion from the node's event stream,
+// not by polling; and it keeps its own next sequence, so an agent may send
+// many transactions per block from one key (concurrent calls are safe) and
+// a busy mempool does not make it trip over its own sequence. Refusals come back as errors that match the chain's
 // registered errors with errors.Is, e.g. errors.Is(err,
 // markettypes.ErrWrongStatus) or errors.Is(err,
 // agentidtypes.ErrSpendCapExceeded), without parsing strings.
@@ -64,9 +67,23 @@ type Config struct {
 	Bech32Prefix string
 	// GasPrice pays gas (default 0.0025uagnt, the devnet's minimum).
 	GasPrice string
-	// GasAdjustmentPercent multiplies the simulated gas, in percent
-	// (default 150).
+	// GasAdjustmentPercent multiplies the simulated or learned gas, in
+	// percent (default 150); 10,000 gas is added over it.
 	GasAdjustmentPercent uint64
+	// GasLimit, when set, is the gas limit of every tx: nothing is
+	// simulated or learned.
+	GasLimit uint64
+	// SimulateEveryTx simulates every tx for its gas. By default only the
+	// first tx of a kind (its messages' types) is simulated; later ones pay
+	// the largest of the last 8 figures of their kind (simulated or used in
+	// a block) times the adjustment, and a tx that runs out of gas on that
+	// estimate is sent again once, simulated.
+	SimulateEveryTx bool
+	// NoEventStream learns of inclusion by asking the node (GetTx, backing
+	// off from 250ms to 2s) instead of from its websocket event stream.
+	// For nodes whose RPC websocket is not reachable; the stream costs the
+	// node far less.
+	NoEventStream bool
 	// InclusionTimeout bounds the wait for a tx to be included (default
 	// 60s); past it the wait fails with ErrNotIncluded.
 	InclusionTimeout time.Duration
@@ -110,7 +127,27 @@ type Client struct {
 	accNum    uint64
 	seq       uint64
 	seqLoaded bool
+
+	// pending are the txs the node accepted that are not known to be in a
+	// block, by sequence, under mu: what repair sends again.
+	pending map[uint64]pendingTx
+
+	gas   *gasBook
+	incl  *inclusion
+	stats clientStats
 }
+
+// pendingTx is an accepted tx's exact bytes: sent again, they are the same
+// tx (same hash, same sequence), so sending them twice can never do
+// anything twice.
+type pendingTx struct {
+	bytes []byte
+	hash  string
+}
+
+// maxPending bounds the remembered pending txs (an agent that Submits and
+// never waits leaves them behind); the oldest go first.
+const maxPending = 4096
 
 // Dial connects to a node and returns a client signing with signer.
 func Dial(ctx context.Context, cfg Config, signer Signer) (*Client, error) {
@@ -130,7 +167,8 @@ func Dial(ctx context.Context, cfg Config, signer Signer) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", cfg.GRPC, err)
 	}
-	c := &Client{cfg: cfg, conn: conn, addrs: addrs, signer: signer, me: me, chainID: cfg.ChainID, gasPrice: gasPrice}
+	c := &Client{cfg: cfg, conn: conn, addrs: addrs, signer: signer, me: me, chainID: cfg.ChainID, gasPrice: gasPrice, gas: newGasBook(), pending: map[uint64]pendingTx{}}
+	c.incl = newInclusion(cfg.RPC, me, &c.stats)
 	if c.chainID == "" {
 		info, err := cmtv1beta1.NewServiceClient(conn).GetNodeInfo(ctx, &cmtv1beta1.GetNodeInfoRequest{})
 		if err != nil {
@@ -142,8 +180,11 @@ func Dial(ctx context.Context, cfg Config, signer Signer) (*Client, error) {
 	return c, nil
 }
 
-// Close closes the connection.
-func (c *Client) Close() error { return c.conn.Close() }
+// Close ends the event stream and closes the connection.
+func (c *Client) Close() error {
+	c.incl.stop()
+	return c.conn.Close()
+}
 
 // Conn is the gRPC connection, for any query client: types.NewQueryClient(c.Conn()).
 func (c *Client) Conn() *grpc.ClientConn { return c.conn }
@@ -289,106 +330,427 @@ func (c *Client) build(msgs []sdk.Msg, gas, seq uint64, memo string, sign bool) 
 	return (&txtypes.TxRaw{BodyBytes: body, AuthInfoBytes: authInfo, Signatures: [][]byte{sig}}).Marshal()
 }
 
-// Broadcast signs msgs, simulates their gas, broadcasts them and waits until
+// Broadcast signs msgs, prices their gas, broadcasts them and waits until
 // they are included in a block. Several Broadcasts may run at once: each
 // takes the next sequence number, so all can land in the same block.
+//
+// A tx priced from learned gas that runs out of gas in its block paid its
+// fee and changed nothing else; Broadcast forgets what it learned of that
+// kind and sends the messages once more, simulated (Stats.OutOfGasRetries).
 func (c *Client) Broadcast(ctx context.Context, msgs ...sdk.Msg) (*TxResult, error) {
-	hash, err := c.send(ctx, msgs)
+	kind := txKind(msgs)
+	out, err := c.send(ctx, msgs, false)
 	if err != nil {
 		return nil, err
 	}
-	return c.WaitForTx(ctx, hash)
+	res, err := c.waitPending(ctx, out)
+	if err != nil && out.learned && isOutOfGas(res) {
+		c.gas.forget(kind)
+		c.stats.outOfGasRetries.Add(1)
+		if out, err = c.send(ctx, msgs, true); err != nil {
+			return nil, err
+		}
+		res, err = c.waitPending(ctx, out)
+	}
+	if err == nil && c.cfg.GasLimit == 0 && res.GasUsed > 0 {
+		c.gas.observe(kind, uint64(res.GasUsed))
+	}
+	return res, err
 }
 
-// send signs and broadcasts under the sequence lock and returns the tx hash
-// once CheckTx accepted it. On a sequence mismatch (another program used the
-// key, or a tx was dropped from the mempool) it re-reads the account and
-// tries once more.
-func (c *Client) send(ctx context.Context, msgs []sdk.Msg) (string, error) {
+// Submit signs, prices and broadcasts msgs and returns the tx's hash once
+// the node's mempool accepted it, without waiting for a block: WaitForTx
+// waits. For agents that pipeline many txs.
+func (c *Client) Submit(ctx context.Context, msgs ...sdk.Msg) (string, error) {
+	out, err := c.send(ctx, msgs, false)
+	return out.hash, err
+}
+
+// waitPending waits for an accepted tx. A block that included it with a
+// wrong sequence means the node had dropped a tx of this client before it
+// (see repair): the client's pending txs are sent again, in order, and the
+// wait goes on for the same tx, unless the chain proves its sequence spent.
+func (c *Client) waitPending(ctx context.Context, out sent) (*TxResult, error) {
+	deadline := time.Now().Add(c.cfg.InclusionTimeout)
+	for {
+		res, err := c.WaitForTx(ctx, out.hash)
+		if err == nil || !isWrongSequence(res) || !time.Now().Before(deadline) {
+			c.forgetPending(out.seq, out.hash)
+			return res, err
+		}
+		c.mu.Lock()
+		alive, rerr := c.repair(ctx, out.seq)
+		c.mu.Unlock()
+		if rerr != nil || !alive {
+			// Its sequence is spent: by this very tx, sent again and
+			// included since, or by another.
+			if r, qerr := c.queryTx(ctx, out.hash); qerr == nil && r != nil && r.Code == 0 {
+				c.forgetPending(out.seq, out.hash)
+				return r, nil
+			}
+			c.forgetPending(out.seq, out.hash)
+			return res, err
+		}
+	}
+}
+
+func (c *Client) forgetPending(seq uint64, hash string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var err error
-	for attempt := 0; attempt < 2; attempt++ {
-		if !c.seqLoaded {
-			if err := c.refreshAccount(ctx); err != nil {
-				return "", err
-			}
-		}
-		var hash string
-		hash, err = c.sendLocked(ctx, msgs)
-		if err == nil {
-			return hash, nil
-		}
-		if !errors.Is(err, sdkerrors.ErrWrongSequence) {
-			return "", err
-		}
-		c.seqLoaded = false
+	if p, ok := c.pending[seq]; ok && p.hash == hash {
+		delete(c.pending, seq)
 	}
-	return "", err
 }
 
-func (c *Client) sendLocked(ctx context.Context, msgs []sdk.Msg) (string, error) {
-	svc := txtypes.NewServiceClient(c.conn)
-	simBytes, err := c.build(msgs, 0, c.seq, "", false)
+// repair sends the client's pending txs again, in order from the chain's
+// committed sequence, exactly as they were signed. CometBFT can answer a
+// broadcast with the app's acceptance and yet not keep the tx (its mempool
+// filled up in between); the client's next txs then have a gap before
+// them and are dropped or fail in a block for their sequence. Sent again,
+// a tx still in the mempool is recognised as such, a dropped one takes its
+// place again. It reports whether the tx of sequence seq is still to come
+// (false once the chain's sequence is past it). Called with mu held.
+func (c *Client) repair(ctx context.Context, seq uint64) (bool, error) {
+	res, err := authv1beta1.NewQueryClient(c.conn).AccountInfo(ctx, &authv1beta1.QueryAccountInfoRequest{Address: c.me})
 	if err != nil {
-		return "", err
+		return false, err
 	}
-	sim, err := svc.Simulate(ctx, &txtypes.SimulateRequest{TxBytes: simBytes})
-	if err != nil {
-		if status.Code(err) == codes.Unavailable {
-			return "", fmt.Errorf("simulate: %w", err)
+	committed := res.GetInfo().GetSequence()
+	for s := range c.pending {
+		if s < committed {
+			delete(c.pending, s)
 		}
-		return "", &TxError{Stage: StageSimulate, err: simulationError(err, msgs)}
 	}
-	gas := sim.GasInfo.GasUsed*c.cfg.GasAdjustmentPercent/100 + 10_000
-	txBytes, err := c.build(msgs, gas, c.seq, "", true)
+	if committed > c.seq {
+		// Another program used the key.
+		c.seq = committed
+	}
+	svc := txtypes.NewServiceClient(c.conn)
+	backoff := 100 * time.Millisecond
+	for s := committed; s < c.seq; {
+		p, ok := c.pending[s]
+		if !ok {
+			// A tx of ours we no longer hold: continue from here.
+			c.seq = s
+			break
+		}
+		r, err := svc.BroadcastTx(ctx, &txtypes.BroadcastTxRequest{TxBytes: p.bytes, Mode: txtypes.BroadcastMode_BROADCAST_MODE_SYNC})
+		if err != nil {
+			return false, fmt.Errorf("broadcast: %w", err)
+		}
+		code, space := r.TxResponse.Code, r.TxResponse.Codespace
+		switch {
+		case code == 0 || space == sdkerrors.RootCodespace && code == sdkerrors.ErrTxInMempoolCache.ABCICode():
+			if code == 0 {
+				c.stats.rebroadcasts.Add(1)
+			}
+			s++
+			backoff = 100 * time.Millisecond
+		case space == sdkerrors.RootCodespace && code == sdkerrors.ErrMempoolIsFull.ABCICode():
+			select {
+			case <-ctx.Done():
+				return false, ctx.Err()
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, 2*time.Second)
+		default:
+			// It no longer passes (its sequence was spent, say): the
+			// sequence continues from it.
+			c.seq = s
+			delete(c.pending, s)
+			return seq > s, nil
+		}
+	}
+	_, alive := c.pending[seq]
+	return alive && seq >= committed, nil
+}
+
+func isWrongSequence(r *TxResult) bool {
+	return r != nil && r.Codespace == sdkerrors.RootCodespace && r.Code == sdkerrors.ErrWrongSequence.ABCICode()
+}
+
+func isOutOfGas(r *TxResult) bool {
+	return r != nil && r.Codespace == sdkerrors.RootCodespace && r.Code == sdkerrors.ErrOutOfGas.ABCICode()
+}
+
+// sent is a tx the mempool accepted.
+type sent struct {
+	hash string
+	seq  uint64
+	// learned is set when its gas came from earlier txs, not a simulation.
+	learned bool
+}
+
+// maxSequenceCorrections bounds how often one send follows the node's
+// word on the sequence.
+const maxSequenceCorrections = 3
+
+// send prices, signs and broadcasts under the sequence lock. The client's
+// next sequence is its own count of the txs the node accepted; only a node
+// refusing a tx for its sequence proves it wrong (another program used the
+// key, or the node dropped a tx of ours), and then the sequence the node
+// says it expects is taken. A full mempool is waited out, backing off,
+// within the inclusion timeout.
+func (c *Client) send(ctx context.Context, msgs []sdk.Msg, simulate bool) (sent, error) {
+	if !c.cfg.NoEventStream {
+		// Started before the first tx, so that it is up when the tx lands.
+		c.incl.start()
+	}
+	kind := txKind(msgs)
+	svc := txtypes.NewServiceClient(c.conn)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	deadline := time.Now().Add(c.cfg.InclusionTimeout)
+	backoff := 100 * time.Millisecond
+	corrections := 0
+	for {
+		if !c.seqLoaded {
+			if err := c.refreshAccount(ctx); err != nil {
+				return sent{}, err
+			}
+		}
+		gas, learned, err := c.gasFor(ctx, msgs, kind, simulate)
+		if err != nil {
+			return sent{}, err
+		}
+		txBytes, err := c.build(msgs, gas, c.seq, "", true)
+		if err != nil {
+			return sent{}, err
+		}
+		res, err := svc.BroadcastTx(ctx, &txtypes.BroadcastTxRequest{TxBytes: txBytes, Mode: txtypes.BroadcastMode_BROADCAST_MODE_SYNC})
+		if err != nil {
+			return sent{}, fmt.Errorf("broadcast: %w", err)
+		}
+		r := res.TxResponse
+		if r.Code == 0 {
+			out := sent{hash: r.TxHash, seq: c.seq, learned: learned}
+			c.remember(out.seq, pendingTx{bytes: txBytes, hash: out.hash})
+			c.seq++
+			c.stats.broadcasts.Add(1)
+			return out, nil
+		}
+		refusal := &TxError{Stage: StageCheckTx, err: chainError(r.Codespace, r.Code, r.RawLog)}
+		if r.Codespace != sdkerrors.RootCodespace {
+			return sent{}, refusal
+		}
+		switch r.Code {
+		case sdkerrors.ErrWrongSequence.ABCICode():
+			if corrections == maxSequenceCorrections {
+				return sent{}, refusal
+			}
+			corrections++
+			want, ok := parseExpectedSequence(r.RawLog)
+			switch {
+			case !ok:
+				c.stats.sequenceCorrections.Add(1)
+				c.seqLoaded = false
+			case want > c.seq:
+				// Another program used the key.
+				c.stats.sequenceCorrections.Add(1)
+				c.seq = want
+			default:
+				// The node lost txs of ours it had accepted.
+				if _, err := c.repair(ctx, c.seq); err != nil {
+					return sent{}, err
+				}
+			}
+		case sdkerrors.ErrMempoolIsFull.ABCICode():
+			if !time.Now().Add(backoff).Before(deadline) {
+				return sent{}, refusal
+			}
+			c.stats.mempoolFullRetries.Add(1)
+			select {
+			case <-ctx.Done():
+				return sent{}, ctx.Err()
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, 2*time.Second)
+		case sdkerrors.ErrOutOfGas.ABCICode():
+			if !learned {
+				return sent{}, refusal
+			}
+			c.gas.forget(kind)
+			c.stats.outOfGasRetries.Add(1)
+			simulate = true
+		default:
+			return sent{}, refusal
+		}
+	}
+}
+
+// remember records an accepted tx (mu held).
+func (c *Client) remember(seq uint64, p pendingTx) {
+	c.pending[seq] = p
+	if len(c.pending) > maxPending {
+		oldest := seq
+		for s := range c.pending {
+			oldest = min(oldest, s)
+		}
+		delete(c.pending, oldest)
+	}
+}
+
+// gasFor is the gas limit of a tx of kind: the fixed one, or the largest
+// recent figure of its kind, or a simulation's (the first of a kind, or
+// when asked), each times the adjustment plus gasOverhead.
+func (c *Client) gasFor(ctx context.Context, msgs []sdk.Msg, kind string, simulate bool) (gas uint64, learned bool, err error) {
+	if c.cfg.GasLimit > 0 {
+		return c.cfg.GasLimit, false, nil
+	}
+	if !simulate && !c.cfg.SimulateEveryTx {
+		if used, ok := c.gas.largest(kind); ok {
+			return c.adjustGas(used), true, nil
+		}
+	}
+	used, err := c.simulate(ctx, msgs)
 	if err != nil {
-		return "", err
+		return 0, false, err
 	}
-	res, err := svc.BroadcastTx(ctx, &txtypes.BroadcastTxRequest{TxBytes: txBytes, Mode: txtypes.BroadcastMode_BROADCAST_MODE_SYNC})
+	c.gas.observe(kind, used)
+	return c.adjustGas(used), false, nil
+}
+
+func (c *Client) adjustGas(used uint64) uint64 {
+	return used*c.cfg.GasAdjustmentPercent/100 + gasOverhead
+}
+
+// EstimateGas simulates msgs as the client's next tx and returns the gas
+// they use (before the adjustment); later txs of their kind are priced
+// from it.
+func (c *Client) EstimateGas(ctx context.Context, msgs ...sdk.Msg) (uint64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.seqLoaded {
+		if err := c.refreshAccount(ctx); err != nil {
+			return 0, err
+		}
+	}
+	used, err := c.simulate(ctx, msgs)
 	if err != nil {
-		return "", fmt.Errorf("broadcast: %w", err)
+		return 0, err
 	}
-	if r := res.TxResponse; r.Code != 0 {
-		return "", &TxError{Stage: StageCheckTx, err: chainError(r.Codespace, r.Code, r.RawLog)}
+	c.gas.observe(txKind(msgs), used)
+	return used, nil
+}
+
+// simulate asks the node how much gas msgs use at the client's sequence.
+// The node simulates on its mempool state, which for a moment after each
+// block does not yet count this client's txs still in the mempool: a
+// sequence mismatch there says nothing about the client's sequence, and
+// the simulation is made again at the sequence the node expects (gas does
+// not depend on it).
+func (c *Client) simulate(ctx context.Context, msgs []sdk.Msg) (uint64, error) {
+	svc := txtypes.NewServiceClient(c.conn)
+	seq := c.seq
+	for attempt := 0; ; attempt++ {
+		simBytes, err := c.build(msgs, 0, seq, "", false)
+		if err != nil {
+			return 0, err
+		}
+		c.stats.simulations.Add(1)
+		sim, err := svc.Simulate(ctx, &txtypes.SimulateRequest{TxBytes: simBytes})
+		if err == nil {
+			return sim.GetGasInfo().GetGasUsed(), nil
+		}
+		if status.Code(err) == codes.Unavailable {
+			return 0, fmt.Errorf("simulate: %w", err)
+		}
+		if want, ok := parseExpectedSequence(err.Error()); ok && attempt < 3 && want != seq {
+			seq = want
+			continue
+		}
+		return 0, &TxError{Stage: StageSimulate, err: simulationError(err, msgs)}
 	}
-	c.seq++
-	return res.TxResponse.TxHash, nil
 }
 
 // WaitForTx waits until a tx is included and returns its result; a tx
-// whose messages failed returns its result and a *TxError.
+// whose messages failed returns its result and a *TxError. It learns of
+// the inclusion from the client's event stream, asking the node only when
+// the stream is down or has been silent about the tx for a long while (see
+// inclusion); past Config.InclusionTimeout it fails with ErrNotIncluded.
 func (c *Client) WaitForTx(ctx context.Context, hash string) (*TxResult, error) {
-	svc := txtypes.NewServiceClient(c.conn)
+	hash = normalizeHash(hash)
 	deadline := time.Now().Add(c.cfg.InclusionTimeout)
-	for time.Now().Before(deadline) {
-		res, err := svc.GetTx(ctx, &txtypes.GetTxRequest{Hash: hash})
-		if err == nil && res.TxResponse != nil {
-			r := res.TxResponse
-			out := &TxResult{Hash: r.TxHash, Height: r.Height, Code: r.Code, Codespace: r.Codespace, Log: r.RawLog, GasUsed: r.GasUsed}
-			for _, e := range r.Events {
-				out.Events = append(out.Events, newEvent(r.Height, r.TxHash, e))
-			}
-			if r.Data != "" {
-				if bz, err := hex.DecodeString(r.Data); err == nil {
-					var data sdk.TxMsgData
-					if err := data.Unmarshal(bz); err == nil {
-						out.MsgResponses = data.MsgResponses
-					}
-				}
-			}
-			if r.Code != 0 {
-				return out, &TxError{Result: out, Stage: StageBlock, err: chainError(r.Codespace, r.Code, r.RawLog)}
-			}
-			return out, nil
+	streaming := !c.cfg.NoEventStream
+	var w waiter // zero: nil channels, never ready
+	if streaming {
+		c.incl.start()
+		w = c.incl.register(hash)
+		defer c.incl.unregister(hash)
+	}
+	poll, safety := inclusionPollFirst, inclusionSafetyCheck
+	for {
+		wait := poll
+		if w.up {
+			wait = safety
 		}
+		timer := time.NewTimer(max(0, min(wait, time.Until(deadline))))
 		select {
+		case r := <-w.result:
+			timer.Stop()
+			c.stats.includedByEvent.Add(1)
+			return c.included(r)
+		case <-w.connected:
+			// The stream is (back) up: the tx may have landed while it was
+			// down, so ask once.
+			timer.Stop()
 		case <-ctx.Done():
+			timer.Stop()
 			return nil, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
+		case <-timer.C:
+			if w.up {
+				safety *= 2
+			} else {
+				poll = min(poll*3/2, inclusionPollMax)
+			}
+		}
+		if streaming {
+			c.incl.refresh(&w)
+		}
+		r, err := c.queryTx(ctx, hash)
+		if err != nil && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if r != nil {
+			c.stats.includedByQuery.Add(1)
+			return c.included(r)
+		}
+		if !time.Now().Before(deadline) {
+			return nil, fmt.Errorf("tx %s: %w within %s", hash, ErrNotIncluded, c.cfg.InclusionTimeout)
 		}
 	}
-	return nil, fmt.Errorf("tx %s: %w within %s", hash, ErrNotIncluded, c.cfg.InclusionTimeout)
+}
+
+// included returns an included tx's result, with a *TxError when its
+// messages failed.
+func (c *Client) included(r *TxResult) (*TxResult, error) {
+	if r.Code != 0 {
+		return r, &TxError{Result: r, Stage: StageBlock, err: chainError(r.Codespace, r.Code, r.Log)}
+	}
+	return r, nil
+}
+
+// queryTx asks the node for a tx; nil when it has none (yet).
+func (c *Client) queryTx(ctx context.Context, hash string) (*TxResult, error) {
+	c.stats.txQueries.Add(1)
+	res, err := txtypes.NewServiceClient(c.conn).GetTx(ctx, &txtypes.GetTxRequest{Hash: hash})
+	if err != nil || res.TxResponse == nil {
+		return nil, err
+	}
+	r := res.TxResponse
+	out := &TxResult{Hash: r.TxHash, Height: r.Height, Code: r.Code, Codespace: r.Codespace, Log: r.RawLog, GasUsed: r.GasUsed}
+	for _, e := range r.Events {
+		out.Events = append(out.Events, newEvent(r.Height, r.TxHash, e))
+	}
+	if r.Data != "" {
+		if bz, err := hex.DecodeString(r.Data); err == nil {
+			var data sdk.TxMsgData
+			if err := data.Unmarshal(bz); err == nil {
+				out.MsgResponses = data.MsgResponses
+			}
+		}
+	}
+	return out, nil
 }
 
 // Response decodes the i-th message response of a result into out.

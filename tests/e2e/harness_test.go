@@ -125,6 +125,8 @@ type Node struct {
 	RPC     string // host:port
 	GRPC    string
 	API     string
+	// Pprof is the node's Go profiling endpoint (host:port).
+	Pprof   string
 	logPath string
 	// Bin is the agentchaind binary the node runs (default: the one built
 	// for the run); a software upgrade swaps it.
@@ -231,6 +233,7 @@ func loadNetwork(t *testing.T, dir string, summaryJSON []byte) *Network {
 			RPC     string `json:"rpc"`
 			GRPC    string `json:"grpc"`
 			API     string `json:"api"`
+			Pprof   string `json:"pprof"`
 		} `json:"nodes"`
 		Accounts []struct {
 			Name    string `json:"name"`
@@ -243,7 +246,7 @@ func loadNetwork(t *testing.T, dir string, summaryJSON []byte) *Network {
 	n := &Network{t: t, Dir: dir, ChainID: summary.ChainID, Accounts: map[string]string{}}
 	for i, s := range summary.Nodes {
 		n.Nodes = append(n.Nodes, &Node{
-			Index: i, Moniker: s.Moniker, Home: s.Home, RPC: s.RPC, GRPC: s.GRPC, API: s.API,
+			Index: i, Moniker: s.Moniker, Home: s.Home, RPC: s.RPC, GRPC: s.GRPC, API: s.API, Pprof: s.Pprof,
 			logPath: filepath.Join(dir, fmt.Sprintf("node%d.log", i)),
 		})
 	}
