@@ -90,6 +90,11 @@ test-faults: $(BIN) $(BIN_V1)
 	AGENTCHAIN_FAULTS=all AGENTCHAIND_BIN=$(BIN) AGENTCHAIND_V1_BIN=$(BIN_V1) $(GO) test -count=1 -p 1 -timeout 40m ./tests/e2e/ -v \
 		-run 'TestFaultMatrix|TestGovernedUpgrade' 2>&1 | grep -v -e '^=== \(RUN\|PAUSE\|CONT\)' ; exit $${PIPESTATUS[0]}
 
+## loadtest: node-level load on one node, 10^5 txs per client mode (polling as agentkit did, agentkit's defaults): node CPU per tx by part, per 10,000 txs (LOAD_TXS, LOAD_WINDOW, LOAD_MODES, LOAD_PROFILE_DIR)
+loadtest: $(BIN)
+	AGENTCHAIN_LOAD=full AGENTCHAIND_BIN=$(BIN) $(GO) test -count=1 -p 1 -timeout 90m ./tests/e2e/ -run 'TestLoad$$' -v 2>&1 | \
+		grep -v -e '^=== \(RUN\|PAUSE\|CONT\)' ; exit $${PIPESTATUS[0]}
+
 SIM_SEEDS  ?= 1,2,4,7,9
 SIM_BLOCKS ?= 500
 SIM_SIZE   ?= 200
@@ -149,4 +154,4 @@ $(TOOLS_BIN)/buf $(TOOLS_BIN)/golangci-lint: tools/go.mod tools/go.sum
 clean:
 	rm -rf $(BINDIR)
 
-.PHONY: help build install start localnet localnet-stop localnet-status agents demo test test-unit test-e2e sim fuzz fuzz-smoke bench bench-smoke lint proto-gen proto-check tools clean
+.PHONY: loadtest help build install start localnet localnet-stop localnet-status agents demo test test-unit test-e2e sim fuzz fuzz-smoke bench bench-smoke lint proto-gen proto-check tools clean

@@ -77,6 +77,10 @@ type Options struct {
 	GenesisTime     time.Time
 }
 
+// IndexedEvents are the event attributes a generated node's tx indexer
+// keeps (app.toml index-events).
+var IndexedEvents = []string{"message.sender", "message.action", "transfer.recipient"}
+
 // Node is one node of a generated network.
 type Node struct {
 	Moniker   string `json:"moniker"`
@@ -467,6 +471,10 @@ func writeNode(
 	conf.P2P.AddrBookStrict = false
 	conf.RPC.ListenAddress = "tcp://" + node.RPC
 	conf.RPC.PprofListenAddress = node.Pprof
+	// Every agentkit client streams its own txs' events over one websocket
+	// subscription: CometBFT's default of 100 subscribing clients is too
+	// few for a node that serves many agents.
+	conf.RPC.MaxSubscriptionClients = 1000
 	// The ABCI app runs in-process; this socket is only listened on in
 	// standalone mode, but a distinct value keeps nodes from colliding there too.
 	conf.ProxyApp = fmt.Sprintf("tcp://127.0.0.1:%d", p.Pprof+off+1)
@@ -497,6 +505,13 @@ func writeNode(
 	appConf.GRPC.Enable = true
 	appConf.GRPC.Address = node.GRPC
 	appConf.Telemetry.Enabled = false
+	// The tx indexer writes a key for every indexed event attribute of
+	// every tx, and its database's compactions grow with it: index only
+	// what clients search by (a wallet's txs: message.sender and
+	// transfer.recipient; the kind of message). Lookups by hash (GetTx)
+	// and the event stream need no indexed attribute. docs/validators.md
+	// has the settings for validators and RPC nodes.
+	appConf.IndexEvents = IndexedEvents
 	serverconfig.WriteConfigFile(filepath.Join(home, "config", "app.toml"), appConf)
 
 	if err := writeClientConfig(home, chainID, "tcp://"+node.RPC); err != nil {

@@ -31,6 +31,7 @@ import (
 	genutilcli "github.com/cosmos/cosmos-sdk/x/genutil/client/cli"
 
 	"github.com/agentchain/agentchain/app"
+	"github.com/agentchain/agentchain/internal/devnet"
 )
 
 // NewRootCmd returns agentchaind's root command.
@@ -97,14 +98,18 @@ func initCometConfig() *cmtcfg.Config {
 }
 
 // initAppConfig returns the app.toml template and defaults: a minimum gas
-// price in uagnt (a node refuses to start without one), and gRPC and REST
-// enabled on loopback only.
+// price in uagnt (a node refuses to start without one), gRPC and REST
+// enabled on loopback only, and a short list of indexed events.
 func initAppConfig() (string, any) {
 	srvCfg := serverconfig.DefaultConfig()
 	srvCfg.MinGasPrices = app.DefaultMinGasPrices
 	srvCfg.API.Enable = true
 	srvCfg.API.Address = "tcp://127.0.0.1:1317"
 	srvCfg.GRPC.Address = "127.0.0.1:9090"
+	// Index only what clients search txs by: indexing every attribute of
+	// every event makes the tx index, and its compactions, grow fastest
+	// of all the node's data (docs/validators.md).
+	srvCfg.IndexEvents = devnet.IndexedEvents
 	return serverconfig.DefaultConfigTemplate, *srvCfg
 }
 
