@@ -90,7 +90,7 @@ test-faults: $(BIN) $(BIN_V1)
 	AGENTCHAIN_FAULTS=all AGENTCHAIND_BIN=$(BIN) AGENTCHAIND_V1_BIN=$(BIN_V1) $(GO) test -count=1 -p 1 -timeout 40m ./tests/e2e/ -v \
 		-run 'TestFaultMatrix|TestGovernedUpgrade' 2>&1 | grep -v -e '^=== \(RUN\|PAUSE\|CONT\)' ; exit $${PIPESTATUS[0]}
 
-## loadtest: node-level load on one node, 10^5 txs per client mode (polling as agentkit did, agentkit's defaults): node CPU per tx by part, per 10,000 txs (LOAD_TXS, LOAD_WINDOW, LOAD_MODES, LOAD_PROFILE_DIR)
+## loadtest: node-level load on one node, 10^5 txs per client mode (polling as agentkit did, agentkit's defaults): node CPU per tx by part, per 10,000 txs (LOAD_TXS, LOAD_WINDOW, LOAD_MODES, LOAD_PROFILE_DIR, LOAD_INDEXER, LOAD_IAVL_CACHE)
 loadtest: $(BIN)
 	AGENTCHAIN_LOAD=full AGENTCHAIND_BIN=$(BIN) $(GO) test -count=1 -p 1 -timeout 90m ./tests/e2e/ -run 'TestLoad$$' -v 2>&1 | \
 		grep -v -e '^=== \(RUN\|PAUSE\|CONT\)' ; exit $${PIPESTATUS[0]}

@@ -160,6 +160,10 @@ func runLoad(t *testing.T, mode loadMode, total, window int64, calls int) loadRe
 		if v := os.Getenv("LOAD_INDEXER"); v != "" {
 			SetTOML(t, filepath.Join(n.Nodes[0].Home, "config", "config.toml"), "tx_index", "indexer", strconv.Quote(v))
 		}
+		// LOAD_IAVL_CACHE sets app.toml's iavl-cache-size (nodes).
+		if v := os.Getenv("LOAD_IAVL_CACHE"); v != "" {
+			SetTOML(t, filepath.Join(n.Nodes[0].Home, "config", "app.toml"), "", "iavl-cache-size", v)
+		}
 	}})
 	node := nw.Nodes[0]
 	ctx, cancel := context.WithCancel(context.Background())
