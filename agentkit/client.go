@@ -27,9 +27,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -79,8 +81,9 @@ type Config struct {
 	// a block) times the adjustment, and a tx that runs out of gas on that
 	// estimate is sent again once, simulated.
 	SimulateEveryTx bool
-	// NoEventStream learns of inclusion by asking the node (GetTx, backing
-	// off from 250ms to 2s) instead of from its websocket event stream.
+	// NoEventStream learns of inclusion by asking the node (gRPC GetTx,
+	// backing off from 250ms to 2s) instead of from its websocket event
+	// stream.
 	// For nodes whose RPC websocket is not reachable; the stream costs the
 	// node far less.
 	NoEventStream bool
@@ -134,6 +137,7 @@ type Client struct {
 
 	gas   *gasBook
 	incl  *inclusion
+	rpc   *rpchttp.HTTP // CometBFT's RPC, for tx lookups
 	stats clientStats
 }
 
@@ -169,6 +173,9 @@ func Dial(ctx context.Context, cfg Config, signer Signer) (*Client, error) {
 	}
 	c := &Client{cfg: cfg, conn: conn, addrs: addrs, signer: signer, me: me, chainID: cfg.ChainID, gasPrice: gasPrice, gas: newGasBook(), pending: map[uint64]pendingTx{}}
 	c.incl = newInclusion(cfg.RPC, me, &c.stats)
+	if rpc, err := rpchttp.New(cfg.RPC, "/websocket"); err == nil {
+		c.rpc = rpc
+	}
 	if c.chainID == "" {
 		info, err := cmtv1beta1.NewServiceClient(conn).GetNodeInfo(ctx, &cmtv1beta1.GetNodeInfoRequest{})
 		if err != nil {
@@ -730,9 +737,24 @@ func (c *Client) included(r *TxResult) (*TxResult, error) {
 	return r, nil
 }
 
-// queryTx asks the node for a tx; nil when it has none (yet).
+// queryTx asks the node for a tx; nil when it has none (yet). It asks
+// CometBFT's /tx without a proof first: a lookup in the tx index, where
+// the SDK's GetTx also asks for a proof and loads the tx's block twice
+// (milliseconds per hit in busy blocks). GetTx is the fallback when the
+// RPC endpoint does not answer.
 func (c *Client) queryTx(ctx context.Context, hash string) (*TxResult, error) {
 	c.stats.txQueries.Add(1)
+	if c.rpc != nil && !c.cfg.NoEventStream {
+		if bz, err := hex.DecodeString(hash); err == nil {
+			res, err := c.rpc.Tx(ctx, bz, false)
+			switch {
+			case err == nil:
+				return execResult(hash, res.Height, res.TxResult), nil
+			case strings.Contains(err.Error(), "not found"):
+				return nil, nil
+			}
+		}
+	}
 	res, err := txtypes.NewServiceClient(c.conn).GetTx(ctx, &txtypes.GetTxRequest{Hash: hash})
 	if err != nil || res.TxResponse == nil {
 		return nil, err

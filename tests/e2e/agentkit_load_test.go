@@ -157,6 +157,19 @@ func TestAgentkitUnderLoad(t *testing.T) {
 			t.Errorf("with the stream up: %d of %d inclusions learned from events, %d GetTx queries", st.IncludedByEvent, n, st.TxQueries)
 		}
 
+		// A lookup needs CometBFT's RPC only (/tx without a proof): a
+		// client whose gRPC endpoint is dead still finds an included tx.
+		last, err := c.Broadcast(ctx, bankSend(c, sink, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rpcOnly := dialWith(t, ctx, agentkit.Config{GRPC: "127.0.0.1:1", RPC: "http://" + node.RPC, ChainID: nw.ChainID}, keys[0])
+		found, err := rpcOnly.WaitForTx(ctx, last.Hash)
+		if err != nil || found.Height != last.Height || found.GasUsed != last.GasUsed {
+			t.Fatalf("tx %s looked up over RPC: %+v %v; want height %d", last.Hash, found, err, last.Height)
+		}
+		st = c.Stats()
+
 		proxy.cut()
 		for i := 0; i < 5; i++ {
 			if _, err := c.Broadcast(ctx, bankSend(c, sink, 1)); err != nil {
