@@ -14,7 +14,6 @@ import (
 	cmtjson "github.com/cometbft/cometbft/libs/json"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
-	jsonrpcclient "github.com/cometbft/cometbft/rpc/jsonrpc/client"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/cosmos/gogoproto/proto"
 
@@ -283,44 +282,16 @@ func (s *Subscription) report(err error) {
 func (s *Subscription) run(ctx context.Context) {
 	defer close(s.done)
 	defer close(s.events)
-	backoff := 250 * time.Millisecond
-	for ctx.Err() == nil {
-		started := time.Now()
-		err := s.session(ctx)
-		if ctx.Err() != nil {
-			return
-		}
+	keepStreaming(ctx, s.session, func(err error) {
 		s.report(fmt.Errorf("event stream from %s: %w (reconnecting)", s.rpc, err))
-		if time.Since(started) > time.Minute {
-			backoff = 250 * time.Millisecond
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 5*time.Second)
-	}
+	})
 }
-
-var errReconnected = errors.New("the websocket reconnected by itself")
 
 // session connects, subscribes, reads back what may have been missed and
 // streams live events until the connection fails.
 func (s *Subscription) session(ctx context.Context) error {
-	reconnected := make(chan struct{}, 1)
-	ws, err := jsonrpcclient.NewWS(s.rpc, "/websocket",
-		jsonrpcclient.MaxReconnectAttempts(0),
-		jsonrpcclient.OnReconnect(func() {
-			select {
-			case reconnected <- struct{}{}:
-			default:
-			}
-		}))
+	ws, reconnected, err := openWS(s.rpc)
 	if err != nil {
-		return err
-	}
-	if err := ws.Start(); err != nil {
 		return err
 	}
 	defer func() { _ = ws.Stop() }()
@@ -379,13 +350,7 @@ func (s *Subscription) session(ctx context.Context) error {
 			}
 			switch d := re.Data.(type) {
 			case cmttypes.EventDataNewBlockEvents:
-				if !stall.Stop() {
-					select {
-					case <-stall.C:
-					default:
-					}
-				}
-				stall.Reset(s.opts.StallTimeout)
+				resetTimer(stall, s.opts.StallTimeout)
 				if err := s.liveBlock(ctx, d.Height, d.Events); err != nil {
 					return err
 				}

@@ -11,7 +11,6 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
-	jsonrpcclient "github.com/cometbft/cometbft/rpc/jsonrpc/client"
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -164,41 +163,16 @@ func (in *inclusion) setUp(up bool) {
 
 func (in *inclusion) run(ctx context.Context) {
 	defer close(in.done)
-	backoff := 250 * time.Millisecond
-	for ctx.Err() == nil {
-		started := time.Now()
-		_ = in.session(ctx)
-		in.setUp(false)
-		if ctx.Err() != nil {
-			return
-		}
-		if time.Since(started) > time.Minute {
-			backoff = 250 * time.Millisecond
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 5*time.Second)
-	}
+	keepStreaming(ctx, func(ctx context.Context) error {
+		defer in.setUp(false)
+		return in.session(ctx)
+	}, func(error) {})
 }
 
 // session streams the client's Tx events until the connection fails.
 func (in *inclusion) session(ctx context.Context) error {
-	reconnected := make(chan struct{}, 1)
-	ws, err := jsonrpcclient.NewWS(in.rpc, "/websocket",
-		jsonrpcclient.MaxReconnectAttempts(0),
-		jsonrpcclient.OnReconnect(func() {
-			select {
-			case reconnected <- struct{}{}:
-			default:
-			}
-		}))
+	ws, reconnected, err := openWS(in.rpc)
 	if err != nil {
-		return err
-	}
-	if err := ws.Start(); err != nil {
 		return err
 	}
 	defer func() { _ = ws.Stop() }()
@@ -242,13 +216,7 @@ func (in *inclusion) session(ctx context.Context) error {
 			}
 			switch d := re.Data.(type) {
 			case cmttypes.EventDataNewBlockHeader:
-				if !stall.Stop() {
-					select {
-					case <-stall.C:
-					default:
-					}
-				}
-				stall.Reset(inclusionStall)
+				resetTimer(stall, inclusionStall)
 			case cmttypes.EventDataTx:
 				hash := fmt.Sprintf("%X", cmttypes.Tx(d.Tx).Hash())
 				in.deliver(execResult(hash, d.Height, d.Result))

@@ -2,6 +2,7 @@ package keeperutil_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"cosmossdk.io/collections"
@@ -80,7 +81,7 @@ func TestRunQueueTakesDueEntriesInOrderWithinBudget(t *testing.T) {
 	if err != nil || n != 3 {
 		t.Fatalf("first run took %d (err %v), want 3", n, err)
 	}
-	if want := []uint64{7, 2, 9}; !equal(order, want) {
+	if want := []uint64{7, 2, 9}; !slices.Equal(order, want) {
 		t.Fatalf("settled %v, want %v (height, then id)", order, want)
 	}
 	n, err = keeperutil.RunQueue(f.ctx, f.queue, 10, 3, settle, failed)
@@ -179,16 +180,4 @@ func TestBoundPage(t *testing.T) {
 	if in.Limit != 5000 {
 		t.Fatal("BoundPage changed the caller's request")
 	}
-}
-
-func equal(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -272,24 +272,8 @@ func faultStateSync(t *testing.T, fx *faultRun) faultRow {
 	n := fx.n
 	h0 := fx.height(t, n.Nodes[0])
 	trust := h0 - 5
-	var block struct {
-		Result struct {
-			BlockID struct {
-				Hash string `json:"hash"`
-			} `json:"block_id"`
-		} `json:"result"`
-	}
-	if err := getJSON(fmt.Sprintf("http://%s/block?height=%d", n.Nodes[0].RPC, trust), &block); err != nil {
-		t.Fatal(err)
-	}
 	synced := n.AddNode("state-synced", func(home string) {
-		cfg := filepath.Join(home, "config", "config.toml")
-		SetTOML(t, cfg, "statesync", "enable", "true")
-		SetTOML(t, cfg, "statesync", "rpc_servers", strconv.Quote("http://"+n.Nodes[0].RPC+",http://"+n.Nodes[1].RPC))
-		SetTOML(t, cfg, "statesync", "trust_height", strconv.FormatInt(trust, 10))
-		SetTOML(t, cfg, "statesync", "trust_hash", strconv.Quote(block.Result.BlockID.Hash))
-		// 5s is CometBFT's least: anything shorter means 25s.
-		SetTOML(t, cfg, "statesync", "discovery_time", strconv.Quote("5s"))
+		n.SetStateSync(home, n.Nodes[:2], trust, true)
 	})
 	n.StartNode(synced)
 	n.WaitForHeight(synced, h0+5, 3*time.Minute)

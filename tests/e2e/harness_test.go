@@ -694,6 +694,47 @@ func (n *Network) NodeID(node *Node) string {
 	return strings.TrimSpace(string(runBin(n.t, "comet", "show-node-id", "--home", node.Home)))
 }
 
+// plannedNode is node i of the port plan (the i-th ten of its ports), with
+// its home and log file.
+func (n *Network) plannedNode(i int, moniker, home string) *Node {
+	p := n.ports
+	addr := func(base int) string { return fmt.Sprintf("127.0.0.1:%d", base+i*p.Stride) }
+	return &Node{
+		Index: i, Moniker: moniker, Home: home,
+		RPC: addr(p.RPC), GRPC: addr(p.GRPC), API: addr(p.API), P2P: addr(p.P2P), Pprof: addr(p.Pprof),
+		logPath: filepath.Join(n.Dir, moniker+".log"),
+	}
+}
+
+// SetStateSync points a node home's state sync at servers, trusting the
+// block at trustHeight as servers[0] reports it; enable turns it on (off
+// for a node restored from a snapshot file, which keeps the trust
+// settings for later).
+func (n *Network) SetStateSync(home string, servers []*Node, trustHeight int64, enable bool) {
+	n.t.Helper()
+	var block struct {
+		Result struct {
+			BlockID struct {
+				Hash string `json:"hash"`
+			} `json:"block_id"`
+		} `json:"result"`
+	}
+	if err := getJSON(fmt.Sprintf("http://%s/block?height=%d", servers[0].RPC, trustHeight), &block); err != nil {
+		n.t.Fatal(err)
+	}
+	var urls []string
+	for _, s := range servers {
+		urls = append(urls, "http://"+s.RPC)
+	}
+	cfg := filepath.Join(home, "config", "config.toml")
+	SetTOML(n.t, cfg, "statesync", "enable", strconv.FormatBool(enable))
+	SetTOML(n.t, cfg, "statesync", "rpc_servers", strconv.Quote(strings.Join(urls, ",")))
+	SetTOML(n.t, cfg, "statesync", "trust_height", strconv.FormatInt(trustHeight, 10))
+	SetTOML(n.t, cfg, "statesync", "trust_hash", strconv.Quote(block.Result.BlockID.Hash))
+	// 5s is CometBFT's least: anything shorter means 25s.
+	SetTOML(n.t, cfg, "statesync", "discovery_time", strconv.Quote("5s"))
+}
+
 // AddNode writes the home of a new full node (no validator) that follows
 // the network: its own keys, the network's genesis, node 0's settings with
 // its own ports, and every validator as a persistent peer. prepare may
@@ -713,16 +754,7 @@ func (n *Network) AddNode(moniker string, prepare func(home string)) *Node {
 			n.t.Fatal(err)
 		}
 	}
-	p := n.ports
-	port := func(base int) int { return base + i*p.Stride }
-	node := &Node{
-		Index: i, Moniker: moniker, Home: home,
-		RPC:     fmt.Sprintf("127.0.0.1:%d", port(p.RPC)),
-		GRPC:    fmt.Sprintf("127.0.0.1:%d", port(p.GRPC)),
-		API:     fmt.Sprintf("127.0.0.1:%d", port(p.API)),
-		P2P:     fmt.Sprintf("127.0.0.1:%d", port(p.P2P)),
-		logPath: filepath.Join(n.Dir, moniker+".log"),
-	}
+	node := n.plannedNode(i, moniker, home)
 	cfg, app := filepath.Join(home, "config", "config.toml"), filepath.Join(home, "config", "app.toml")
 	var peers []string
 	for _, v := range n.Nodes {
@@ -730,7 +762,7 @@ func (n *Network) AddNode(moniker string, prepare func(home string)) *Node {
 	}
 	SetTOML(n.t, cfg, "", "moniker", strconv.Quote(moniker))
 	SetTOML(n.t, cfg, "rpc", "laddr", strconv.Quote("tcp://"+node.RPC))
-	SetTOML(n.t, cfg, "rpc", "pprof_laddr", strconv.Quote(fmt.Sprintf("127.0.0.1:%d", port(p.Pprof))))
+	SetTOML(n.t, cfg, "rpc", "pprof_laddr", strconv.Quote(node.Pprof))
 	SetTOML(n.t, cfg, "p2p", "laddr", strconv.Quote("tcp://"+node.P2P))
 	SetTOML(n.t, cfg, "p2p", "persistent_peers", strconv.Quote(strings.Join(peers, ",")))
 	SetTOML(n.t, app, "api", "address", strconv.Quote("tcp://"+node.API))

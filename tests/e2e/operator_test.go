@@ -23,26 +23,17 @@ func (n *Network) guideNode(i int, moniker string) *Node {
 	n.t.Helper()
 	home := filepath.Join(n.Dir, moniker)
 	runBin(n.t, "init", moniker, "--chain-id", n.ChainID, "--home", home)
-	p := n.ports
-	port := func(base int) int { return base + i*p.Stride }
-	node := &Node{
-		Index: i, Moniker: moniker, Home: home,
-		RPC:     fmt.Sprintf("127.0.0.1:%d", port(p.RPC)),
-		GRPC:    fmt.Sprintf("127.0.0.1:%d", port(p.GRPC)),
-		API:     fmt.Sprintf("127.0.0.1:%d", port(p.API)),
-		P2P:     fmt.Sprintf("127.0.0.1:%d", port(p.P2P)),
-		logPath: filepath.Join(n.Dir, moniker+".log"),
-	}
+	node := n.plannedNode(i, moniker, home)
 	cfg, app, client := filepath.Join(home, "config", "config.toml"), filepath.Join(home, "config", "app.toml"), filepath.Join(home, "config", "client.toml")
 	SetTOML(n.t, cfg, "rpc", "laddr", strconv.Quote("tcp://"+node.RPC))
-	SetTOML(n.t, cfg, "rpc", "pprof_laddr", strconv.Quote(fmt.Sprintf("127.0.0.1:%d", port(p.Pprof))))
+	SetTOML(n.t, cfg, "rpc", "pprof_laddr", strconv.Quote(node.Pprof))
 	SetTOML(n.t, cfg, "p2p", "laddr", strconv.Quote("tcp://"+node.P2P))
 	SetTOML(n.t, cfg, "p2p", "addr_book_strict", "false") // peers on 127.0.0.1
 	SetTOML(n.t, cfg, "p2p", "allow_duplicate_ip", "true")
 	SetTOML(n.t, cfg, "consensus", "timeout_commit", strconv.Quote(testBlockTime.String()))
 	SetTOML(n.t, cfg, "consensus", "double_sign_check_height", "10")
 	SetTOML(n.t, cfg, "instrumentation", "prometheus", "true")
-	SetTOML(n.t, cfg, "instrumentation", "prometheus_listen_addr", strconv.Quote(fmt.Sprintf("127.0.0.1:%d", port(p.P2P)+5)))
+	SetTOML(n.t, cfg, "instrumentation", "prometheus_listen_addr", strconv.Quote(fmt.Sprintf("127.0.0.1:%d", n.ports.P2P+i*n.ports.Stride+5)))
 	SetTOML(n.t, app, "api", "enable", "true")
 	SetTOML(n.t, app, "api", "address", strconv.Quote("tcp://"+node.API))
 	SetTOML(n.t, app, "grpc", "address", strconv.Quote(node.GRPC))
@@ -326,25 +317,7 @@ func TestOperatorGuide(t *testing.T) {
 	restored := n.guideNode(3, "restored")
 	copyFile(t, genesis1, filepath.Join(restored.Home, "config", "genesis.json"))
 	n.peers(restored, op1, op2)
-	trust := func(home string, height int64, enable bool) {
-		var block struct {
-			Result struct {
-				BlockID struct {
-					Hash string `json:"hash"`
-				} `json:"block_id"`
-			} `json:"result"`
-		}
-		if err := getJSON(fmt.Sprintf("http://%s/block?height=%d", op1.RPC, height), &block); err != nil {
-			t.Fatal(err)
-		}
-		cfg := filepath.Join(home, "config", "config.toml")
-		SetTOML(t, cfg, "statesync", "enable", strconv.FormatBool(enable))
-		SetTOML(t, cfg, "statesync", "rpc_servers", strconv.Quote("http://"+op1.RPC+",http://"+op2.RPC))
-		SetTOML(t, cfg, "statesync", "trust_height", strconv.FormatInt(height, 10))
-		SetTOML(t, cfg, "statesync", "trust_hash", strconv.Quote(block.Result.BlockID.Hash))
-		SetTOML(t, cfg, "statesync", "discovery_time", strconv.Quote("5s"))
-	}
-	trust(restored.Home, h, false)
+	n.SetStateSync(restored.Home, []*Node{op1, op2}, h, false)
 	runBin(t, "snapshots", "load", archive, "--home", restored.Home)
 	runBin(t, "snapshots", "restore", snapHeight, format, "--home", restored.Home)
 	runBin(t, "comet", "bootstrap-state", "--height", snapHeight, "--home", restored.Home)
@@ -365,7 +338,7 @@ func TestOperatorGuide(t *testing.T) {
 	// Snapshots every 20 blocks on op1 and op2: trust a block past the
 	// newest one they have.
 	tip = n.WaitBlocks(25)
-	trust(restored.Home, tip-3, true)
+	n.SetStateSync(restored.Home, []*Node{op1, op2}, tip-3, true)
 	n.StartNode(restored)
 	n.WaitForHeight(restored, tip+3, 2*startTimeout)
 	var st struct {
