@@ -133,7 +133,8 @@ type Client struct {
 
 	// pending are the txs the node accepted that are not known to be in a
 	// block, by sequence, under mu: what repair sends again.
-	pending map[uint64]pendingTx
+	pending    map[uint64]pendingTx
+	lastRepair time.Time
 
 	gas   *gasBook
 	incl  *inclusion
@@ -148,6 +149,10 @@ type pendingTx struct {
 	bytes []byte
 	hash  string
 }
+
+// pendingCheck is how long a tx may be in no block before the client
+// suspects the node dropped it.
+const pendingCheck = 15 * time.Second
 
 // maxPending bounds the remembered pending txs (an agent that Submits and
 // never waits leaves them behind); the oldest go first.
@@ -377,16 +382,29 @@ func (c *Client) Submit(ctx context.Context, msgs ...sdk.Msg) (string, error) {
 // wrong sequence means the node had dropped a tx of this client before it
 // (see repair): the client's pending txs are sent again, in order, and the
 // wait goes on for the same tx, unless the chain proves its sequence spent.
+//
+// A tx in no block after pendingCheck may have been dropped with nothing
+// after it to reveal the gap (the client's last tx, say): the pending txs
+// are sent again then too (those still in the mempool are recognised as
+// such). Repairs are at most one per pendingCheck per client.
 func (c *Client) waitPending(ctx context.Context, out sent) (*TxResult, error) {
 	deadline := time.Now().Add(c.cfg.InclusionTimeout)
 	for {
-		res, err := c.WaitForTx(ctx, out.hash)
-		if err == nil || !isWrongSequence(res) || !time.Now().Before(deadline) {
+		round := time.Now().Add(pendingCheck)
+		if round.After(deadline) {
+			round = deadline
+		}
+		res, err := c.waitUntil(ctx, out.hash, round)
+		lost := errors.Is(err, ErrNotIncluded)
+		if err == nil || !lost && !isWrongSequence(res) || !time.Now().Before(deadline) {
 			c.forgetPending(out.seq, out.hash)
 			return res, err
 		}
 		c.mu.Lock()
-		alive, rerr := c.repair(ctx, out.seq)
+		alive, rerr := true, error(nil)
+		if time.Since(c.lastRepair) >= pendingCheck || !lost {
+			alive, rerr = c.repair(ctx, out.seq)
+		}
 		c.mu.Unlock()
 		if rerr != nil || !alive {
 			// Its sequence is spent: by this very tx, sent again and
@@ -418,6 +436,7 @@ func (c *Client) forgetPending(seq uint64, hash string) {
 // place again. It reports whether the tx of sequence seq is still to come
 // (false once the chain's sequence is past it). Called with mu held.
 func (c *Client) repair(ctx context.Context, seq uint64) (bool, error) {
+	c.lastRepair = time.Now()
 	res, err := authv1beta1.NewQueryClient(c.conn).AccountInfo(ctx, &authv1beta1.QueryAccountInfoRequest{Address: c.me})
 	if err != nil {
 		return false, err
@@ -676,8 +695,11 @@ func (c *Client) simulate(ctx context.Context, msgs []sdk.Msg) (uint64, error) {
 // the stream is down or has been silent about the tx for a long while (see
 // inclusion); past Config.InclusionTimeout it fails with ErrNotIncluded.
 func (c *Client) WaitForTx(ctx context.Context, hash string) (*TxResult, error) {
+	return c.waitUntil(ctx, hash, time.Now().Add(c.cfg.InclusionTimeout))
+}
+
+func (c *Client) waitUntil(ctx context.Context, hash string, deadline time.Time) (*TxResult, error) {
 	hash = normalizeHash(hash)
-	deadline := time.Now().Add(c.cfg.InclusionTimeout)
 	streaming := !c.cfg.NoEventStream
 	var w waiter // zero: nil channels, never ready
 	if streaming {
