@@ -7,8 +7,9 @@
 // Transactions are signed locally, priced, broadcast and waited for until
 // included. A Client simulates the first tx of each kind (its messages'
 // types) and prices later ones from the gas such txs used (Config.GasLimit
-// fixes it instead); it learns of inclusion from the node's event stream,
-// not by polling; and it keeps its own next sequence, so an agent may send
+// fixes it instead); it learns of inclusion at each new block, from one
+// lookup of all its waiting txs in the node's tx index, not by polling
+// each tx; and it keeps its own next sequence, so an agent may send
 // many transactions per block from one key (concurrent calls are safe) and
 // a busy mempool does not make it trip over its own sequence. Refusals come back as errors that match the chain's
 // registered errors with errors.Is, e.g. errors.Is(err,
@@ -27,11 +28,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
-	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -81,11 +80,10 @@ type Config struct {
 	// a block) times the adjustment, and a tx that runs out of gas on that
 	// estimate is sent again once, simulated.
 	SimulateEveryTx bool
-	// NoEventStream learns of inclusion by asking the node (gRPC GetTx,
-	// backing off from 250ms to 2s) instead of from its websocket event
-	// stream.
-	// For nodes whose RPC websocket is not reachable; the stream costs the
-	// node far less.
+	// NoEventStream learns of inclusion by asking the node for each tx
+	// (gRPC GetTx, backing off from 250ms to 2s) instead of at new blocks
+	// from its websocket stream. For nodes whose RPC is not reachable; the
+	// stream costs the node far less.
 	NoEventStream bool
 	// InclusionTimeout bounds the wait for a tx to be included (default
 	// 60s); past it the wait fails with ErrNotIncluded.
@@ -138,7 +136,6 @@ type Client struct {
 
 	gas   *gasBook
 	incl  *inclusion
-	rpc   *rpchttp.HTTP // CometBFT's RPC, for tx lookups
 	stats clientStats
 }
 
@@ -149,6 +146,10 @@ type pendingTx struct {
 	bytes []byte
 	hash  string
 }
+
+// streamStartWait bounds the wait for the inclusion stream before the
+// first tx (once: later txs do not wait).
+const streamStartWait = 5 * time.Second
 
 // pendingCheck is how long a tx may be in no block before the client
 // suspects the node dropped it.
@@ -178,9 +179,6 @@ func Dial(ctx context.Context, cfg Config, signer Signer) (*Client, error) {
 	}
 	c := &Client{cfg: cfg, conn: conn, addrs: addrs, signer: signer, me: me, chainID: cfg.ChainID, gasPrice: gasPrice, gas: newGasBook(), pending: map[uint64]pendingTx{}}
 	c.incl = newInclusion(cfg.RPC, me, &c.stats)
-	if rpc, err := rpchttp.New(cfg.RPC, "/websocket"); err == nil {
-		c.rpc = rpc
-	}
 	if c.chainID == "" {
 		info, err := cmtv1beta1.NewServiceClient(conn).GetNodeInfo(ctx, &cmtv1beta1.GetNodeInfoRequest{})
 		if err != nil {
@@ -521,6 +519,7 @@ func (c *Client) send(ctx context.Context, msgs []sdk.Msg, simulate bool) (sent,
 	if !c.cfg.NoEventStream {
 		// Started before the first tx, so that it is up when the tx lands.
 		c.incl.start()
+		c.incl.awaitFirst(ctx, streamStartWait)
 	}
 	kind := txKind(msgs)
 	svc := txtypes.NewServiceClient(c.conn)
@@ -691,9 +690,9 @@ func (c *Client) simulate(ctx context.Context, msgs []sdk.Msg) (uint64, error) {
 
 // WaitForTx waits until a tx is included and returns its result; a tx
 // whose messages failed returns its result and a *TxError. It learns of
-// the inclusion from the client's event stream, asking the node only when
-// the stream is down or has been silent about the tx for a long while (see
-// inclusion); past Config.InclusionTimeout it fails with ErrNotIncluded.
+// the inclusion at the first new block that has it (see inclusion), asking
+// the node for this tx alone only when the stream is down or has been
+// silent about it for a long while; past Config.InclusionTimeout it fails with ErrNotIncluded.
 func (c *Client) WaitForTx(ctx context.Context, hash string) (*TxResult, error) {
 	return c.waitUntil(ctx, hash, time.Now().Add(c.cfg.InclusionTimeout))
 }
@@ -715,10 +714,14 @@ func (c *Client) waitUntil(ctx context.Context, hash string, deadline time.Time)
 		}
 		timer := time.NewTimer(max(0, min(wait, time.Until(deadline))))
 		select {
-		case r := <-w.result:
+		case d := <-w.result:
 			timer.Stop()
-			c.stats.includedByEvent.Add(1)
-			return c.included(r)
+			if d.byLookup {
+				c.stats.includedByLookup.Add(1)
+			} else {
+				c.stats.includedByEvent.Add(1)
+			}
+			return c.included(d.r)
 		case <-w.connected:
 			// The stream is (back) up: the tx may have landed while it was
 			// down, so ask once.
@@ -759,22 +762,16 @@ func (c *Client) included(r *TxResult) (*TxResult, error) {
 	return r, nil
 }
 
-// queryTx asks the node for a tx; nil when it has none (yet). It asks
-// CometBFT's /tx without a proof first: a lookup in the tx index, where
-// the SDK's GetTx also asks for a proof and loads the tx's block twice
-// (milliseconds per hit in busy blocks). GetTx is the fallback when the
+// queryTx asks the node for a tx; nil when it has none (yet). It looks the
+// tx up in CometBFT's tx index (see lookupTxs); the SDK's GetTx, which also
+// asks for a proof and loads the tx's block twice, is the fallback when the
 // RPC endpoint does not answer.
 func (c *Client) queryTx(ctx context.Context, hash string) (*TxResult, error) {
 	c.stats.txQueries.Add(1)
-	if c.rpc != nil && !c.cfg.NoEventStream {
-		if bz, err := hex.DecodeString(hash); err == nil {
-			res, err := c.rpc.Tx(ctx, bz, false)
-			switch {
-			case err == nil:
-				return execResult(hash, res.Height, res.TxResult), nil
-			case strings.Contains(err.Error(), "not found"):
-				return nil, nil
-			}
+	if c.cfg.RPC != "" && !c.cfg.NoEventStream {
+		found, err := lookupTxs(ctx, c.cfg.RPC, []string{hash})
+		if err == nil {
+			return found[hash], nil
 		}
 	}
 	res, err := txtypes.NewServiceClient(c.conn).GetTx(ctx, &txtypes.GetTxRequest{Hash: hash})

@@ -89,6 +89,9 @@ type clientStats struct {
 	txQueries           atomic.Int64
 	includedByEvent     atomic.Int64
 	includedByQuery     atomic.Int64
+	includedByLookup    atomic.Int64
+	lookups             atomic.Int64
+	lookupRequests      atomic.Int64
 	streamConnections   atomic.Int64
 	sequenceCorrections atomic.Int64
 	rebroadcasts        atomic.Int64
@@ -104,13 +107,20 @@ type Stats struct {
 	Broadcasts int64
 	// Simulations is the number of gas simulations asked of the node.
 	Simulations int64
-	// TxQueries is the number of GetTx queries made while waiting for
-	// inclusion (none while the event stream is up, in the steady state).
+	// TxQueries is the number of queries a waiter made for its own tx
+	// (while the stream was down, or as a late safety check).
 	TxQueries int64
-	// IncludedByEvent and IncludedByQuery count the waits that ended on a
-	// streamed event and on a query.
-	IncludedByEvent int64
-	IncludedByQuery int64
+	// Lookups is the number of tx hashes looked up in the node's tx index
+	// at new blocks, and LookupRequests the requests they took (one per
+	// block with txs waited for, in the steady state).
+	Lookups        int64
+	LookupRequests int64
+	// IncludedByLookup, IncludedByEvent and IncludedByQuery count the
+	// waits that ended on a lookup at a new block, on a streamed Tx event
+	// (nodes without a tx index) and on a waiter's own query.
+	IncludedByLookup int64
+	IncludedByEvent  int64
+	IncludedByQuery  int64
 	// StreamConnections is the number of event stream connections made.
 	StreamConnections int64
 	// SequenceCorrections counts the node's answers that proved the
@@ -133,6 +143,7 @@ func (c *Client) Stats() Stats {
 	s := &c.stats
 	return Stats{
 		Broadcasts: s.broadcasts.Load(), Simulations: s.simulations.Load(), TxQueries: s.txQueries.Load(),
+		Lookups: s.lookups.Load(), LookupRequests: s.lookupRequests.Load(), IncludedByLookup: s.includedByLookup.Load(),
 		IncludedByEvent: s.includedByEvent.Load(), IncludedByQuery: s.includedByQuery.Load(),
 		StreamConnections: s.streamConnections.Load(), SequenceCorrections: s.sequenceCorrections.Load(),
 		Rebroadcasts:       s.rebroadcasts.Load(),

@@ -18,20 +18,30 @@ import (
 
 // How a Client learns that its transactions are in a block.
 //
-// One websocket subscription per client streams the node's Tx events of the
-// transactions this client's key signed (`tx.acc_seq CONTAINS '<address>/'`,
-// an attribute the SDK's ante handler emits for every tx, failed ones
-// included), with each tx's result: code, log, gas used, events and message
-// responses. A waiter is woken by its tx's event, so a steady stream of
-// transactions costs the node no query at all.
+// The client subscribes to the node's new block headers over a websocket,
+// a query every client asks in the same words, so the node matches each
+// header once whatever the number of clients. At each new block the
+// client looks up the txs it waits for in the node's tx index, all in one
+// request (lookupTxs: an index read per tx, no proof, no block loaded),
+// and takes each found tx's result: code, log, gas used, events and
+// message responses. A tx is usually found at the first block after it was
+// sent (the lookup waits inclusionIndexDelay after the header, for the
+// node's indexer); the node's cost per tx does not grow with the number of
+// clients.
+//
+// A node that keeps no tx index (a validator configured as advised) cannot
+// answer lookups; the client then subscribes instead to the Tx events of
+// its own key's txs (`tx.acc_seq CONTAINS '<address>/'`, an attribute the
+// SDK's ante handler emits for every tx, failed ones included), which costs
+// the node a match per tx and per subscribed client.
 //
 // The stream can be down (not yet connected, the node restarting, a
-// websocket refused). A waiter then asks the node for its tx (GetTx),
+// websocket refused). A waiter then asks the node for its tx itself,
 // backing off from inclusionPollFirst to inclusionPollMax; when the stream
 // (re)connects, every waiter asks once, for a tx included while it was
 // down. While the stream is up, a waiter still asks after
-// inclusionSafetyCheck and then at doubling intervals, in case an event
-// was lost.
+// inclusionSafetyCheck and then at doubling intervals, in case a block or
+// an event was missed.
 const (
 	inclusionPollFirst   = 250 * time.Millisecond
 	inclusionPollMax     = 2 * time.Second
@@ -41,6 +51,12 @@ const (
 	inclusionUnclaimed = 1024
 	// inclusionStall ends a stream that brings no new block for this long.
 	inclusionStall = 20 * time.Second
+	// inclusionIndexDelay is how long after a new block header the txs
+	// waited for are looked up. CometBFT announces a block and then
+	// indexes its txs in another goroutine: a lookup at once finds some of
+	// the block's txs not yet indexed, and they wait a whole block more
+	// (in make loadtest, 1.8 lookups per tx and a third fewer txs/s).
+	inclusionIndexDelay = 150 * time.Millisecond
 )
 
 // inclusion is a Client's watch on its own transactions.
@@ -52,10 +68,13 @@ type inclusion struct {
 	mu        sync.Mutex
 	started   bool
 	up        bool
-	waiters   map[string]chan *TxResult
+	byEvents  bool // the node keeps no tx index: stream the key's Tx events
+	waiters   map[string]chan delivery
 	unclaimed map[string]*TxResult
 	order     []string      // unclaimed hashes, oldest first
 	connected chan struct{} // closed (and replaced) each time the stream is up
+	tried     chan struct{} // closed when the first session is up or has failed
+	triedOnce sync.Once
 	cancel    context.CancelFunc
 	done      chan struct{}
 }
@@ -65,11 +84,27 @@ func newInclusion(rpc, signer string, stats *clientStats) *inclusion {
 		rpc:       rpc,
 		query:     fmt.Sprintf("tm.event='Tx' AND tx.acc_seq CONTAINS '%s/'", signer),
 		stats:     stats,
-		waiters:   map[string]chan *TxResult{},
+		waiters:   map[string]chan delivery{},
 		unclaimed: map[string]*TxResult{},
 		connected: make(chan struct{}),
+		tried:     make(chan struct{}),
 	}
 }
+
+// awaitFirst waits, at most for timeout, until the first stream session
+// is up or has failed: a tx sent before would be missed by a Tx
+// subscription that is not yet in place.
+func (in *inclusion) awaitFirst(ctx context.Context, timeout time.Duration) {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-in.tried:
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+func (in *inclusion) triedFirst() { in.triedOnce.Do(func() { close(in.tried) }) }
 
 // start starts the stream once; later calls do nothing.
 func (in *inclusion) start() {
@@ -95,9 +130,15 @@ func (in *inclusion) stop() {
 	}
 }
 
+// delivery is a tx's result and how it was learned.
+type delivery struct {
+	r        *TxResult
+	byLookup bool
+}
+
 // waiter is one WaitForTx's registration.
 type waiter struct {
-	result    chan *TxResult
+	result    chan delivery
 	connected <-chan struct{}
 	up        bool
 }
@@ -107,10 +148,10 @@ type waiter struct {
 func (in *inclusion) register(hash string) waiter {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	ch := make(chan *TxResult, 1)
+	ch := make(chan delivery, 1)
 	if r, ok := in.unclaimed[hash]; ok {
 		delete(in.unclaimed, hash)
-		ch <- r
+		ch <- delivery{r: r}
 	} else {
 		in.waiters[hash] = ch
 	}
@@ -131,13 +172,13 @@ func (in *inclusion) unregister(hash string) {
 	delete(in.waiters, hash)
 }
 
-// deliver hands a streamed result to its waiter, or keeps it for one.
-func (in *inclusion) deliver(r *TxResult) {
+// deliver hands a result to its waiter, or keeps it for one.
+func (in *inclusion) deliver(r *TxResult, byLookup bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if ch, ok := in.waiters[r.Hash]; ok {
 		delete(in.waiters, r.Hash)
-		ch <- r
+		ch <- delivery{r: r, byLookup: byLookup}
 		return
 	}
 	if _, ok := in.unclaimed[r.Hash]; ok {
@@ -158,6 +199,7 @@ func (in *inclusion) setUp(up bool) {
 	if up {
 		close(in.connected)
 		in.connected = make(chan struct{})
+		in.triedOnce.Do(func() { close(in.tried) })
 	}
 }
 
@@ -166,7 +208,7 @@ func (in *inclusion) run(ctx context.Context) {
 	keepStreaming(ctx, func(ctx context.Context) error {
 		defer in.setUp(false)
 		return in.session(ctx)
-	}, func(error) {})
+	}, func(error) { in.triedFirst() })
 }
 
 // session streams the client's Tx events until the connection fails.
@@ -182,14 +224,39 @@ func (in *inclusion) session(ctx context.Context) error {
 	if err := ws.Subscribe(ctx, "tm.event='NewBlockHeader'"); err != nil {
 		return err
 	}
-	if err := ws.Subscribe(ctx, in.query); err != nil {
-		return err
+	in.mu.Lock()
+	byEvents := in.byEvents
+	in.mu.Unlock()
+	if !byEvents {
+		// A node without a tx index is known before any tx is waited for.
+		if _, err := lookupTxs(ctx, in.rpc, []string{noSuchTx}); errors.Is(err, errNoTxIndex) {
+			byEvents = true
+			in.mu.Lock()
+			in.byEvents = true
+			in.mu.Unlock()
+		}
+	}
+	subscriptions := 1
+	if byEvents {
+		if err := ws.Subscribe(ctx, in.query); err != nil {
+			return err
+		}
+		subscriptions++
 	}
 	acks := 0
 	stall := time.NewTimer(inclusionStall)
 	defer stall.Stop()
+	// The lookup after a header waits inclusionIndexDelay: the node indexes
+	// a block's txs after it announces the block.
+	lookup := time.NewTimer(time.Hour)
+	lookup.Stop()
+	defer lookup.Stop()
 	for {
 		select {
+		case <-lookup.C:
+			if err := in.lookupWaiting(ctx); err != nil {
+				return err
+			}
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-reconnected:
@@ -208,8 +275,8 @@ func (in *inclusion) session(ctx context.Context) error {
 			var re ctypes.ResultEvent
 			if err := cmtjson.Unmarshal(resp.Result, &re); err != nil || re.Data == nil {
 				// A subscription's acknowledgement: the stream is up once
-				// both are in.
-				if acks++; acks == 2 {
+				// all are in.
+				if acks++; acks == subscriptions {
 					in.setUp(true)
 				}
 				continue
@@ -217,12 +284,49 @@ func (in *inclusion) session(ctx context.Context) error {
 			switch d := re.Data.(type) {
 			case cmttypes.EventDataNewBlockHeader:
 				resetTimer(stall, inclusionStall)
+				if !byEvents {
+					resetTimer(lookup, inclusionIndexDelay)
+				}
 			case cmttypes.EventDataTx:
 				hash := fmt.Sprintf("%X", cmttypes.Tx(d.Tx).Hash())
-				in.deliver(execResult(hash, d.Height, d.Result))
+				in.deliver(execResult(hash, d.Height, d.Result), false)
 			}
 		}
 	}
+}
+
+// noSuchTx is the hash a session's first lookup asks for, to learn
+// whether the node keeps a tx index.
+var noSuchTx = strings.Repeat("0", 64)
+
+// lookupWaiting looks up the txs waited for in the node's tx index and
+// hands over those found. A node without a tx index switches the client
+// to streaming its key's Tx events (the session ends and is started
+// again with that subscription); another failure is left to the next
+// block and to the waiters' own queries.
+func (in *inclusion) lookupWaiting(ctx context.Context) error {
+	in.mu.Lock()
+	hashes := make([]string, 0, len(in.waiters))
+	for h := range in.waiters {
+		hashes = append(hashes, h)
+	}
+	in.mu.Unlock()
+	if len(hashes) == 0 {
+		return nil
+	}
+	in.stats.lookups.Add(int64(len(hashes)))
+	in.stats.lookupRequests.Add(int64((len(hashes) + maxLookupBatch - 1) / maxLookupBatch))
+	found, err := lookupTxs(ctx, in.rpc, hashes)
+	for _, r := range found {
+		in.deliver(r, true)
+	}
+	if errors.Is(err, errNoTxIndex) {
+		in.mu.Lock()
+		in.byEvents = true
+		in.mu.Unlock()
+		return err
+	}
+	return nil
 }
 
 // execResult is a TxResult from a block's result for the tx.

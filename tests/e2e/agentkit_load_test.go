@@ -113,9 +113,10 @@ func (p *tcpProxy) restore() {
 
 // TestAgentkitUnderLoad: the efficient paths are agentkit's defaults, and
 // they hold up.
-//   - inclusion is learned from the event stream: no GetTx while it is up;
-//     with the websocket cut, from bounded GetTx queries; then from the
-//     stream again once it is back;
+//   - inclusion is learned at each new block from one lookup of the txs
+//     waited for: no query per tx while the stream is up; with the RPC
+//     cut, from bounded GetTx queries; then at new blocks again once it
+//     is back; from a node without a tx index, from the key's Tx events;
 //   - gas: one simulation per kind of tx, a fixed gas limit simulates
 //     nothing, and a learned estimate that runs out of gas is recovered
 //     from by one simulated resend;
@@ -137,7 +138,7 @@ func TestAgentkitUnderLoad(t *testing.T) {
 		return &banktypes.MsgSend{FromAddress: c.AddressString(), ToAddress: c.Bech32(to), Amount: sdk.NewCoins(agnt(n))}
 	}
 
-	t.Run("inclusion from events, and from queries when the stream is cut", func(t *testing.T) {
+	t.Run("inclusion at new blocks, and from queries when the stream is cut", func(t *testing.T) {
 		proxy := newProxy(t, node.RPC)
 		c := dialWith(t, ctx, agentkit.Config{GRPC: node.GRPC, RPC: proxy.addr()}, keys[0])
 		const n = 20
@@ -151,10 +152,12 @@ func TestAgentkitUnderLoad(t *testing.T) {
 		if st.Simulations != 1 {
 			t.Errorf("%d simulations for %d txs of one kind, want 1", st.Simulations, n)
 		}
-		// The first tx may land before the stream is up; after that, none
-		// is asked for.
-		if st.IncludedByEvent < n-1 || st.TxQueries > 2 {
-			t.Errorf("with the stream up: %d of %d inclusions learned from events, %d GetTx queries", st.IncludedByEvent, n, st.TxQueries)
+		// None is asked for alone: each is found by the lookup at a new
+		// block, one request per block (a tx sent one after the other is
+		// at most looked up twice: the block being built may not hold it).
+		if st.IncludedByLookup != n || st.TxQueries != 0 || st.Lookups > 2*n || st.LookupRequests != st.Lookups {
+			t.Errorf("with the stream up: %d of %d inclusions learned at new blocks, %d lookups in %d requests, %d own queries",
+				st.IncludedByLookup, n, st.Lookups, st.LookupRequests, st.TxQueries)
 		}
 
 		// A lookup needs CometBFT's RPC only (/tx without a proof): a
@@ -197,8 +200,8 @@ func TestAgentkitUnderLoad(t *testing.T) {
 		}
 		back := c.Stats()
 		t.Logf("stream back: %+v", back)
-		if got := back.IncludedByEvent - cutSt.IncludedByEvent; got < 4 {
-			t.Errorf("after the stream came back, %d of 5 inclusions learned from events", got)
+		if got := back.IncludedByLookup - cutSt.IncludedByLookup; got < 4 {
+			t.Errorf("after the stream came back, %d of 5 inclusions learned at new blocks", got)
 		}
 	})
 
@@ -332,6 +335,35 @@ func TestAgentkitUnderLoad(t *testing.T) {
 		}
 		if full == 0 {
 			t.Error("the mempool was never full: the test proved nothing")
+		}
+	})
+
+	t.Run("a node without a tx index: inclusion from the key's Tx events", func(t *testing.T) {
+		nw := nw.In(t)
+		h, err := alice.Height(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !nw.StopNode(node) {
+			t.Fatal("the node did not stop")
+		}
+		SetTOML(t, node.Home+"/config/config.toml", "tx_index", "indexer", `"null"`)
+		nw.StartNode(node)
+		nw.WaitForHeight(node, h+2, startTimeout)
+		c := dialWith(t, ctx, agentkit.Config{GRPC: node.GRPC, RPC: "http://" + node.RPC}, keys[0])
+		const n = 10
+		for i := 0; i < n; i++ {
+			if _, err := c.Broadcast(ctx, bankSend(c, sink, 1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st := c.Stats()
+		t.Logf("no tx index: %+v", st)
+		// The stream's first lookup finds out before any tx is sent, and
+		// the stream subscribes to the key's Tx events instead.
+		if st.IncludedByEvent != n || st.LookupRequests != 0 || st.TxQueries != 0 {
+			t.Errorf("without a tx index: %d of %d inclusions from Tx events, %d lookup requests, %d own queries",
+				st.IncludedByEvent, n, st.LookupRequests, st.TxQueries)
 		}
 	})
 }

@@ -217,7 +217,7 @@ func StartNetwork(t *testing.T, opts NetworkOptions) *Network {
 		n.StartNode(node)
 	}
 	for _, node := range n.Nodes {
-		n.WaitForHeight(node, 1, startTimeout)
+		n.WaitForHeight(node, 2, startTimeout) // height 1 committed: gRPC queries answer
 	}
 	return n
 }
