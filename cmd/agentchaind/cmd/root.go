@@ -120,6 +120,7 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 	rootCmd.AddCommand(
 		genutilcli.InitCmd(basicManager, app.DefaultNodeHome),
 		NewTestnetCmd(tempApp),
+		MCPCmd(),
 		debug.Cmd(),
 		pruning.Cmd(newApp, app.DefaultNodeHome),
 		snapshot.Cmd(newApp),
