@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -134,9 +135,12 @@ type Client struct {
 	pending    map[uint64]pendingTx
 	lastRepair time.Time
 
-	gas   *gasBook
-	incl  *inclusion
-	stats clientStats
+	gas  *gasBook
+	incl *inclusion
+	// noTxResults: the node has no TxResults gRPC service (not an
+	// agentchain node); lookups go to CometBFT's RPC.
+	noTxResults atomic.Bool
+	stats       clientStats
 }
 
 // pendingTx is an accepted tx's exact bytes: sent again, they are the same
@@ -178,7 +182,7 @@ func Dial(ctx context.Context, cfg Config, signer Signer) (*Client, error) {
 		return nil, fmt.Errorf("connect to %s: %w", cfg.GRPC, err)
 	}
 	c := &Client{cfg: cfg, conn: conn, addrs: addrs, signer: signer, me: me, chainID: cfg.ChainID, gasPrice: gasPrice, gas: newGasBook(), pending: map[uint64]pendingTx{}}
-	c.incl = newInclusion(cfg.RPC, me, &c.stats)
+	c.incl = newInclusion(cfg.RPC, me, &c.stats, c.lookup)
 	if c.chainID == "" {
 		info, err := cmtv1beta1.NewServiceClient(conn).GetNodeInfo(ctx, &cmtv1beta1.GetNodeInfoRequest{})
 		if err != nil {
@@ -763,13 +767,13 @@ func (c *Client) included(r *TxResult) (*TxResult, error) {
 }
 
 // queryTx asks the node for a tx; nil when it has none (yet). It looks the
-// tx up in CometBFT's tx index (see lookupTxs); the SDK's GetTx, which also
-// asks for a proof and loads the tx's block twice, is the fallback when the
-// RPC endpoint does not answer.
+// tx up in the node's tx index (see Client.lookup); the SDK's GetTx, which
+// also asks for a proof and loads the tx's block twice, is the fallback
+// when that fails.
 func (c *Client) queryTx(ctx context.Context, hash string) (*TxResult, error) {
 	c.stats.txQueries.Add(1)
-	if c.cfg.RPC != "" && !c.cfg.NoEventStream {
-		found, err := lookupTxs(ctx, c.cfg.RPC, []string{hash})
+	if !c.cfg.NoEventStream {
+		found, err := c.lookup(ctx, []string{hash})
 		if err == nil {
 			return found[hash], nil
 		}

@@ -22,7 +22,7 @@ import (
 // a query every client asks in the same words, so the node matches each
 // header once whatever the number of clients. At each new block the
 // client looks up the txs it waits for in the node's tx index, all in one
-// request (lookupTxs: an index read per tx, no proof, no block loaded),
+// request (Client.lookup: an index read per tx, no proof, no block loaded),
 // and takes each found tx's result: code, log, gas used, events and
 // message responses. A tx is usually found at the first block after it was
 // sent (the lookup waits inclusionIndexDelay after the header, for the
@@ -61,9 +61,10 @@ const (
 
 // inclusion is a Client's watch on its own transactions.
 type inclusion struct {
-	rpc   string
-	query string
-	stats *clientStats
+	rpc    string
+	query  string
+	stats  *clientStats
+	lookup func(context.Context, []string) (map[string]*TxResult, error)
 
 	mu        sync.Mutex
 	started   bool
@@ -79,9 +80,10 @@ type inclusion struct {
 	done      chan struct{}
 }
 
-func newInclusion(rpc, signer string, stats *clientStats) *inclusion {
+func newInclusion(rpc, signer string, stats *clientStats, lookup func(context.Context, []string) (map[string]*TxResult, error)) *inclusion {
 	return &inclusion{
 		rpc:       rpc,
+		lookup:    lookup,
 		query:     fmt.Sprintf("tm.event='Tx' AND tx.acc_seq CONTAINS '%s/'", signer),
 		stats:     stats,
 		waiters:   map[string]chan delivery{},
@@ -229,7 +231,7 @@ func (in *inclusion) session(ctx context.Context) error {
 	in.mu.Unlock()
 	if !byEvents {
 		// A node without a tx index is known before any tx is waited for.
-		if _, err := lookupTxs(ctx, in.rpc, []string{noSuchTx}); errors.Is(err, errNoTxIndex) {
+		if _, err := in.lookup(ctx, []string{noSuchTx}); errors.Is(err, errNoTxIndex) {
 			byEvents = true
 			in.mu.Lock()
 			in.byEvents = true
@@ -316,7 +318,7 @@ func (in *inclusion) lookupWaiting(ctx context.Context) error {
 	}
 	in.stats.lookups.Add(int64(len(hashes)))
 	in.stats.lookupRequests.Add(int64((len(hashes) + maxLookupBatch - 1) / maxLookupBatch))
-	found, err := lookupTxs(ctx, in.rpc, hashes)
+	found, err := in.lookup(ctx, hashes)
 	for _, r := range found {
 		in.deliver(r, true)
 	}

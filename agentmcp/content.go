@@ -185,6 +185,10 @@ func (s *Server) fetch(ctx context.Context, uri string, hash []byte) *Fetched {
 		return f
 	}
 	f.Verified = true
+	if !ok {
+		// Kept by hash, for the content resource (best effort).
+		_ = s.store.keep(b)
+	}
 	if len(b) <= maxShownContent && isText(b) {
 		f.Text = string(b)
 	}

@@ -84,12 +84,6 @@ func (s *Server) addResources() {
 		if err != nil {
 			return nil, err
 		}
-		// Fetched content is kept, so that content resources can serve it.
-		for _, f := range append([]*Fetched{out.Spec}, out.Results...) {
-			if f != nil && f.Verified && f.Text != "" {
-				_ = s.store.keep([]byte(f.Text))
-			}
-		}
 		return jsonContents(req.Params.URI, out)
 	})
 }

@@ -143,6 +143,10 @@ var (
 type App struct {
 	*baseapp.BaseApp
 
+	// comet is the node's in-process CometBFT client (set when the node
+	// serves gRPC or REST), for the TxResults service.
+	comet client.CometRPC
+
 	legacyAmino       *codec.LegacyAmino
 	appCodec          codec.Codec
 	txConfig          client.TxConfig
@@ -621,6 +625,7 @@ func (app *App) RegisterAPIRoutes(apiSvr *api.Server, _ config.APIConfig) {
 
 // RegisterTxService registers the tx gRPC service (simulate, get, broadcast).
 func (app *App) RegisterTxService(clientCtx client.Context) {
+	app.comet = clientCtx.Client
 	authtx.RegisterTxService(app.GRPCQueryRouter(), clientCtx, app.Simulate, app.interfaceRegistry)
 }
 

@@ -47,7 +47,7 @@ buf lint --path proto/agentchain
 
 # The generated files committed in the tree.
 committed() {
-  if [ -d x ]; then find x -type f \( -name '*.pb.go' -o -name '*.pb.gw.go' \); fi
+  find x types -type f \( -name '*.pb.go' -o -name '*.pb.gw.go' \) 2>/dev/null || true
 }
 
 OUT=$(mktemp -d)

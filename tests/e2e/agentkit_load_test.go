@@ -1,21 +1,29 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/agentchain/agentchain/agentkit"
+	"github.com/agentchain/agentchain/types/nodeservice"
 )
 
 // dialWith connects a client with a config of the test's own.
@@ -160,8 +168,8 @@ func TestAgentkitUnderLoad(t *testing.T) {
 				st.IncludedByLookup, n, st.Lookups, st.LookupRequests, st.TxQueries)
 		}
 
-		// A lookup needs CometBFT's RPC only (/tx without a proof): a
-		// client whose gRPC endpoint is dead still finds an included tx.
+		// With its gRPC endpoint dead, a client still finds an included
+		// tx, over CometBFT's RPC (the tx method without a proof).
 		last, err := c.Broadcast(ctx, bankSend(c, sink, 1))
 		if err != nil {
 			t.Fatal(err)
@@ -202,6 +210,34 @@ func TestAgentkitUnderLoad(t *testing.T) {
 		t.Logf("stream back: %+v", back)
 		if got := back.IncludedByLookup - cutSt.IncludedByLookup; got < 4 {
 			t.Errorf("after the stream came back, %d of 5 inclusions learned at new blocks", got)
+		}
+	})
+
+	t.Run("the node's TxResults service", func(t *testing.T) {
+		svc := nodeservice.NewTxResultsClient(alice.Conn())
+		res, err := alice.Broadcast(ctx, bankSend(alice, sink, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hash, _ := hex.DecodeString(res.Hash)
+		got, err := svc.Lookup(ctx, &nodeservice.LookupRequest{Hashes: [][]byte{make([]byte, 32), hash}})
+		if err != nil || len(got.Results) != 1 || !bytes.Equal(got.Results[0].Hash, hash) || got.Results[0].Height != res.Height {
+			t.Fatalf("lookup of an unknown and an included tx: %+v %v", got, err)
+		}
+		var result abci.ExecTxResult
+		if err := result.Unmarshal(got.Results[0].Result); err != nil || result.GasUsed != res.GasUsed || result.Code != 0 {
+			t.Errorf("the result: %+v %v; want gas used %d", result, err, res.GasUsed)
+		}
+		// Bad input: refused, saying why.
+		if _, err := svc.Lookup(ctx, &nodeservice.LookupRequest{Hashes: [][]byte{hash[:31]}}); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "32-byte") {
+			t.Errorf("a 31-byte hash: %v", err)
+		}
+		many := make([][]byte, 101)
+		for i := range many {
+			many[i] = hash
+		}
+		if _, err := svc.Lookup(ctx, &nodeservice.LookupRequest{Hashes: many}); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "at most 100") {
+			t.Errorf("101 hashes: %v", err)
 		}
 	})
 
@@ -359,6 +395,10 @@ func TestAgentkitUnderLoad(t *testing.T) {
 		}
 		st := c.Stats()
 		t.Logf("no tx index: %+v", st)
+		// The node says so.
+		if _, err := nodeservice.NewTxResultsClient(c.Conn()).Lookup(ctx, &nodeservice.LookupRequest{Hashes: [][]byte{make([]byte, 32)}}); status.Code(err) != codes.FailedPrecondition {
+			t.Errorf("TxResults on a node without a tx index: %v", err)
+		}
 		// The stream's first lookup finds out before any tx is sent, and
 		// the stream subscribes to the key's Tx events instead.
 		if st.IncludedByEvent != n || st.LookupRequests != 0 || st.TxQueries != 0 {

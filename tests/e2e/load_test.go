@@ -140,14 +140,7 @@ func TestLoad(t *testing.T) {
 	simAfter := float64(last.sims) / float64(max(1, last.txs))
 	t.Logf("waiting, node CPU per tx: polling %.3f ms, agentkit %.3f ms (%.1fx less); simulations per tx in agentkit's last window %.4f",
 		wBefore, wAfter, wBefore/wAfter, simAfter)
-	// The target, a tenth, is for the full run: its blocks of ~250 txs make
-	// each GetTx hit cost milliseconds (it loads the block twice). The
-	// smoke run's blocks are smaller, its GetTx hits cheaper, and it asks
-	// for a fifth.
-	factor := 5.0
-	if os.Getenv("AGENTCHAIN_LOAD") == "full" {
-		factor = 10
-	}
+	const factor = 10.0
 	if wAfter*factor > wBefore {
 		t.Errorf("agentkit's waiting costs the node %.3f ms per tx against %.3f ms when polling: not 1/%.0f", wAfter, wBefore, factor)
 	}
