@@ -19,6 +19,7 @@ func (s *Server) HTTPHandler(token string) http.Handler {
 	if token != "" {
 		h = requireBearer(token, h)
 	}
+	h = refuseBrowsers(h)
 	mux.Handle("/mcp", h)
 	mux.Handle("/content/", s.store)
 	return mux
@@ -31,6 +32,19 @@ func requireBearer(token string, next http.Handler) http.Handler {
 		if subtle.ConstantTimeCompare(got, want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="agentchain-mcp"`)
 			http.Error(w, "missing or wrong bearer token", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// refuseBrowsers refuses requests a web page makes (they carry an Origin
+// header): MCP clients are programs, and a page the user visits must not
+// drive the agent through a server on loopback.
+func refuseBrowsers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Origin") != "" {
+			http.Error(w, "requests from web pages are refused", http.StatusForbidden)
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -182,6 +182,18 @@ func TestMCPServersCompleteAJob(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a request without the bearer token: HTTP %d, want 401", resp.StatusCode)
 	}
+	// From a web page (an Origin header), even with the token: refused.
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a request from a web page: HTTP %d, want 403", resp.StatusCode)
+	}
 	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{
 		Endpoint: endpoint, HTTPClient: &http.Client{Transport: bearer{token: token, next: http.DefaultTransport}},
 	}, nil)
