@@ -99,7 +99,8 @@ func initCometConfig() *cmtcfg.Config {
 
 // initAppConfig returns the app.toml template and defaults: a minimum gas
 // price in uagnt (a node refuses to start without one), gRPC and REST
-// enabled on loopback only, and a short list of indexed events.
+// enabled on loopback only, a short list of indexed events and a smaller
+// IAVL node cache.
 func initAppConfig() (string, any) {
 	srvCfg := serverconfig.DefaultConfig()
 	srvCfg.MinGasPrices = app.DefaultMinGasPrices
@@ -110,6 +111,8 @@ func initAppConfig() (string, any) {
 	// every event makes the tx index, and its compactions, grow fastest
 	// of all the node's data (docs/validators.md).
 	srvCfg.IndexEvents = devnet.IndexedEvents
+	// A smaller IAVL node cache: less heap for the GC to scan as it fills.
+	srvCfg.IAVLCacheSize = devnet.IAVLCacheSize
 	return serverconfig.DefaultConfigTemplate, *srvCfg
 }
 
