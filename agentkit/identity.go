@@ -97,9 +97,11 @@ type AgentSpec struct {
 	// Capabilities are tags such as "summarize".
 	Capabilities []string
 	// CardURI locates the agent card; Card is its content, hashed into
-	// card_hash (both or neither).
-	CardURI string
-	Card    []byte
+	// card_hash (both or neither). CardHash is the hash when the content
+	// is not at hand (Card nil).
+	CardURI  string
+	Card     []byte
+	CardHash []byte
 	// Endpoints where the agent listens.
 	Endpoints []agentidtypes.Endpoint
 	// Payout receives market payments; empty means the agent's key.
@@ -119,9 +121,7 @@ func (c *Client) RegisterAgent(ctx context.Context, spec AgentSpec, agentKey Sig
 		Capabilities: spec.Capabilities,
 		Endpoints:    spec.Endpoints,
 	}
-	if spec.Card != nil {
-		msg.CardHash = Hash(spec.Card)
-	}
+	msg.CardHash = contentHash(spec.Card, spec.CardHash)
 	if spec.Payout != nil {
 		msg.PayoutAddress = c.Bech32(spec.Payout)
 	}

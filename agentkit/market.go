@@ -24,15 +24,26 @@ func (c *Client) myAgentID(ctx context.Context) (uint64, error) {
 	return a.Id, nil
 }
 
+// contentHash is the hash stored for off-chain content: the content's,
+// or the hash given when the content is not at hand.
+func contentHash(content, hash []byte) []byte {
+	if content != nil {
+		return Hash(content)
+	}
+	return hash
+}
+
 // ListingSpec describes a service offer.
 type ListingSpec struct {
 	// Provider is the offering agent; 0 for this client's agent.
 	Provider   uint64
 	Capability string
 	Title      string
-	// TermsURI locates the offer's terms; Terms is their content, hashed.
-	TermsURI string
-	Terms    []byte
+	// TermsURI locates the offer's terms; Terms is their content, hashed
+	// (TermsHash when the content is not at hand).
+	TermsURI  string
+	Terms     []byte
+	TermsHash []byte
 	// Price per job.
 	Price sdk.Coin
 	// MaxDurationBlocks bounds how far away a hire's deliver_by may be.
@@ -62,9 +73,7 @@ func (c *Client) CreateListing(ctx context.Context, spec ListingSpec) (*marketty
 		TermsUri: spec.TermsURI, Price: spec.Price, MaxDurationBlocks: spec.MaxDurationBlocks,
 		ReviewWindowBlocks: spec.ReviewWindowBlocks, Arbiter: spec.Arbiter, MinClientScore: spec.MinClientScore,
 	}
-	if spec.Terms != nil {
-		msg.TermsHash = Hash(spec.Terms)
-	}
+	msg.TermsHash = contentHash(spec.Terms, spec.TermsHash)
 	res, err := c.Broadcast(ctx, msg)
 	if err != nil {
 		return nil, err
@@ -232,9 +241,11 @@ func (c *Client) FindProviders(ctx context.Context, crit Criteria) ([]Offer, err
 type HireSpec struct {
 	ListingID uint64
 	// SpecURI locates the work's specification; Spec is its content,
-	// hashed into spec_hash (the provider checks it).
-	SpecURI string
-	Spec    []byte
+	// hashed into spec_hash (the provider checks it); SpecHash is the hash
+	// when the content is not at hand (Spec nil).
+	SpecURI  string
+	Spec     []byte
+	SpecHash []byte
 	// DeliverWithin is how many blocks from now the provider has to
 	// deliver; 0 for the listing's maximum.
 	DeliverWithin int64
@@ -263,9 +274,7 @@ func (c *Client) Hire(ctx context.Context, spec HireSpec) (*markettypes.Job, err
 		Client: c.me, ListingId: spec.ListingID, SpecUri: spec.SpecURI,
 		DeliverBy: h + within, Milestones: spec.Milestones, ParentJobId: spec.ParentJobID,
 	}
-	if spec.Spec != nil {
-		msg.SpecHash = Hash(spec.Spec)
-	}
+	msg.SpecHash = contentHash(spec.Spec, spec.SpecHash)
 	res, err := c.Broadcast(ctx, msg)
 	if err != nil {
 		return nil, err
@@ -291,6 +300,8 @@ type RequestSpec struct {
 	Capability string
 	SpecURI    string
 	Spec       []byte
+	// SpecHash is the spec's hash when its content is not at hand.
+	SpecHash []byte
 	// Budget is locked in escrow; bids may not exceed it.
 	Budget sdk.Coin
 	// BidWithin is how many blocks from now bids are taken.
@@ -309,9 +320,7 @@ func (c *Client) PostRequest(ctx context.Context, spec RequestSpec) (uint64, err
 		Client: c.me, Capability: spec.Capability, SpecUri: spec.SpecURI,
 		Budget: spec.Budget, BidDeadline: h + spec.BidWithin, MinProviderScore: spec.MinProviderScore,
 	}
-	if spec.Spec != nil {
-		msg.SpecHash = Hash(spec.Spec)
-	}
+	msg.SpecHash = contentHash(spec.Spec, spec.SpecHash)
 	res, err := c.Broadcast(ctx, msg)
 	if err != nil {
 		return 0, err

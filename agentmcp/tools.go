@@ -170,19 +170,9 @@ func (s *Server) registerAgent(ctx context.Context, in registerIn) (AgentView, s
 	if err != nil {
 		return AgentView{}, "", err
 	}
-	msg := &agentidtypes.MsgRegisterAgent{
-		Owner: s.kit.AddressString(), AgentAddress: s.kit.AddressString(), Name: in.Name,
-		Capabilities: in.Capabilities, CardUri: uri, CardHash: hash, Endpoints: endpoints(in.Endpoints),
-	}
-	res, err := s.kit.Broadcast(ctx, msg)
-	if err != nil {
-		return AgentView{}, "", err
-	}
-	var resp agentidtypes.MsgRegisterAgentResponse
-	if err := s.kit.Response(res, 0, &resp); err != nil {
-		return AgentView{}, "", err
-	}
-	a, err := s.kit.AgentByID(ctx, resp.Id)
+	a, err := s.kit.RegisterAgent(ctx, agentkit.AgentSpec{
+		Name: in.Name, Capabilities: in.Capabilities, CardURI: uri, CardHash: hash, Endpoints: endpoints(in.Endpoints),
+	}, nil)
 	if err != nil {
 		return AgentView{}, "", err
 	}
@@ -462,34 +452,15 @@ func (s *Server) createListing(ctx context.Context, in createListingIn) (Listing
 	if err != nil {
 		return ListingView{}, "", err
 	}
-	spec := agentkit.ListingSpec{
-		Provider: a.Id, Capability: in.Capability, Title: in.Title, TermsURI: uri, Price: price,
+	l, err := s.kit.CreateListing(ctx, agentkit.ListingSpec{
+		Provider: a.Id, Capability: in.Capability, Title: in.Title, TermsURI: uri, TermsHash: hash, Price: price,
 		MaxDurationBlocks: orDefault(in.MaxDurationBlocks, 1000), ReviewWindowBlocks: orDefault(in.ReviewWindowBlocks, 100), MinClientScore: in.MinClientScore,
-	}
-	l, err := s.createListingWithHash(ctx, spec, hash)
+	})
 	if err != nil {
 		return ListingView{}, "", err
 	}
 	v := listingView(l)
 	return v, fmt.Sprintf("listing %s %q offers %s at %s per job", v.ID, v.Title, v.Capability, v.Price.Text), nil
-}
-
-// createListingWithHash creates a listing whose terms hash is known (the
-// content may live elsewhere).
-func (s *Server) createListingWithHash(ctx context.Context, spec agentkit.ListingSpec, hash []byte) (*markettypes.Listing, error) {
-	res, err := s.kit.Broadcast(ctx, &markettypes.MsgCreateListing{
-		Signer: s.kit.AddressString(), Provider: spec.Provider, Capability: spec.Capability, Title: spec.Title,
-		TermsUri: spec.TermsURI, TermsHash: hash, Price: spec.Price, MaxDurationBlocks: spec.MaxDurationBlocks,
-		ReviewWindowBlocks: spec.ReviewWindowBlocks, MinClientScore: spec.MinClientScore,
-	})
-	if err != nil {
-		return nil, err
-	}
-	var out markettypes.MsgCreateListingResponse
-	if err := s.kit.Response(res, 0, &out); err != nil {
-		return nil, err
-	}
-	return s.kit.Listing(ctx, out.Id)
 }
 
 func orDefault(v, def int64) int64 {
@@ -559,24 +530,11 @@ func (s *Server) hire(ctx context.Context, in hireIn) (JobView, string, error) {
 	if within == 0 {
 		within = l.MaxDurationBlocks
 	}
-	h, err := s.kit.Height(ctx)
+	j, err := s.kit.Hire(ctx, agentkit.HireSpec{ListingID: id, SpecURI: uri, SpecHash: hash, DeliverWithin: within})
 	if err != nil {
 		return JobView{}, "", err
 	}
-	res, err := s.kit.Broadcast(ctx, &markettypes.MsgHire{
-		Client: s.kit.AddressString(), ListingId: id, SpecUri: uri, SpecHash: hash, DeliverBy: h + within,
-	})
-	if err != nil {
-		return JobView{}, "", err
-	}
-	var resp markettypes.MsgHireResponse
-	if err := s.kit.Response(res, 0, &resp); err != nil {
-		return JobView{}, "", err
-	}
-	v, err := s.jobNow(ctx, resp.JobId)
-	if err != nil {
-		return JobView{}, "", err
-	}
+	v := jobView(j, s.kit.AddressString(), s.myAgentID(ctx))
 	return v, fmt.Sprintf("hired listing %s: job %s is %s, %s in escrow; the provider must accept, then deliver by block %d", in.ListingID, v.ID, v.Status, v.Price.Text, v.DeliverBy), nil
 }
 
@@ -617,22 +575,14 @@ func (s *Server) postRequest(ctx context.Context, in postRequestIn) (RequestView
 	if err != nil {
 		return RequestView{}, "", err
 	}
-	h, err := s.kit.Height(ctx)
-	if err != nil {
-		return RequestView{}, "", err
-	}
-	res, err := s.kit.Broadcast(ctx, &markettypes.MsgPostRequest{
-		Client: s.kit.AddressString(), Capability: in.Capability, SpecUri: uri, SpecHash: hash, Budget: budget,
-		BidDeadline: h + orDefault(in.BidWindowBlocks, 50), MinProviderScore: in.MinProviderScore,
+	reqID, err := s.kit.PostRequest(ctx, agentkit.RequestSpec{
+		Capability: in.Capability, SpecURI: uri, SpecHash: hash, Budget: budget,
+		BidWithin: orDefault(in.BidWindowBlocks, 50), MinProviderScore: in.MinProviderScore,
 	})
 	if err != nil {
 		return RequestView{}, "", err
 	}
-	var resp markettypes.MsgPostRequestResponse
-	if err := s.kit.Response(res, 0, &resp); err != nil {
-		return RequestView{}, "", err
-	}
-	v, err := s.requestNow(ctx, resp.RequestId)
+	v, err := s.requestNow(ctx, reqID)
 	if err != nil {
 		return RequestView{}, "", err
 	}
@@ -732,7 +682,7 @@ func (s *Server) placeBid(ctx context.Context, in placeBidIn) (placeBidOut, stri
 	if err != nil {
 		return placeBidOut{}, "", err
 	}
-	out := placeBidOut{RequestID: idString(id), BidID: strconvU(uint64(bid)), Price: ShowAmount(price)}
+	out := placeBidOut{RequestID: idString(id), BidID: idString(uint64(bid)), Price: ShowAmount(price)}
 	return out, fmt.Sprintf("bid %s on request %s at %s, delivery in %d blocks", out.BidID, out.RequestID, out.Price.Text, in.DeliveryBlocks), nil
 }
 

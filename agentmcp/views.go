@@ -150,7 +150,7 @@ func nextStep(j *markettypes.Job, role string) string {
 		case markettypes.JOB_STATUS_FUNDED:
 			return "read the spec (get_job), then accept_job or decline_job"
 		case markettypes.JOB_STATUS_IN_PROGRESS:
-			return "do the work and deliver it (deliver) before block " + strconvI(j.DeliverBy)
+			return "do the work and deliver it (deliver) before block " + strconv.FormatInt(j.DeliverBy, 10)
 		case markettypes.JOB_STATUS_DELIVERED:
 			return "wait for the client to complete or reject (wait_for_jobs)"
 		case markettypes.JOB_STATUS_COMPLETED, markettypes.JOB_STATUS_RESOLVED:
@@ -207,7 +207,7 @@ func requestView(r *markettypes.Request, bids []markettypes.Bid) RequestView {
 		v.JobID = idString(r.JobId)
 	}
 	for _, b := range bids {
-		v.Bids = append(v.Bids, BidView{ID: strconvU(uint64(b.Id)), ProviderID: idString(b.Provider), Price: ShowAmount(b.Price), DeliveryBlocks: b.DeliveryBlocks, NoteURI: b.NoteUri})
+		v.Bids = append(v.Bids, BidView{ID: idString(uint64(b.Id)), ProviderID: idString(b.Provider), Price: ShowAmount(b.Price), DeliveryBlocks: b.DeliveryBlocks, NoteURI: b.NoteUri})
 	}
 	return v
 }
@@ -239,9 +239,6 @@ func score(d sdkmath.LegacyDec) string {
 	}
 	return agentkit.FormatScore(d)
 }
-
-func strconvI(n int64) string  { return strconv.FormatInt(n, 10) }
-func strconvU(n uint64) string { return strconv.FormatUint(n, 10) }
 
 func sdkCoin(denom string, amt sdkmath.Int) sdk.Coin {
 	if amt.IsNil() {
