@@ -349,7 +349,7 @@ func New(
 	// escrows; the take goes to the fee collector.
 	app.MarketKeeper = marketkeeper.NewKeeper(
 		appCodec, runtime.NewKVStoreService(keys[markettypes.StoreKey]), app.AccountKeeper.AddressCodec(),
-		app.AgentIDKeeper, app.EscrowKeeper, authtypes.FeeCollectorName, authority, logger,
+		app.AgentIDKeeper, app.EscrowKeeper, app.BankKeeper, authtypes.FeeCollectorName, authority, logger,
 	)
 
 	// Reputation learns from the market through the market's own hook

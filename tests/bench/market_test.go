@@ -22,6 +22,7 @@ func init() {
 		TxRow{Name: "market Deliver", Target: "≥ 0.8", Work: &marketStage{stage: stageDeliver}},
 		TxRow{Name: "market Complete", Target: "≥ 0.6", Work: &marketStage{stage: stageComplete}},
 		TxRow{Name: "market lifecycle (4 txs) vs 4 sends", Work: &marketLifecycle{}},
+		TxRow{Name: "market Purchase (pay-per-call)", Target: "≥ 0.8", Work: &marketPurchase{}},
 	)
 	compareRows = append(compareRows, CompareRow{
 		Name:   "market listings-by-capability page of 100, by listings",
@@ -270,4 +271,27 @@ func stepListingsQuery(tb testing.TB, e *Env, measure func(func())) int {
 		}
 	})
 	return queries
+}
+
+// marketPurchase measures pay-per-call purchases (round-robin over clients
+// and listings, one call each, a fresh request id per purchase).
+type marketPurchase struct {
+	m    *market
+	next int
+}
+
+func (w *marketPurchase) Setup(e *Env, _, _ int) { w.m = newMarket(e) }
+
+func (w *marketPurchase) Block(e *Env, n int) [][]byte {
+	txs := make([][]byte, n)
+	for k := range txs {
+		i := w.next
+		w.next++
+		c := w.m.clients[i%len(w.m.clients)]
+		txs[k] = e.Sign(c, apptest.Tx{Msgs: []sdk.Msg{&types.MsgPurchase{
+			Client: c.Addr.String(), ListingId: w.m.listings[i%len(w.m.listings)], Calls: 1, Amount: coins(1_000_000)[0],
+			RequestId: fmt.Sprintf("bench-%d", i), ValidUntilHeight: e.Height + 1_000,
+		}}})
+	}
+	return txs
 }

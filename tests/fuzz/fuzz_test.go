@@ -135,6 +135,7 @@ func seedMsgs(w *fuzzWorld) []sdk.Msg {
 		&markettypes.MsgResolve{Signer: c, JobId: 4, ProviderShareBps: 5_000},
 		&markettypes.MsgSettleJob{Signer: c, JobId: 1},
 		&markettypes.MsgSettleRequest{Signer: c, RequestId: 1},
+		&markettypes.MsgPurchase{Client: b, ListingId: 1, Calls: 1, Amount: coin, RequestId: "fuzz-1", ValidUntilHeight: w.ta.Height + 5},
 		&markettypes.MsgUpdateParams{Authority: gov, Params: markettypes.DefaultParams()},
 		&reptypes.MsgSubmitFeedback{Rater: b, JobId: 5, Score: 90},
 		&reptypes.MsgRespondFeedback{Responder: a, JobId: 5, Role: reptypes.RATER_ROLE_CLIENT, ResponseUri: "https://r.example", ResponseHash: hash("r")},

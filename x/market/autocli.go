@@ -122,6 +122,14 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: pos("request_id"),
 				},
 				{
+					RpcMethod: "Purchase", Use: "purchase [listing-id] [calls] [amount] [request-id] [valid-until-height]",
+					Short: "Buy calls of a listing, paid at once (pay-per-call): the provider is paid now and the purchase is a completed job you may rate",
+					Long: "amount must be exactly the listing's price times calls. request-id is yours to choose (1 to 64 of A-Z a-z 0-9 . _ : -) " +
+						"and settles at most once, ever; the purchase is refused after valid-until-height.",
+					Example:        `agentchaind tx market purchase 3 1 20000uagnt 0f8e2c1a-call-1 1500 --from researcher`,
+					PositionalArgs: pos("listing_id", "calls", "amount", "request_id", "valid_until_height"),
+				},
+				{
 					RpcMethod: "UpdateParams", Use: "update-params [params-json]", Short: "Propose new market params to governance",
 					GovProposal: true, PositionalArgs: pos("params"),
 				},
@@ -151,6 +159,10 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod: "JobsByClient", Use: "jobs-by-client [client]", Short: "A client's jobs",
 					Example: "agentchaind query market jobs-by-client agent1...", PositionalArgs: pos("client"),
+				},
+				{
+					RpcMethod: "Purchase", Use: "purchase [client] [request-id]", Short: "The job a client's pay-per-call request id settled",
+					Example: "agentchaind query market purchase agent1... 0f8e2c1a-call-1", PositionalArgs: pos("client", "request_id"),
 				},
 				{
 					RpcMethod: "JobsByProvider", Use: "jobs-by-provider [provider-agent-id]", Short: "A provider agent's jobs",

@@ -149,6 +149,14 @@ func TestAminoSignedTransactionsWithNestedMessages(t *testing.T) {
 	if len(job.Milestones) != 2 || job.Milestones[0].Title != "draft" || !job.Milestones[1].Amount.Amount.Equal(sdkmath.NewInt(600)) {
 		t.Fatalf("milestones %+v", job.Milestones)
 	}
+	// A pay-per-call purchase signed the same way.
+	apptest.MustOK(t, ta.DeliverTx(client, apptest.Tx{SignMode: amino, Msgs: []sdk.Msg{&markettypes.MsgPurchase{
+		Client: client.Addr.String(), ListingId: 1, Calls: 2, Amount: sdk.NewCoin(app.BaseDenom, sdkmath.NewInt(2000)),
+		RequestId: "amino-call-1", ValidUntilHeight: ta.Ctx().BlockHeight() + 5,
+	}}}))
+	if j, err := ta.MarketKeeper.GetPurchase(ta.Ctx(), client.Addr, "amino-call-1"); err != nil || j.Calls != 2 {
+		t.Fatalf("purchase %+v: %v", j, err)
+	}
 }
 
 // Every message of our modules has an amino name (the proto option, also

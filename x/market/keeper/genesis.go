@@ -89,6 +89,15 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	for _, m := range gs.Purchases {
+		client, err := k.parseAddr("purchase client", m.Client)
+		if err != nil {
+			return err
+		}
+		if err := k.Purchases.Set(ctx, collections.Join(client, m.RequestId), m.JobId); err != nil {
+			return err
+		}
+	}
 	for _, q := range gs.JobQueue {
 		if err := k.JobQueue.Set(ctx, collections.Join(q.Height, q.Id)); err != nil {
 			return err
@@ -139,6 +148,12 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	if err := k.Jobs.Walk(ctx, nil, func(_ uint64, j types.Job) (bool, error) {
 		gs.Jobs = append(gs.Jobs, j)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Purchases.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, string], id uint64) (bool, error) {
+		gs.Purchases = append(gs.Purchases, types.PurchaseMarker{Client: key.K1().String(), RequestId: key.K2(), JobId: id})
 		return false, nil
 	}); err != nil {
 		return nil, err

@@ -164,6 +164,12 @@ func (s *suite) audit() {
 		s.t.Fatal(err)
 	}
 	err := s.k.Jobs.Walk(ctx, nil, func(_ uint64, j types.Job) (bool, error) {
+		if j.PurchaseRequestId != "" {
+			if !j.Accounted().Equal(sdk.NewCoins(j.Price)) {
+				return true, fmt.Errorf("purchase job %d paid out %s of %s", j.Id, j.Accounted(), j.Price)
+			}
+			return false, nil
+		}
 		e, err := s.ta.EscrowKeeper.GetEscrow(ctx, j.EscrowId)
 		if err != nil {
 			return true, err

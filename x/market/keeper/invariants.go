@@ -26,6 +26,8 @@ const maxBroken = 20
 //   - timers: every job queue entry points at an open job whose deadline is
 //     that height and every open job is queued; the same for open requests
 //     and their bid deadlines;
+//   - purchases: every purchase marker names a purchase job of that client
+//     and request id, and every purchase job has its marker;
 //   - job-indexes: the client-agent index (since the v2 upgrade) holds
 //     exactly the jobs hired by client agents.
 func (k Keeper) Invariants() []invariant.Invariant {
@@ -34,6 +36,7 @@ func (k Keeper) Invariants() []invariant.Invariant {
 		{Name: "market/request-escrows", Check: k.checkRequestEscrows},
 		{Name: "market/timers", Check: k.checkTimers},
 		{Name: "market/job-indexes", Check: k.checkIndexes},
+		{Name: "market/purchases", Check: k.checkPurchases},
 	}
 }
 
@@ -42,6 +45,13 @@ func (k Keeper) checkJobEscrows(ctx context.Context) ([]string, error) {
 	err := k.Jobs.Walk(ctx, nil, func(id uint64, j types.Job) (bool, error) {
 		price := sdk.NewCoins(j.Price)
 		accounted := j.Accounted()
+		if j.PurchaseRequestId != "" {
+			// A purchase paid at once, from the client's account: no escrow.
+			if j.Status != types.JOB_STATUS_COMPLETED || !accounted.Equal(price) || j.EscrowId != 0 {
+				broken.Addf("purchase job %d is %s, paid out %s of %s, escrow %d", id, j.Status, accounted, j.Price, j.EscrowId)
+			}
+			return false, nil
+		}
 		e, err := k.escrow.GetEscrow(ctx, j.EscrowId)
 		if err != nil {
 			broken.Addf("job %d: escrow %d: %s", id, j.EscrowId, err)
@@ -188,5 +198,36 @@ func (k Keeper) checkIndexes(ctx context.Context) ([]string, error) {
 		}
 		return false, nil
 	})
+	return broken.List(), err
+}
+
+func (k Keeper) checkPurchases(ctx context.Context) ([]string, error) {
+	broken := invariant.NewBroken(maxBroken)
+	markers := 0
+	err := k.Purchases.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, string], id uint64) (bool, error) {
+		markers++
+		j, err := k.Jobs.Get(ctx, id)
+		if err != nil {
+			broken.Addf("purchase marker (%s, %q): job %d: %s", key.K1(), key.K2(), id, err)
+			return false, nil
+		}
+		if j.Client != key.K1().String() || j.PurchaseRequestId != key.K2() {
+			broken.Addf("purchase marker (%s, %q) points at job %d of (%s, %q)", key.K1(), key.K2(), id, j.Client, j.PurchaseRequestId)
+		}
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	jobs := 0
+	err = k.Jobs.Walk(ctx, nil, func(_ uint64, j types.Job) (bool, error) {
+		if j.PurchaseRequestId != "" {
+			jobs++
+		}
+		return false, nil
+	})
+	if jobs != markers {
+		broken.Addf("%d purchase jobs, %d purchase markers", jobs, markers)
+	}
 	return broken.List(), err
 }

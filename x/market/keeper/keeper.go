@@ -17,6 +17,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
 	"github.com/agentchain/agentchain/internal/collidx"
 	"github.com/agentchain/agentchain/internal/keeperutil"
@@ -93,8 +94,11 @@ type Keeper struct {
 	logger       log.Logger
 	agents       types.AgentKeeper
 	escrow       types.EscrowKeeper
+	bank         types.BankKeeper
 	feeCollector string
-	holder       *hookHolder
+	// feeCollectorAddr is the fee collector's bech32 address.
+	feeCollectorAddr string
+	holder           *hookHolder
 
 	Schema       collections.Schema
 	Params       collections.Item[types.Params]
@@ -107,16 +111,20 @@ type Keeper struct {
 	Jobs         *collections.IndexedMap[uint64, types.Job, JobIndexes]
 	JobQueue     collections.KeySet[QueueKey]
 	RequestQueue collections.KeySet[QueueKey]
+	// Purchases marks every (client, request id) a purchase settled, with
+	// its job id: a request id settles at most once, ever.
+	Purchases collections.Map[collections.Pair[sdk.AccAddress, string], uint64]
 }
 
 // NewKeeper returns the keeper. feeCollector is the module account that
-// receives the take; authority (gov) sets params and may resolve any dispute.
+// receives the take (bank pays purchases, which need no escrow); authority (gov) sets params and may resolve any dispute.
 func NewKeeper(
 	cdc codec.BinaryCodec,
 	storeService store.KVStoreService,
 	ac address.Codec,
 	agents types.AgentKeeper,
 	escrow types.EscrowKeeper,
+	bank types.BankKeeper,
 	feeCollector string,
 	authority string,
 	logger log.Logger,
@@ -124,11 +132,16 @@ func NewKeeper(
 	if _, err := ac.StringToBytes(authority); err != nil {
 		panic(fmt.Errorf("invalid market authority %q: %w", authority, err))
 	}
+	feeCollectorAddr, err := ac.BytesToString(authtypes.NewModuleAddress(feeCollector))
+	if err != nil {
+		panic(fmt.Errorf("fee collector address: %w", err))
+	}
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
-		cdc: cdc, addressCodec: ac, authority: authority,
+		feeCollectorAddr: feeCollectorAddr,
+		cdc:              cdc, addressCodec: ac, authority: authority,
 		logger: logger.With("module", "x/"+types.ModuleName),
-		agents: agents, escrow: escrow, feeCollector: feeCollector,
+		agents: agents, escrow: escrow, bank: bank, feeCollector: feeCollector,
 		holder:     &hookHolder{},
 		Params:     collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		ListingSeq: collections.NewSequence(sb, types.ListingSeqKey, "listing_seq"),
@@ -196,6 +209,8 @@ func NewKeeper(
 			}),
 		JobQueue:     collections.NewKeySet(sb, types.JobQueueKey, "job_queue", keeperutil.QueueKeyCodec),
 		RequestQueue: collections.NewKeySet(sb, types.RequestQueueKey, "request_queue", keeperutil.QueueKeyCodec),
+		Purchases: collections.NewMap(sb, types.PurchasesKey, "purchases",
+			collections.PairKeyCodec(sdk.AccAddressKey, collections.StringKey), collections.Uint64Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {

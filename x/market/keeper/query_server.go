@@ -227,6 +227,25 @@ func (q queryServer) Job(ctx context.Context, req *types.QueryJobRequest) (*type
 	return &types.QueryJobResponse{Job: q.k.jobAsOfNow(ctx, j)}, nil
 }
 
+// Purchase implements types.QueryServer.
+func (q queryServer) Purchase(ctx context.Context, req *types.QueryPurchaseRequest) (*types.QueryJobResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	client, err := q.k.parseAddr("client", req.Client)
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	if err := types.ValidateRequestID(req.RequestId); err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	j, err := q.k.GetPurchase(ctx, client, req.RequestId)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &types.QueryJobResponse{Job: j}, nil
+}
+
 // JobsByClient implements types.QueryServer.
 func (q queryServer) JobsByClient(ctx context.Context, req *types.QueryJobsByClientRequest) (*types.QueryJobsResponse, error) {
 	if req == nil {

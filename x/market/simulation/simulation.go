@@ -118,6 +118,8 @@ func (m Module) WeightedOperationsX(w simsx.WeightSource, reg simsx.Registry) {
 	reg.Add(w.Get("market_refused_late_rejection", 3), m.refusedLateRejection())
 	reg.Add(w.Get("market_refused_late_ruling", 3), m.refusedLateRuling())
 	reg.Add(w.Get("market_refused_stranger", 5), m.refusedStranger())
+	reg.Add(w.Get("market_purchase", 40), m.purchase())
+	reg.Add(w.Get("market_refused_replayed_purchase", 4), m.refusedReplayedPurchase())
 }
 
 // ProposalMsgsX registers the params update as a governance proposal.
@@ -462,6 +464,50 @@ func (m Module) hire() simsx.SimMsgFactoryFn[*types.MsgHire] {
 		msg.Client = client.AddressBech32
 		return []simsx.SimAccount{client}, msg
 	}
+}
+
+// purchase buys one to three calls of an active listing, paid at once.
+func (m Module) purchase() simsx.SimMsgFactoryFn[*types.MsgPurchase] {
+	return func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgPurchase) {
+		r := data.Rand().Rand
+		l, ok := m.pickListing(ctx, r, rep, func(l types.Listing) bool {
+			a, ok := m.agent(ctx, l.Provider)
+			return ok && l.Status == types.LISTING_STATUS_ACTIVE && l.MinClientScore == 0 && a.Status == agentidtypes.AGENT_STATUS_ACTIVE
+		})
+		if !ok {
+			return nil, nil
+		}
+		provider, _ := m.agent(ctx, l.Provider)
+		calls := uint32(1 + r.Intn(3))
+		amount := sdk.NewCoin(l.Price.Denom, l.Price.Amount.MulRaw(int64(calls)))
+		client, ok := m.clientFor(ctx, data, rep, amount, provider.Payout())
+		if !ok {
+			return nil, nil
+		}
+		return []simsx.SimAccount{client}, &types.MsgPurchase{
+			Client: client.AddressBech32, ListingId: l.Id, Calls: calls, Amount: amount,
+			RequestId: fmt.Sprintf("sim-%d-%d", height(ctx), r.Int63()), ValidUntilHeight: height(ctx) + int64(r.Intn(5)),
+		}
+	}
+}
+
+// refusedReplayedPurchase sends a settled purchase's request id again.
+func (m Module) refusedReplayedPurchase() simsx.SimMsgFactoryX {
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler[*types.MsgPurchase](
+		func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgPurchase, simsx.SimDeliveryResultHandler) {
+			j, ok := m.pickJob(ctx, data.Rand().Rand, rep, types.JOB_STATUS_COMPLETED, func(j types.Job) bool { return j.PurchaseRequestId != "" })
+			if !ok {
+				return nil, nil, nil
+			}
+			client, ok := m.signerFor(ctx, data, rep, j.Client)
+			if !ok {
+				return nil, nil, nil
+			}
+			return []simsx.SimAccount{client}, &types.MsgPurchase{
+				Client: j.Client, ListingId: j.ListingId, Calls: j.Calls, Amount: j.Price,
+				RequestId: j.PurchaseRequestId, ValidUntilHeight: height(ctx) + 1,
+			}, simutil.Expect(types.ErrRequestIDUsed)
+		})
 }
 
 func (m Module) postRequest() simsx.SimMsgFactoryFn[*types.MsgPostRequest] {

@@ -28,6 +28,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgResolve{}, "market/MsgResolve")
 	legacy.RegisterAminoMsg(cdc, &MsgSettleJob{}, "market/MsgSettleJob")
 	legacy.RegisterAminoMsg(cdc, &MsgSettleRequest{}, "market/MsgSettleRequest")
+	legacy.RegisterAminoMsg(cdc, &MsgPurchase{}, "market/MsgPurchase")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "market/MsgUpdateParams")
 	cdc.RegisterConcrete(&Params{}, "market/Params", nil)
 }
@@ -39,6 +40,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgHire{}, &MsgPostRequest{}, &MsgCancelRequest{}, &MsgPlaceBid{}, &MsgAcceptBid{},
 		&MsgAcceptJob{}, &MsgDeclineJob{}, &MsgCancelJob{}, &MsgDeliver{}, &MsgComplete{},
 		&MsgReject{}, &MsgResolve{}, &MsgSettleJob{}, &MsgSettleRequest{}, &MsgUpdateParams{},
+		&MsgPurchase{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }

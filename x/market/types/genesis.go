@@ -92,6 +92,20 @@ func (gs GenesisState) Validate() error {
 			return fmt.Errorf("accepted request %d points at job %d, which is not its job", r.Id, r.JobId)
 		}
 	}
+	marked := map[uint64]bool{}
+	markers := map[string]bool{}
+	for _, m := range gs.Purchases {
+		j := jobs[m.JobId]
+		if j == nil || j.PurchaseRequestId != m.RequestId || j.Client != m.Client || marked[m.JobId] || markers[m.Client+"/"+m.RequestId] {
+			return fmt.Errorf("purchase marker (%s, %q, job %d) matches no purchase, or repeats one", m.Client, m.RequestId, m.JobId)
+		}
+		marked[m.JobId], markers[m.Client+"/"+m.RequestId] = true, true
+	}
+	for id, j := range jobs {
+		if j.PurchaseRequestId != "" && !marked[id] {
+			return fmt.Errorf("purchase job %d has no marker", id)
+		}
+	}
 	seen := map[uint64]bool{}
 	for _, q := range gs.JobQueue {
 		j := jobs[q.Id]
@@ -129,6 +143,16 @@ func (j *Job) validate(listings map[uint64]bool, requests map[uint64]*Request, j
 	}
 	if j.ParentJobId != 0 && (jobs[j.ParentJobId] == nil || j.ParentJobId == j.Id) {
 		return fmt.Errorf("missing parent job %d", j.ParentJobId)
+	}
+	if j.PurchaseRequestId != "" {
+		if err := ValidateRequestID(j.PurchaseRequestId); err != nil {
+			return err
+		}
+		if j.Status != JOB_STATUS_COMPLETED || j.Calls == 0 || j.EscrowId != 0 || j.ListingId == 0 {
+			return fmt.Errorf("a purchase is a COMPLETED job of a listing with calls and no escrow")
+		}
+	} else if j.Calls != 0 {
+		return fmt.Errorf("calls on a job that is not a purchase")
 	}
 	if j.Status < JOB_STATUS_FUNDED || j.Status > JOB_STATUS_RESOLVED {
 		return fmt.Errorf("unknown status %d", j.Status)

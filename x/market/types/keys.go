@@ -32,6 +32,7 @@ var (
 	JobQueueKey             = collections.NewPrefix(16)
 	RequestQueueKey         = collections.NewPrefix(17)
 	JobsByClientAgentKey    = collections.NewPrefix(18)
+	PurchasesKey            = collections.NewPrefix(19)
 )
 
 // Field limits.
@@ -42,4 +43,8 @@ const (
 	MaxTitleLength = 128
 	// MaxScore is the top of the reputation scale.
 	MaxScore = 100
+	// MaxPurchaseCalls bounds the calls one purchase buys.
+	MaxPurchaseCalls = 1_000_000
+	// MaxRequestIDLength bounds a purchase's request id.
+	MaxRequestIDLength = 64
 )

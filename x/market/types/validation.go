@@ -111,3 +111,19 @@ func BuildMilestones(specs []MilestoneSpec, price sdk.Coin, maxCount uint32) ([]
 	}
 	return out, nil
 }
+
+// ValidateRequestID checks a purchase's request id: 1 to 64 bytes of
+// A-Z a-z 0-9 . _ : - (a UUID, a ULID or a hash in hex all fit).
+func ValidateRequestID(id string) error {
+	if id == "" || len(id) > MaxRequestIDLength {
+		return errorsmod.Wrapf(ErrInvalidRequestID, "%d bytes", len(id))
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == ':' || c == '-'
+		if !ok {
+			return errorsmod.Wrapf(ErrInvalidRequestID, "byte %d is %q", i, c)
+		}
+	}
+	return nil
+}

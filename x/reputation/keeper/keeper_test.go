@@ -404,3 +404,53 @@ func TestReplayMatchesStoredAggregates(t *testing.T) {
 	}
 	t.Logf("%d feedback, %d aggregates", len(gs.Feedback), len(gs.Aggregates))
 }
+
+// A pay-per-call purchase is a settled job for reputation: the client rates
+// it with a weight from what it paid, the provider's signals count it, and
+// a purchase between agents of one owner weighs nothing.
+func TestPurchaseIsRatedLikeASettledJob(t *testing.T) {
+	s := newSuite(t)
+	provider := s.newAgent(s.ta.Accounts[0].Addr)
+	buyer := s.newAgent(s.ta.Accounts[1].Addr)
+	ctx := s.ctx()
+	l, err := s.market.CreateListing(ctx, &markettypes.MsgCreateListing{
+		Signer: provider.key.String(), Provider: provider.id, Capability: "quote", Title: "t",
+		TermsUri: "https://t.example", TermsHash: hash("t"), Price: uagnt(2_000_000), MaxDurationBlocks: 100, ReviewWindowBlocks: 10,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buy := func(client sdk.AccAddress, id string) uint64 {
+		res, err := s.market.Purchase(s.ctx(), &markettypes.MsgPurchase{
+			Client: client.String(), ListingId: l.Id, Calls: 1, Amount: uagnt(2_000_000), RequestId: id, ValidUntilHeight: s.ctx().BlockHeight() + 5,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.JobId
+	}
+	job := buy(buyer.key, "r-1")
+	res, err := s.ms.SubmitFeedback(s.ctx(), &types.MsgSubmitFeedback{Rater: buyer.key.String(), JobId: job, Score: 20})
+	if err != nil || !res.Weight.IsPositive() {
+		t.Fatalf("feedback on a purchase: %v, weight %v", err, res)
+	}
+	// The provider may rate the client agent back; nobody rates twice.
+	s.rate(provider.key, job, 80)
+	s.refused(types.ErrAlreadyRated, func(ctx context.Context) error {
+		_, err := s.ms.SubmitFeedback(ctx, &types.MsgSubmitFeedback{Rater: buyer.key.String(), JobId: job, Score: 0})
+		return err
+	})
+	rep, err := s.qs.Reputation(s.ctx(), &types.QueryReputationRequest{AgentId: provider.id})
+	if err != nil || rep.Signals.JobsCompleted != 1 || !rep.Signals.VolumeEarned.Equal(sdkmath.NewInt(1_960_000)) {
+		t.Fatalf("provider reputation %+v %v", rep, err)
+	}
+	if sc := s.score(provider.id, "quote"); !sc.LT(sdkmath.LegacyNewDec(50)) {
+		t.Fatalf("a paid call rated 20 left the score at %s", sc)
+	}
+	// The provider's owner buying from its own agent: self-dealt, weight 0.
+	self := buy(provider.owner, "r-2")
+	res, err = s.ms.SubmitFeedback(s.ctx(), &types.MsgSubmitFeedback{Rater: provider.owner.String(), JobId: self, Score: 100})
+	if err != nil || !res.Weight.IsZero() {
+		t.Fatalf("self-dealt purchase feedback: %v, weight %v", err, res)
+	}
+}
