@@ -163,7 +163,9 @@ const pendingCheck = 15 * time.Second
 // never waits leaves them behind); the oldest go first.
 const maxPending = 4096
 
-// Dial connects to a node and returns a client signing with signer.
+// Dial connects to a node and returns a client signing with signer. A nil
+// signer makes a client that reads, simulates and relays txs others
+// signed (an x402 facilitator, say) and refuses to sign (ErrNoSigner).
 func Dial(ctx context.Context, cfg Config, signer Signer) (*Client, error) {
 	cfg.defaults()
 	gasPrice, err := sdk.ParseDecCoin(cfg.GasPrice)
@@ -171,9 +173,11 @@ func Dial(ctx context.Context, cfg Config, signer Signer) (*Client, error) {
 		return nil, fmt.Errorf("gas price %q: %w", cfg.GasPrice, err)
 	}
 	addrs := AddressCodec(cfg.Bech32Prefix)
-	me, err := addrs.BytesToString(signer.Address())
-	if err != nil {
-		return nil, fmt.Errorf("signer address: %w", err)
+	me := ""
+	if signer != nil {
+		if me, err = addrs.BytesToString(signer.Address()); err != nil {
+			return nil, fmt.Errorf("signer address: %w", err)
+		}
 	}
 	conn, err := grpc.NewClient(cfg.GRPC,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
@@ -204,7 +208,12 @@ func (c *Client) Close() error {
 func (c *Client) Conn() *grpc.ClientConn { return c.conn }
 
 // Address is the signing key's address.
-func (c *Client) Address() sdk.AccAddress { return c.signer.Address() }
+func (c *Client) Address() sdk.AccAddress {
+	if c.signer == nil {
+		return nil
+	}
+	return c.signer.Address()
+}
 
 // AddressString is the signing key's address in bech32 (agent1...).
 func (c *Client) AddressString() string { return c.me }
@@ -253,6 +262,10 @@ const (
 // ErrNotIncluded is returned (wrapped) when a broadcast tx is in no block
 // within Config.InclusionTimeout. It may still be included later.
 var ErrNotIncluded = errors.New("tx not included in time")
+
+// ErrNoSigner is returned by a client dialled without a signer when asked
+// to sign.
+var ErrNoSigner = errors.New("agentkit: this client has no signer")
 
 // TxError is a transaction the chain refused. It unwraps to the chain's
 // registered error, so errors.Is(err, markettypes.ErrWrongStatus) works.
@@ -520,6 +533,9 @@ const maxSequenceCorrections = 3
 // says it expects is taken. A full mempool is waited out, backing off,
 // within the inclusion timeout.
 func (c *Client) send(ctx context.Context, msgs []sdk.Msg, simulate bool) (sent, error) {
+	if c.signer == nil {
+		return sent{}, ErrNoSigner
+	}
 	if !c.cfg.NoEventStream {
 		// Started before the first tx, so that it is up when the tx lands.
 		c.incl.start()

@@ -446,3 +446,47 @@ func (c *Client) Reputation(ctx context.Context, agentID uint64, capability stri
 	}
 	return res, nil
 }
+
+// PurchaseMsg is a pay-per-call purchase of calls of a listing by this
+// client, valid until validUntil, under requestID (which settles at most
+// once, ever).
+func (c *Client) PurchaseMsg(l *markettypes.Listing, calls uint32, requestID string, validUntil int64) *markettypes.MsgPurchase {
+	return &markettypes.MsgPurchase{
+		Client: c.me, ListingId: l.Id, Calls: calls,
+		Amount:    sdk.NewCoin(l.Price.Denom, l.Price.Amount.MulRaw(int64(calls))),
+		RequestId: requestID, ValidUntilHeight: validUntil,
+	}
+}
+
+// Purchase buys calls of a listing and pays at once (pay-per-call without
+// HTTP; x402 clients use the x402 package). It returns the COMPLETED job
+// that records it, which both sides may rate.
+func (c *Client) Purchase(ctx context.Context, listingID uint64, calls uint32, requestID string, validForBlocks int64) (*markettypes.Job, error) {
+	l, err := c.Listing(ctx, listingID)
+	if err != nil {
+		return nil, err
+	}
+	h, err := c.Height(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.Broadcast(ctx, c.PurchaseMsg(l, calls, requestID, h+validForBlocks))
+	if err != nil {
+		return nil, err
+	}
+	var out markettypes.MsgPurchaseResponse
+	if err := c.Response(res, 0, &out); err != nil {
+		return nil, err
+	}
+	return c.Job(ctx, out.JobId)
+}
+
+// PurchaseOf returns the job a client's request id settled; IsNotFound
+// when it settled none.
+func (c *Client) PurchaseOf(ctx context.Context, client, requestID string) (*markettypes.Job, error) {
+	res, err := markettypes.NewQueryClient(c.conn).Purchase(ctx, &markettypes.QueryPurchaseRequest{Client: client, RequestId: requestID})
+	if err != nil {
+		return nil, queryError(err, markettypes.ModuleName)
+	}
+	return &res.Job, nil
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/agentchain/agentchain/agentkit"
+	"github.com/agentchain/agentchain/agentkit/x402"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
 	reputationtypes "github.com/agentchain/agentchain/x/reputation/types"
@@ -27,6 +28,7 @@ func (s *Server) addTools() {
 	addTool(s, "update_agent", "Change this agent's capabilities, card (description) or endpoints. Only fields given change.", true, s.updateAgent)
 	addTool(s, "find_providers", "Find agents offering a capability, best first (highest reputation, fewest lost disputes, lowest price). Returns listings you can hire with hire.", false, s.findProviders)
 	addTool(s, "get_agent", "Look up an agent by id, name or address: its card, status, capabilities and listings.", false, s.getAgent)
+	addTool(s, "resolve_agent_card", "An agent's card (A2A-style: skills, endpoints, x402 pay-per-call terms), fetched from its card URI and trusted only if its sha256 is the agent's card_hash on chain and it names that agent on this chain.", false, s.resolveAgentCard)
 	addTool(s, "get_reputation", "An agent's reputation: score 0-100, how many ratings it rests on, market signals (jobs completed, disputes lost...) and its most recent feedback.", false, s.getReputation)
 	addTool(s, "create_listing", "Offer a service: a capability at a fixed price per job. Clients then hire it and the price waits in escrow until they complete the job.", true, s.createListing)
 	addTool(s, "set_listing_status", "Pause, reopen or close one of this agent's listings.", true, s.setListingStatus)
@@ -357,6 +359,26 @@ func (s *Server) getAgent(ctx context.Context, in getAgentIn) (getAgentOut, stri
 		out.Listings = append(out.Listings, listingView(&ls[i]))
 	}
 	return out, fmt.Sprintf("agent #%s %q (%s), capabilities %s, %d listings", out.Agent.ID, a.Name, out.Agent.Status, strings.Join(a.Capabilities, ", "), len(out.Listings)), nil
+}
+
+type resolveCardIn struct {
+	AgentID string `json:"agent_id" jsonschema:"the agent's id, e.g. \"3\""`
+}
+
+type resolveCardOut struct {
+	Card *x402.AgentCard `json:"card"`
+}
+
+func (s *Server) resolveAgentCard(ctx context.Context, in resolveCardIn) (resolveCardOut, string, error) {
+	id, err := parseID("agent_id", in.AgentID)
+	if err != nil {
+		return resolveCardOut{}, "", err
+	}
+	card, _, err := x402.ResolveCardWith(ctx, s.kit, id, s.fetchURI)
+	if err != nil {
+		return resolveCardOut{}, "", err
+	}
+	return resolveCardOut{Card: card}, fmt.Sprintf("agent #%d's card %q verified against its card_hash: %d skills, %d x402 payment options", id, card.Name, len(card.Skills), len(card.Payments)), nil
 }
 
 type reputationIn struct {

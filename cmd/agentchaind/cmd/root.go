@@ -124,6 +124,7 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 		genutilcli.InitCmd(basicManager, app.DefaultNodeHome),
 		NewTestnetCmd(tempApp),
 		MCPCmd(),
+		X402Cmd(),
 		debug.Cmd(),
 		pruning.Cmd(newApp, app.DefaultNodeHome),
 		snapshot.Cmd(newApp),

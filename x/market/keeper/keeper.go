@@ -18,6 +18,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/agentchain/agentchain/internal/collidx"
 	"github.com/agentchain/agentchain/internal/keeperutil"
@@ -79,6 +80,14 @@ func (i JobIndexes) IndexesList() []collections.Index[uint64, types.Job] {
 // QueueKey is (height, id).
 type QueueKey = keeperutil.QueueKey
 
+// BankKeeper pays pay-per-call purchases, which settle in their own tx
+// and need no escrow; each credit passes x/agentid's spend-cap send
+// restriction. (Declared here, not in types, so that the message types
+// agent programs import link no bank module.)
+type BankKeeper interface {
+	InputOutputCoins(ctx context.Context, input banktypes.Input, outputs []banktypes.Output) error
+}
+
 // hookHolder is shared by every copy of the keeper, so hooks set on the
 // app's keeper reach the copy the module holds, whatever the order.
 type hookHolder struct {
@@ -94,7 +103,7 @@ type Keeper struct {
 	logger       log.Logger
 	agents       types.AgentKeeper
 	escrow       types.EscrowKeeper
-	bank         types.BankKeeper
+	bank         BankKeeper
 	feeCollector string
 	// feeCollectorAddr is the fee collector's bech32 address.
 	feeCollectorAddr string
@@ -124,7 +133,7 @@ func NewKeeper(
 	ac address.Codec,
 	agents types.AgentKeeper,
 	escrow types.EscrowKeeper,
-	bank types.BankKeeper,
+	bank BankKeeper,
 	feeCollector string,
 	authority string,
 	logger log.Logger,

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
@@ -26,12 +25,6 @@ type EscrowKeeper interface {
 	Refund(ctx context.Context, module string, id uint64, amount sdk.Coins) error
 	GetEscrow(ctx context.Context, id uint64) (escrowtypes.Escrow, error)
 	IsDenomAllowed(ctx context.Context, denom string) (bool, error)
-}
-
-// BankKeeper pays pay-per-call purchases, which settle in their own tx
-// and need no escrow. Its sends pass x/agentid's spend-cap restriction.
-type BankKeeper interface {
-	InputOutputCoins(ctx context.Context, input banktypes.Input, outputs []banktypes.Output) error
 }
 
 // MarketHooks are called when jobs reach the moments other modules learn

@@ -1,0 +1,484 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+
+	"github.com/agentchain/agentchain/agentkit"
+	"github.com/agentchain/agentchain/agentkit/x402"
+	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
+	markettypes "github.com/agentchain/agentchain/x/market/types"
+)
+
+// recorder keeps the PAYMENT-SIGNATURE headers a client sent.
+type recorder struct {
+	mu   sync.Mutex
+	sent []string
+	next http.RoundTripper
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if h := req.Header.Get(x402.HeaderPaymentSignature); h != "" {
+		r.mu.Lock()
+		r.sent = append(r.sent, h)
+		r.mu.Unlock()
+	}
+	return r.next.RoundTrip(req)
+}
+
+// startFacilitator runs `agentchaind x402 facilitator` and waits for it.
+func startFacilitator(t *testing.T, node *Node, addr string) func() {
+	t.Helper()
+	cmd := exec.Command(binPath, "x402", "facilitator", "--listen", addr, "--grpc-addr", node.GRPC, "--rpc-addr", "http://"+node.RPC)
+	cmd.Stderr = stderrLog(t, "x402-facilitator")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			_ = cmd.Process.Signal(os.Interrupt)
+			_ = cmd.Wait()
+		}
+	}
+	t.Cleanup(stop)
+	waitFor(t, 30*time.Second, "the facilitator to listen", func() bool {
+		resp, err := http.Get("http://" + addr + "/supported") //nolint:gosec,noctx // a loopback URL built by the test
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == http.StatusOK
+	})
+	return stop
+}
+
+// TestX402PayPerCall: a provider agent's HTTP service on loopback sells
+// calls under its listing through the x402 Paywall, settling through
+// `agentchaind x402 facilitator`; a client agent calls it through the
+// Payer: 402 → pay → 200 with PAYMENT-RESPONSE; balances move exactly;
+// the purchase is queryable and ratable; the same payload and the same
+// request id are refused (also after the facilitator restarts); every bad
+// payment gets its 402 and reason and moves nothing; the facilitator's
+// endpoints answer raw JSON; the card resolver accepts the agent's card
+// and refuses a tampered one.
+func TestX402PayPerCall(t *testing.T) {
+	nw := StartNetwork(t, NetworkOptions{})
+	node := nw.Nodes[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	alice := dial(t, ctx, node, devnetSigner(t, "alice"))
+
+	keys := fundedKeys(t, ctx, alice, "x402", 4, 50_000_000)
+	providerKey, clientKey, cappedKey := keys[0], keys[1], keys[2]
+	poorKey := agentkit.FromSecret(fmt.Sprintf("x402-poor-%d", time.Now().UnixNano()))
+	fund(t, ctx, alice, poorKey.Address(), 5_000)
+
+	providerAgent, err := alice.RegisterAgent(ctx, agentkit.AgentSpec{Name: "quote-seller", Capabilities: []string{"quote"}}, providerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cappedAgent, err := alice.RegisterAgent(ctx, agentkit.AgentSpec{Name: "capped-buyer", Capabilities: []string{"buy"}}, cappedKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.SetSpendPolicy(ctx, cappedAgent.Id, sdkmath.NewInt(10_000), "uagnt", 1000); err != nil {
+		t.Fatal(err)
+	}
+	provider := dial(t, ctx, node, providerKey)
+	const price = 20_000
+	listing, err := provider.CreateListing(ctx, agentkit.ListingSpec{
+		Capability: "quote", Title: "One quote per call", TermsURI: "https://quotes.example/terms", Terms: []byte("terms"),
+		Price: agnt(price), MaxDurationBlocks: 100, ReviewWindowBlocks: 10,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := provider.CreateListing(ctx, agentkit.ListingSpec{
+		Capability: "quote", Title: "Another offer", TermsURI: "https://quotes.example/terms", Terms: []byte("terms"),
+		Price: agnt(price), MaxDurationBlocks: 100, ReviewWindowBlocks: 10,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ports := freePorts(t, 1)
+	facAddr := fmt.Sprintf("127.0.0.1:%d", ports.P2P)
+	stopFacilitator := startFacilitator(t, node, facAddr)
+	facURL := "http://" + facAddr
+
+	// The provider's service: a paid quote and the agent card.
+	reader := dialWith(t, ctx, agentkit.Config{GRPC: node.GRPC, RPC: "http://" + node.RPC}, nil)
+	paywall := &x402.Paywall{Client: reader, Facilitator: x402.RemoteFacilitator{URL: facURL}, ListingID: listing.Id, Description: "a quote", MimeType: "application/json"}
+	var served atomic.Int64
+	var card atomic.Pointer[[]byte]
+	mux := http.NewServeMux()
+	mux.Handle("/quote", paywall.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := x402.SettlementFrom(r.Context())
+		served.Add(1)
+		_ = json.NewEncoder(w).Encode(map[string]any{"quote": 42, "job": s.Purchase.JobID})
+	})))
+	mux.HandleFunc(x402.CardPath, func(w http.ResponseWriter, r *http.Request) { x402.CardHandler(*card.Load()).ServeHTTP(w, r) })
+	svcAddr := fmt.Sprintf("127.0.0.1:%d", ports.P2P+1)
+	ln, err := net.Listen("tcp", svcAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = svc.Serve(ln) }()
+	t.Cleanup(func() { _ = svc.Close() })
+	quoteURL := "http://" + svcAddr + "/quote"
+
+	// The card: built from the agent's record and its payment terms, put
+	// on chain by hash.
+	reqs, err := paywall.Requirements(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cardBytes := x402.NewAgentCard(providerAgent, reader.ChainID(), "Quotes, paid per call", reqs).Marshal()
+	card.Store(&cardBytes)
+	if _, err := alice.Broadcast(ctx, &agentidtypes.MsgUpdateAgent{
+		Owner: alice.AddressString(), AgentId: providerAgent.Id, CardUri: "http://" + svcAddr + x402.CardPath, CardHash: agentkit.Hash(cardBytes),
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// No payment: 402 with the listing's terms.
+	resp, err := http.Get(quoteURL) //nolint:gosec,noctx // a loopback URL built by the test
+	if err != nil {
+		t.Fatal(err)
+	}
+	unpaid, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	pr, err := x402.ParsePaymentRequired(resp, unpaid)
+	if resp.StatusCode != http.StatusPaymentRequired || err != nil || len(pr.Accepts) != 1 {
+		t.Fatalf("unpaid request: %d %v %s", resp.StatusCode, err, unpaid)
+	}
+	want := pr.Accepts[0]
+	if want.Amount != strconv.Itoa(price) || want.Asset != "uagnt" || want.PayTo != agentkit.Bech32(providerKey.Address()) ||
+		want.Network != "cosmos:"+reader.ChainID() || want.Extra.ListingID != strconv.FormatUint(listing.Id, 10) {
+		t.Fatalf("requirements %+v", want)
+	}
+	t.Logf("402 PAYMENT-REQUIRED decoded: %s", mustJSON(pr))
+
+	// A paid call through the Payer.
+	client := dial(t, ctx, node, clientKey)
+	rec := &recorder{next: http.DefaultTransport}
+	payer := &x402.Payer{Client: client, MaxPrice: agnt(50_000), Base: rec}
+	hc := &http.Client{Transport: payer, Timeout: 90 * time.Second}
+	payout := providerKey.Address()
+	feeCollector := authtypes.NewModuleAddress(authtypes.FeeCollectorName)
+	client0, payout0 := balance(t, ctx, alice, clientKey.Address()), balance(t, ctx, alice, payout)
+	resp, err = hc.Get(quoteURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || served.Load() != 1 {
+		t.Fatalf("paid call: %d %s", resp.StatusCode, paid)
+	}
+	settle, err := x402.ParseSettlement(resp)
+	if err != nil || !settle.Success || settle.Purchase == nil || settle.Payer != client.AddressString() {
+		t.Fatalf("PAYMENT-RESPONSE %+v %v", settle, err)
+	}
+	t.Logf("200 PAYMENT-RESPONSE decoded: %s; body %s", mustJSON(settle), bytes.TrimSpace(paid))
+	jobID, _ := strconv.ParseUint(settle.Purchase.JobID, 10, 64)
+	tx, err := client.FindTx(ctx, settle.Transaction)
+	if err != nil || tx == nil || tx.Code != 0 {
+		t.Fatalf("settlement tx %s: %+v %v", settle.Transaction, tx, err)
+	}
+	take := int64(price * 200 / 10_000) // 2%, rounded up (exact here)
+	if got := balance(t, ctx, alice, payout) - payout0; got != price-take {
+		t.Errorf("the provider's payout got %d, want %d", got, price-take)
+	}
+	fee := txFee(t, tx)
+	if got := client0 - balance(t, ctx, alice, clientKey.Address()); got != price+fee {
+		t.Errorf("the client paid %d, want the price %d + the fee %d", got, price, fee)
+	}
+	if got := transferredTo(tx, agentkit.Bech32(feeCollector)) - fee; got != take {
+		t.Errorf("the fee collector got %d of take, want %d", got, take)
+	}
+	job, err := client.PurchaseOf(ctx, client.AddressString(), settle.Purchase.RequestID)
+	if err != nil || job.Id != jobID || job.Status != markettypes.JOB_STATUS_COMPLETED || job.Calls != 1 || job.ListingId != listing.Id {
+		t.Fatalf("purchase on chain: %+v %v", job, err)
+	}
+	if _, err := client.Rate(ctx, jobID, 95, "fast"); err != nil {
+		t.Fatalf("rate the purchase: %v", err)
+	}
+
+	// sendRaw sends a request with a PAYMENT-SIGNATURE header as given.
+	sendRaw := func(header string) (int, *x402.SettleResponse, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, quoteURL, nil)
+		req.Header.Set(x402.HeaderPaymentSignature, header)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		s, _ := x402.ParseSettlement(resp)
+		return resp.StatusCode, s, body
+	}
+	// pay signs msg with c and sends it after edit changes the payload.
+	pay := func(c *agentkit.Client, msg *markettypes.MsgPurchase, edit func(*x402.PaymentPayload)) (int, *x402.SettleResponse, map[string]any) {
+		t.Helper()
+		var code int
+		var s *x402.SettleResponse
+		var body map[string]any
+		err := c.Pay(ctx, "", []sdk.Msg{msg}, func(tx agentkit.SignedTx) error {
+			p := x402.PaymentPayload{
+				X402Version: x402.Version, Resource: &x402.ResourceInfo{URL: quoteURL}, Accepted: want,
+				Payload: x402.ExactPayload{Signature: base64.StdEncoding.EncodeToString(tx.Bytes), Authorization: x402.Authorization{
+					Type: x402.AuthorizationType, From: msg.Client, To: want.PayTo, Amount: msg.Amount.Amount.String(), Denom: msg.Amount.Denom,
+					ChainID: c.ChainID(), RequestID: msg.RequestId,
+				}},
+			}
+			if edit != nil {
+				edit(&p)
+			}
+			h, err := x402.EncodeHeader(p)
+			if err != nil {
+				return err
+			}
+			code, s, body = sendRaw(h)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code, s, body
+	}
+	height := func() int64 {
+		h, err := client.Height(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	purchase := func(c *agentkit.Client, edit func(*markettypes.MsgPurchase)) *markettypes.MsgPurchase {
+		m := &markettypes.MsgPurchase{Client: c.AddressString(), ListingId: listing.Id, Calls: 1, Amount: agnt(price), RequestId: x402.NewRequestID(), ValidUntilHeight: height() + 20}
+		if edit != nil {
+			edit(m)
+		}
+		return m
+	}
+	expectRefused := func(name, reason string, code int, s *x402.SettleResponse, body map[string]any) {
+		t.Helper()
+		if code != http.StatusPaymentRequired || s == nil || s.Success || s.ErrorReason != reason || body["errorReason"] != reason || body["error"] == "" {
+			t.Errorf("%s: HTTP %d, PAYMENT-RESPONSE %+v, body %v; want 402 with %s", name, code, s, body, reason)
+		} else {
+			t.Logf("%s: 402 %s: %s", name, s.ErrorReason, s.ErrorMessage)
+		}
+	}
+
+	// Payments the server must refuse are signed without the client's own
+	// simulation (which would refuse most of them first).
+	unchecked := dialWith(t, ctx, agentkit.Config{GRPC: node.GRPC, RPC: "http://" + node.RPC, GasLimit: 300_000}, clientKey)
+
+	// Second use of the same payload, and the same request id in a new tx.
+	before := served.Load()
+	code, s, body := sendRaw(rec.sent[0])
+	expectRefused("the same payload again", x402.ReasonAlreadySettled, code, s, body)
+	code, s, body = pay(unchecked, purchase(unchecked, func(m *markettypes.MsgPurchase) { m.RequestId = settle.Purchase.RequestID }), nil)
+	expectRefused("the same request id in a new tx", x402.ReasonRequestIDUsed, code, s, body)
+
+	// Bad payments: each refused with its reason, nothing moves.
+	capped := dialWith(t, ctx, agentkit.Config{GRPC: node.GRPC, RPC: "http://" + node.RPC, GasLimit: 300_000}, cappedKey)
+	poor := dialWith(t, ctx, agentkit.Config{GRPC: node.GRPC, RPC: "http://" + node.RPC, GasLimit: 300_000}, poorKey)
+	client1, payout1 := balance(t, ctx, alice, clientKey.Address()), balance(t, ctx, alice, payout)
+	capped1, poor1 := balance(t, ctx, alice, cappedKey.Address()), balance(t, ctx, alice, poorKey.Address())
+	for _, c := range []struct {
+		name, reason string
+		c            *agentkit.Client
+		msg          func(*markettypes.MsgPurchase)
+		edit         func(*x402.PaymentPayload)
+	}{
+		{"underpaid", x402.ReasonAmount, unchecked, func(m *markettypes.MsgPurchase) { m.Amount = agnt(price - 1) }, nil},
+		{"another listing", x402.ReasonRecipient, unchecked, func(m *markettypes.MsgPurchase) { m.ListingId = other.Id }, nil},
+		{"wrong payTo", x402.ReasonRecipient, unchecked, nil, func(p *x402.PaymentPayload) { p.Payload.Authorization.To = alice.AddressString() }},
+		{"wrong chain id", x402.ReasonInvalidNetwork, unchecked, nil, func(p *x402.PaymentPayload) { p.Payload.Authorization.ChainID = "other-chain-1" }},
+		{"expired height", x402.ReasonExpired, unchecked, func(m *markettypes.MsgPurchase) { m.ValidUntilHeight = height() - 1 }, nil},
+		{"bad signature", x402.ReasonSignature, unchecked, nil, func(p *x402.PaymentPayload) {
+			bz, _ := base64.StdEncoding.DecodeString(p.Payload.Signature)
+			bz[len(bz)-3] ^= 0x55 // inside the signature, the TxRaw's last field
+			p.Payload.Signature = base64.StdEncoding.EncodeToString(bz)
+		}},
+		{"unknown scheme", x402.ReasonUnsupportedScheme, unchecked, nil, func(p *x402.PaymentPayload) { p.Accepted.Scheme = "upto" }},
+		{"unknown version", x402.ReasonInvalidVersion, unchecked, nil, func(p *x402.PaymentPayload) { p.X402Version = 1 }},
+		{"insufficient funds", x402.ReasonInsufficientFunds, poor, nil, nil},
+		{"over the spend cap", x402.ReasonSpendCap, capped, nil, nil},
+	} {
+		code, s, body := pay(c.c, purchase(c.c, c.msg), c.edit)
+		expectRefused(c.name, c.reason, code, s, body)
+	}
+	code, s, body = sendRaw("%%% not base64 %%%")
+	expectRefused("malformed base64", x402.ReasonInvalidPayload, code, s, body)
+	code, s, body = sendRaw(base64.StdEncoding.EncodeToString([]byte(`{"x402Version": 2, "payload": `)))
+	expectRefused("malformed JSON", x402.ReasonInvalidPayload, code, s, body)
+	if served.Load() != before {
+		t.Errorf("bad payments were served %d times", served.Load()-before)
+	}
+	if balance(t, ctx, alice, clientKey.Address()) != client1 || balance(t, ctx, alice, payout) != payout1 ||
+		balance(t, ctx, alice, cappedKey.Address()) != capped1 || balance(t, ctx, alice, poorKey.Address()) != poor1 {
+		t.Errorf("bad payments moved coins")
+	}
+	// Above the program's maximum: nothing signed.
+	cheap := &http.Client{Transport: &x402.Payer{Client: client, MaxPrice: agnt(price - 1)}}
+	if _, err := cheap.Get(quoteURL); !errors.Is(err, x402.ErrPriceAboveMax) {
+		t.Errorf("a price above MaxPrice: %v", err)
+	}
+
+	// The facilitator's endpoints, raw JSON; then a restart: the request
+	// id stays spent (the chain keeps it, not the facilitator).
+	raw := func(method, path, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, method, facURL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	code, out := raw(http.MethodGet, "/supported", "")
+	kinds, _ := out["kinds"].([]any)
+	if code != 200 || len(kinds) != 1 || kinds[0].(map[string]any)["network"] != "cosmos:"+reader.ChainID() || kinds[0].(map[string]any)["scheme"] != "exact" {
+		t.Errorf("/supported: %d %v", code, out)
+	}
+	if code, out = raw(http.MethodPost, "/verify", `{"paymentPayload": 5`); code != 400 || out["isValid"] != false || out["invalidReason"] != x402.ReasonInvalidPayload {
+		t.Errorf("/verify with broken JSON: %d %v", code, out)
+	}
+	var fresh string
+	if err := client.Pay(ctx, "", []sdk.Msg{purchase(client, nil)}, func(tx agentkit.SignedTx) error {
+		fresh = base64.StdEncoding.EncodeToString(tx.Bytes)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	freshMsg := decodePurchase(t, fresh)
+	reqJSON := fmt.Sprintf(`{"x402Version":2,"paymentPayload":{"x402Version":2,"resource":{"url":%q},"accepted":%s,"payload":{"signature":%q,
+		"authorization":{"type":"cosmos-signed-transaction","from":%q,"to":%q,"amount":"%d","denom":"uagnt","chainId":%q,"requestId":%q}}},"paymentRequirements":%s}`,
+		quoteURL, mustJSON(want), fresh, client.AddressString(), want.PayTo, price, reader.ChainID(), freshMsg.RequestId, mustJSON(want))
+	if code, out = raw(http.MethodPost, "/verify", reqJSON); code != 200 || out["isValid"] != true || out["payer"] != client.AddressString() {
+		t.Fatalf("/verify of a good payment: %d %v", code, out)
+	}
+	code, first := raw(http.MethodPost, "/settle", reqJSON)
+	if code != 200 || first["success"] != true || first["transaction"] == "" {
+		t.Fatalf("/settle: %d %v", code, first)
+	}
+	code, again := raw(http.MethodPost, "/settle", reqJSON)
+	if code != 200 || again["success"] != true || again["transaction"] != first["transaction"] ||
+		again["purchase"].(map[string]any)["jobId"] != first["purchase"].(map[string]any)["jobId"] {
+		t.Errorf("/settle of the same payload again: %d %v, first %v", code, again, first)
+	}
+	if code, out = raw(http.MethodPost, "/verify", reqJSON); out["isValid"] != false || out["invalidReason"] != x402.ReasonAlreadySettled {
+		t.Errorf("/verify after settlement: %d %v", code, out)
+	}
+	stopFacilitator()
+	startFacilitator(t, node, facAddr)
+	code, s, body = pay(unchecked, purchase(unchecked, func(m *markettypes.MsgPurchase) { m.RequestId = freshMsg.RequestId }), nil)
+	expectRefused("a spent request id after the facilitator restarted", x402.ReasonRequestIDUsed, code, s, body)
+
+	// Cards: the resolver accepts the agent's card and refuses a tampered
+	// one.
+	got, _, err := x402.ResolveCard(ctx, client, providerAgent.Id)
+	if err != nil || got.Agentchain.AgentID != strconv.FormatUint(providerAgent.Id, 10) || len(got.Payments) != 1 || got.Payments[0].Extra.ListingID != want.Extra.ListingID || got.Skills[0].ID != "quote" {
+		t.Fatalf("resolve the card: %+v %v", got, err)
+	}
+	tampered := bytes.Replace(cardBytes, []byte(`"amount":"20000"`), []byte(`"amount":"2"`), 1)
+	card.Store(&tampered)
+	if _, _, err := x402.ResolveCard(ctx, client, providerAgent.Id); !errors.Is(err, x402.ErrCardMismatch) {
+		t.Errorf("a tampered card: %v", err)
+	} else {
+		t.Logf("tampered card refused: %v", err)
+	}
+}
+
+func mustJSON(v any) string {
+	bz, _ := json.Marshal(v)
+	return string(bz)
+}
+
+func balance(t *testing.T, ctx context.Context, c *agentkit.Client, addr sdk.AccAddress) int64 {
+	t.Helper()
+	b, err := c.Balance(ctx, addr, "uagnt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Int64()
+}
+
+// txFee is the fee a tx paid (its "tx" event's fee attribute).
+func txFee(t *testing.T, r *agentkit.TxResult) int64 {
+	t.Helper()
+	for _, e := range r.Events {
+		if e.Type == "tx" && e.Attributes["fee"] != "" {
+			c, err := sdk.ParseCoinNormalized(e.Attributes["fee"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.Amount.Int64()
+		}
+	}
+	t.Fatal("no fee event")
+	return 0
+}
+
+// transferredTo sums the uagnt a tx's transfer events paid to addr.
+func transferredTo(r *agentkit.TxResult, addr string) int64 {
+	var sum int64
+	for _, e := range r.Events {
+		if e.Type == "transfer" && e.Attributes["recipient"] == addr {
+			if c, err := sdk.ParseCoinNormalized(e.Attributes["amount"]); err == nil {
+				sum += c.Amount.Int64()
+			}
+		}
+	}
+	return sum
+}
+
+// decodePurchase reads the purchase out of a base64 TxRaw.
+func decodePurchase(t *testing.T, b64 string) *markettypes.MsgPurchase {
+	t.Helper()
+	bz, _ := base64.StdEncoding.DecodeString(b64)
+	var raw txtypes.TxRaw
+	var body txtypes.TxBody
+	if err := raw.Unmarshal(bz); err != nil {
+		t.Fatal(err)
+	}
+	if err := body.Unmarshal(raw.BodyBytes); err != nil || len(body.Messages) != 1 {
+		t.Fatalf("tx body: %v", err)
+	}
+	var m markettypes.MsgPurchase
+	if err := m.Unmarshal(body.Messages[0].Value); err != nil {
+		t.Fatal(err)
+	}
+	return &m
+}
