@@ -173,6 +173,10 @@ func TestStandardInterfaces(t *testing.T) {
 	if _, err := provider.PlaceBid(ctx, reqID, agnt(1_500_000), 100, "https://x.example/bid"); err != nil {
 		t.Fatal(err)
 	}
+	// A pay-per-call purchase under the request id the routes are asked with.
+	if _, err := client.Purchase(ctx, listing.Id, 1, fmt.Sprint(reqID), 20); err != nil {
+		t.Fatal(err)
+	}
 
 	t.Run("grpc reflection", func(t *testing.T) {
 		conn, err := grpc.NewClient(node.GRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
