@@ -73,6 +73,7 @@ func (f *Facilitator) Supported() SupportedResponse {
 type payment struct {
 	txBytes  []byte
 	hash     string
+	raw      txtypes.TxRaw
 	body     txtypes.TxBody
 	authInfo txtypes.AuthInfo
 	sig      []byte
@@ -105,7 +106,7 @@ func (f *Facilitator) decode(p PaymentPayload, req PaymentRequirements) (*paymen
 		return nil, refuse(ReasonInvalidPayload, "payload.signature is not base64: %v", err)
 	}
 	pay := &payment{txBytes: bz, hash: agentkit.TxHash(bz)}
-	var raw txtypes.TxRaw
+	raw := &pay.raw
 	if err := raw.Unmarshal(bz); err != nil {
 		return nil, refuse(ReasonInvalidPayload, "payload.signature is not a TxRaw: %v", err)
 	}
@@ -186,51 +187,47 @@ func MsgSendMemo(requestID, resourceURL string) string {
 	return "x402 " + requestID + " " + resourceURL
 }
 
-// check runs decode and then asks the chain: the payTo of the listing, the
-// height limit, the request id, the signature against the payer's account
-// and a simulation of the tx as it is.
-func (f *Facilitator) check(ctx context.Context, p PaymentPayload, req PaymentRequirements) (*payment, *Refusal) {
-	pay, ref := f.decode(p, req)
-	if ref != nil {
-		return nil, ref
-	}
+// check asks the chain about a decoded payment: the payTo of the listing,
+// the height limit, the request id, the signature against the payer's
+// account and a simulation of the tx as it is.
+func (f *Facilitator) check(ctx context.Context, pay *payment, req PaymentRequirements) *Refusal {
 	if pay.purchase != nil {
 		m := pay.purchase
 		l, err := f.c.Listing(ctx, m.ListingId)
 		if err != nil {
-			return pay, refuse(ReasonRecipient, "listing %d: %v", m.ListingId, err)
+			return refuse(ReasonRecipient, "listing %d: %v", m.ListingId, err)
 		}
 		provider, err := f.c.AgentByID(ctx, l.Provider)
 		if err != nil {
-			return pay, refuse(ReasonRecipient, "listing %d's provider: %v", m.ListingId, err)
+			return refuse(ReasonRecipient, "listing %d's provider: %v", m.ListingId, err)
 		}
 		if provider.Payout() != req.PayTo {
-			return pay, refuse(ReasonRecipient, "listing %d pays agent %d at %s; payTo is %s", l.Id, l.Provider, provider.Payout(), req.PayTo)
+			return refuse(ReasonRecipient, "listing %d pays agent %d at %s; payTo is %s", l.Id, l.Provider, provider.Payout(), req.PayTo)
 		}
 		h, err := f.c.Height(ctx)
 		if err != nil {
-			return pay, refuse(ReasonUnexpectedVerify, "chain height: %v", err)
+			return refuse(ReasonUnexpectedVerify, "chain height: %v", err)
 		}
 		if m.ValidUntilHeight <= h {
-			return pay, refuse(ReasonExpired, "the purchase is valid until height %d; the chain is at %d", m.ValidUntilHeight, h)
+			return refuse(ReasonExpired, "the purchase is valid until height %d; the chain is at %d", m.ValidUntilHeight, h)
 		}
 		if j, err := f.c.PurchaseOf(ctx, m.Client, m.RequestId); err == nil {
-			return pay, refuse(ReasonRequestIDUsed, "request id %q of %s already settled job %d", m.RequestId, m.Client, j.Id)
+			return refuse(ReasonRequestIDUsed, "request id %q of %s already settled job %d", m.RequestId, m.Client, j.Id)
 		} else if !agentkit.IsNotFound(err) {
-			return pay, refuse(ReasonUnexpectedVerify, "purchase lookup: %v", err)
+			return refuse(ReasonUnexpectedVerify, "purchase lookup: %v", err)
 		}
 	}
 	if ref := f.checkSignature(ctx, pay); ref != nil {
-		return pay, ref
+		return ref
 	}
 	used, err := f.c.SimulateSigned(ctx, pay.txBytes)
 	if err != nil {
-		return pay, chainRefusal(err)
+		return chainRefusal(err)
 	}
 	if used > pay.authInfo.Fee.GasLimit {
-		return pay, refuse(ReasonGas, "the tx's gas limit is %d; it uses %d", pay.authInfo.Fee.GasLimit, used)
+		return refuse(ReasonGas, "the tx's gas limit is %d; it uses %d", pay.authInfo.Fee.GasLimit, used)
 	}
-	return pay, nil
+	return nil
 }
 
 // checkSignature verifies the single SIGN_MODE_DIRECT signature against
@@ -259,9 +256,7 @@ func (f *Facilitator) checkSignature(ctx context.Context, pay *payment) *Refusal
 	if si.Sequence != acc.GetSequence() {
 		return refuse(ReasonSequence, "the tx is signed at sequence %d; the payer's account is at %d", si.Sequence, acc.GetSequence())
 	}
-	var raw txtypes.TxRaw
-	_ = raw.Unmarshal(pay.txBytes)
-	doc, err := (&txtypes.SignDoc{BodyBytes: raw.BodyBytes, AuthInfoBytes: raw.AuthInfoBytes, ChainId: strings.TrimPrefix(f.network, NetworkPrefix), AccountNumber: acc.GetAccountNumber()}).Marshal()
+	doc, err := (&txtypes.SignDoc{BodyBytes: pay.raw.BodyBytes, AuthInfoBytes: pay.raw.AuthInfoBytes, ChainId: strings.TrimPrefix(f.network, NetworkPrefix), AccountNumber: acc.GetAccountNumber()}).Marshal()
 	if err != nil || !pk.VerifySignature(doc, pay.sig) {
 		return refuse(ReasonSignature, "the signature does not verify for %s (account %d) on %s", pay.payer, acc.GetAccountNumber(), f.network)
 	}
@@ -305,7 +300,7 @@ func (f *Facilitator) Verify(ctx context.Context, p PaymentPayload, req PaymentR
 		}
 	}
 	if ref == nil {
-		pay, ref = f.check(ctx, p, req)
+		ref = f.check(ctx, pay, req)
 	}
 	if ref != nil {
 		out := VerifyResponse{InvalidReason: ref.Reason, InvalidMessage: ref.Message}
@@ -357,7 +352,7 @@ func (f *Facilitator) Settle(ctx context.Context, p PaymentPayload, req PaymentR
 	if r, err := f.c.FindTx(ctx, pay.hash); err == nil && r != nil {
 		return f.settled(pay, r)
 	}
-	if pay, ref = f.check(ctx, p, req); ref != nil {
+	if ref = f.check(ctx, pay, req); ref != nil {
 		return fail(pay, ref)
 	}
 	if _, err := f.c.BroadcastSigned(ctx, pay.txBytes); err != nil {
