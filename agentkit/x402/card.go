@@ -85,7 +85,8 @@ func CardHandler(card []byte) http.Handler {
 	})
 }
 
-// ErrCardMismatch: the card fetched is not the one the chain vouches for.
+// ErrCardMismatch is returned when the card fetched is not the one the chain
+// vouches for.
 var ErrCardMismatch = errors.New("agent card does not match the chain")
 
 // ResolveCard goes from an agent id to its card: the agent's card URI and
@@ -116,7 +117,7 @@ func ResolveCardWith(ctx context.Context, c *agentkit.Client, agentID uint64, fe
 	}
 	var card AgentCard
 	if err := json.Unmarshal(bz, &card); err != nil {
-		return nil, bz, fmt.Errorf("%w: the card at %s is not JSON: %v", ErrCardMismatch, a.CardUri, err)
+		return nil, bz, fmt.Errorf("%w: the card at %s is not JSON: %w", ErrCardMismatch, a.CardUri, err)
 	}
 	if card.Agentchain.AgentID != strconv.FormatUint(a.Id, 10) || card.Agentchain.ChainID != c.ChainID() {
 		return nil, bz, fmt.Errorf("%w: the card names agent %q on chain %q, not agent %d on %q",

@@ -19,12 +19,12 @@ import (
 	markettypes "github.com/agentchain/agentchain/x/market/types"
 )
 
-// ErrPriceAboveMax: every acceptable requirement costs more than the
-// Payer's MaxPrice; nothing was signed.
+// ErrPriceAboveMax is returned when every acceptable requirement costs more
+// than the Payer's MaxPrice; nothing was signed.
 var ErrPriceAboveMax = errors.New("x402: price above the payer's maximum")
 
-// ErrNoAcceptableRequirement: the 402 offers no agentchain purchase this
-// Payer can make.
+// ErrNoAcceptableRequirement is returned when the 402 offers no agentchain
+// purchase this Payer can make.
 var ErrNoAcceptableRequirement = errors.New("x402: no acceptable payment requirement")
 
 // Payer is an http.RoundTripper that pays x402 resources on agentchain: on
@@ -137,7 +137,7 @@ func (p *Payer) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		r := clone()
 		r.Header.Set(HeaderPaymentSignature, hdr)
-		out, err = p.base().RoundTrip(r)
+		out, err = p.base().RoundTrip(r) //nolint:bodyclose // the response is the caller's to close
 		return err
 	})
 	return out, err

@@ -65,7 +65,7 @@ func startFacilitator(t *testing.T, node *Node, addr string) func() {
 	}
 	t.Cleanup(stop)
 	waitFor(t, 30*time.Second, "the facilitator to listen", func() bool {
-		resp, err := http.Get("http://" + addr + "/supported") //nolint:gosec,noctx // a loopback URL built by the test
+		resp, err := http.Get("http://" + addr + "/supported") //nolint:noctx // a loopback URL built by the test
 		if err == nil {
 			_ = resp.Body.Close()
 		}
@@ -348,7 +348,10 @@ func TestX402PayPerCall(t *testing.T) {
 	}
 	// Above the program's maximum: nothing signed.
 	cheap := &http.Client{Transport: &x402.Payer{Client: client, MaxPrice: agnt(price - 1)}}
-	if _, err := cheap.Get(quoteURL); !errors.Is(err, x402.ErrPriceAboveMax) {
+	if resp, err := cheap.Get(quoteURL); !errors.Is(err, x402.ErrPriceAboveMax) {
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
 		t.Errorf("a price above MaxPrice: %v", err)
 	}
 
