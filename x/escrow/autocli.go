@@ -58,6 +58,45 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "escrow_id"}},
 				},
 				{
+					RpcMethod: "OpenStream",
+					Use:       "open-stream [payee] [rate] [deposit]",
+					Short:     "Stream coins to a payee: [rate] accrues every --period-blocks blocks out of [deposit], held in escrow",
+					Long: "Moves [deposit] into escrow now. [rate] accrues to [payee] every --period-blocks blocks (default 1) from " +
+						"--start-height (default now) until --end-height (default: until the deposit runs out); nothing accrues " +
+						"before --cliff-height. Only whole periods accrue. The payee withdraws at any time; the payer tops up or " +
+						"cancels (what accrued goes to the payee, the rest back at once); anyone may close a stream that ran out or ended.",
+					Example:        `agentchaind tx escrow open-stream agent1payee... 10uagnt 100000uagnt --period-blocks 1 --end-height 20000 --from payer`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "payee"}, {ProtoField: "rate"}, {ProtoField: "deposit"}},
+				},
+				{
+					RpcMethod:      "WithdrawStream",
+					Use:            "withdraw-stream [stream-id]",
+					Short:          "Take what a stream has accrued (payee)",
+					Example:        `agentchaind tx escrow withdraw-stream 4 --from payee`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "stream_id"}},
+				},
+				{
+					RpcMethod:      "TopUpStream",
+					Use:            "top-up-stream [stream-id] [amount]",
+					Short:          "Add to a stream's deposit (payer); a stream that ran out accrues again from now",
+					Example:        `agentchaind tx escrow top-up-stream 4 50000uagnt --from payer`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "stream_id"}, {ProtoField: "amount"}},
+				},
+				{
+					RpcMethod:      "CancelStream",
+					Use:            "cancel-stream [stream-id]",
+					Short:          "End a stream now: what accrued to the payee, the rest back to the payer (payer or payee)",
+					Example:        `agentchaind tx escrow cancel-stream 4 --from payer`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "stream_id"}},
+				},
+				{
+					RpcMethod:      "CloseStream",
+					Use:            "close-stream [stream-id]",
+					Short:          "Settle a stream that ran out of deposit or passed its end height (anyone)",
+					Example:        `agentchaind tx escrow close-stream 4 --from anyone`,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "stream_id"}},
+				},
+				{
 					RpcMethod:      "UpdateParams",
 					Use:            "update-params [params-json]",
 					Short:          "Propose new escrow params to governance",
@@ -88,6 +127,21 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "EscrowsByStatus", Use: "escrows-by-status [locked|disputed|closed]", Short: "The escrows in a status (paginated)",
 					Example:        "agentchaind query escrow escrows-by-status disputed",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "status"}},
+				},
+				{
+					RpcMethod: "Stream", Use: "stream [id]", Short: "A stream with what has accrued and what is withdrawable now",
+					Example:        "agentchaind query escrow stream 4",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "id"}},
+				},
+				{
+					RpcMethod: "StreamsByPayer", Use: "streams-by-payer [payer]", Short: "A payer's streams with their amounts now (paginated)",
+					Example:        "agentchaind query escrow streams-by-payer agent1...",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "payer"}},
+				},
+				{
+					RpcMethod: "StreamsByPayee", Use: "streams-by-payee [payee]", Short: "A payee's streams with their amounts now (paginated)",
+					Example:        "agentchaind query escrow streams-by-payee agent1...",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "payee"}},
 				},
 				{RpcMethod: "TotalHeld", Use: "total-held", Short: "What open escrows hold, per denom", Example: "agentchaind query escrow total-held"},
 				{

@@ -6,6 +6,8 @@ import (
 
 	"cosmossdk.io/collections"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/agentchain/agentchain/x/escrow/types"
 )
 
@@ -28,6 +30,19 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		}
 		if e.Status != types.ESCROW_STATUS_CLOSED {
 			if err := k.addHeld(ctx, e.Remaining()); err != nil {
+				return err
+			}
+		}
+	}
+	if err := k.StreamSeq.Set(ctx, max(gs.NextStreamId, 1)); err != nil {
+		return err
+	}
+	for _, st := range gs.Streams {
+		if err := k.Streams.Set(ctx, st.Id, st); err != nil {
+			return fmt.Errorf("stream %d: %w", st.Id, err)
+		}
+		if held := st.Held(); held.IsPositive() {
+			if err := k.addHeld(ctx, sdk.NewCoins(st.AccrualAt(held))); err != nil {
 				return err
 			}
 		}
@@ -61,6 +76,16 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	gs := &types.GenesisState{Params: params, NextEscrowId: next}
 	if err := k.Escrows.Walk(ctx, nil, func(_ uint64, e types.Escrow) (bool, error) {
 		gs.Escrows = append(gs.Escrows, e)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if gs.NextStreamId, err = k.StreamSeq.Peek(ctx); err != nil {
+		return nil, err
+	}
+	gs.NextStreamId = max(gs.NextStreamId, 1)
+	if err := k.Streams.Walk(ctx, nil, func(_ uint64, st types.Stream) (bool, error) {
+		gs.Streams = append(gs.Streams, st)
 		return false, nil
 	}); err != nil {
 		return nil, err

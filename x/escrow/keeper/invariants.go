@@ -3,6 +3,8 @@ package keeper
 import (
 	"context"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/agentchain/agentchain/internal/invariant"
 	"github.com/agentchain/agentchain/x/escrow/types"
 )
@@ -15,6 +17,7 @@ const maxBroken = 20
 //   - conservation: every escrow is well formed; the books (TotalHeld) equal
 //     the sum over open escrows of amount - released - refunded, and the
 //     module account's balance equals the books, for every denom;
+//   - streams: no open stream paid more than accrued by the current height;
 //   - timers: every expiry and dispute queue entry points at a direct escrow
 //     waiting on exactly that height, and every such escrow is queued.
 func (k Keeper) Invariants() []invariant.Invariant {
@@ -26,7 +29,21 @@ func (k Keeper) Invariants() []invariant.Invariant {
 			return nil, nil
 		}},
 		{Name: "escrow/timers", Check: k.checkTimers},
+		{Name: "escrow/streams", Check: k.checkStreams},
 	}
+}
+
+// checkStreams: no open stream has paid out more than has accrued by now.
+func (k Keeper) checkStreams(ctx context.Context) ([]string, error) {
+	broken := invariant.NewBroken(maxBroken)
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	err := k.Streams.Walk(ctx, nil, func(id uint64, s types.Stream) (bool, error) {
+		if s.Status != types.STREAM_STATUS_CLOSED && s.Withdrawn.Amount.GT(s.Accrued(h)) {
+			broken.Addf("stream %d withdrew %s, more than the %s accrued by %d", id, s.Withdrawn, s.AccrualAt(s.Accrued(h)), h)
+		}
+		return false, nil
+	})
+	return broken.List(), err
 }
 
 func (k Keeper) checkTimers(ctx context.Context) ([]string, error) {

@@ -59,6 +59,34 @@ func newEscrowIndexes(sb *collections.SchemaBuilder, ac address.Codec) EscrowInd
 	}
 }
 
+// StreamIndexes are the secondary indexes of the streams map.
+type StreamIndexes struct {
+	// Payer lists a payer's streams.
+	Payer *collidx.Many[sdk.AccAddress, uint64, types.Stream]
+	// Payee lists a payee's streams.
+	Payee *collidx.Many[sdk.AccAddress, uint64, types.Stream]
+}
+
+// IndexesList implements collections.Indexes.
+func (i StreamIndexes) IndexesList() []collections.Index[uint64, types.Stream] {
+	return []collections.Index[uint64, types.Stream]{i.Payer, i.Payee}
+}
+
+func newStreamIndexes(sb *collections.SchemaBuilder, ac address.Codec) StreamIndexes {
+	return StreamIndexes{
+		Payer: collidx.NewMany(sb, types.StreamsByPayerKey, "streams_by_payer", sdk.AccAddressKey, collections.Uint64Key,
+			func(_ uint64, s types.Stream) ([]sdk.AccAddress, error) {
+				a, err := ac.StringToBytes(s.Payer)
+				return []sdk.AccAddress{a}, err
+			}),
+		Payee: collidx.NewMany(sb, types.StreamsByPayeeKey, "streams_by_payee", sdk.AccAddressKey, collections.Uint64Key,
+			func(_ uint64, s types.Stream) ([]sdk.AccAddress, error) {
+				a, err := ac.StringToBytes(s.Payee)
+				return []sdk.AccAddress{a}, err
+			}),
+	}
+}
+
 // QueueKey is (height, escrow id).
 type QueueKey = keeperutil.QueueKey
 
@@ -83,6 +111,10 @@ type Keeper struct {
 	ExpiryQueue collections.KeySet[QueueKey]
 	// DisputeQueue holds the disputed escrows, keyed by (deadline, id).
 	DisputeQueue collections.KeySet[QueueKey]
+	// StreamSeq numbers streams (their own ids, apart from escrows').
+	StreamSeq collections.Sequence
+	// Streams are every stream, closed ones included.
+	Streams *collections.IndexedMap[uint64, types.Stream, StreamIndexes]
 }
 
 // NewKeeper returns the keeper; authority (the gov module account) sets
@@ -117,6 +149,9 @@ func NewKeeper(
 		TotalHeld:    collections.NewMap(sb, types.TotalHeldKey, "total_held", collections.StringKey, sdk.IntValue),
 		ExpiryQueue:  collections.NewKeySet(sb, types.ExpiryQueueKey, "expiry_queue", keeperutil.QueueKeyCodec),
 		DisputeQueue: collections.NewKeySet(sb, types.DisputeQueueKey, "dispute_queue", keeperutil.QueueKeyCodec),
+		StreamSeq:    collections.NewSequence(sb, types.StreamSeqKey, "stream_seq"),
+		Streams: collections.NewIndexedMap(sb, types.StreamsKey, "streams", collections.Uint64Key,
+			codec.CollValue[types.Stream](cdc), newStreamIndexes(sb, ak.AddressCodec())),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -217,8 +252,9 @@ func (k Keeper) CheckConservation(ctx context.Context) error {
 	return nil
 }
 
-// AuditConservation recomputes, from every escrow, the sum over open
-// escrows of amount - released - refunded, and checks it against both the
+// AuditConservation recomputes, from every escrow and stream, the sum over
+// open escrows of amount - released - refunded plus, over streams, deposit -
+// withdrawn - refunded, and checks it against both the
 // books and the module account's balance. It walks every escrow: for
 // tests, genesis and audits, never for block hooks.
 func (k Keeper) AuditConservation(ctx context.Context) error {
@@ -229,6 +265,18 @@ func (k Keeper) AuditConservation(ctx context.Context) error {
 		}
 		if e.Status != types.ESCROW_STATUS_CLOSED {
 			sum = sum.Add(e.Remaining()...)
+		}
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	err = k.Streams.Walk(ctx, nil, func(_ uint64, s types.Stream) (bool, error) {
+		if err := s.Validate(); err != nil {
+			return true, errorsmod.Wrapf(types.ErrConservation, "stream %d: %s", s.Id, err)
+		}
+		if held := s.Held(); held.IsPositive() {
+			sum = sum.Add(s.AccrualAt(held))
 		}
 		return false, nil
 	})

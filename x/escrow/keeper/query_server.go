@@ -150,3 +150,60 @@ func (q queryServer) Invariants(ctx context.Context, _ *types.QueryInvariantsReq
 	}
 	return &types.QueryInvariantsResponse{Checked: checked, Broken: broken}, nil
 }
+
+// Stream implements types.QueryServer.
+func (q queryServer) Stream(ctx context.Context, req *types.QueryStreamRequest) (*types.QueryStreamResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	s, err := q.k.GetStream(ctx, req.Id)
+	if errors.Is(err, types.ErrStreamNotFound) {
+		return nil, status.Error(codes.NotFound, err.Error())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryStreamResponse{Stream: q.k.StreamView(ctx, s)}, nil
+}
+
+// StreamsByPayer implements types.QueryServer.
+func (q queryServer) StreamsByPayer(ctx context.Context, req *types.QueryStreamsByPayerRequest) (*types.QueryStreamsResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	keys := q.k.Streams.Indexes.Payer.Keys()
+	return q.streamsBy(ctx, &keys, req.Payer, req.Pagination)
+}
+
+// StreamsByPayee implements types.QueryServer.
+func (q queryServer) StreamsByPayee(ctx context.Context, req *types.QueryStreamsByPayeeRequest) (*types.QueryStreamsResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	keys := q.k.Streams.Indexes.Payee.Keys()
+	return q.streamsBy(ctx, &keys, req.Payee, req.Pagination)
+}
+
+func (q queryServer) streamsBy(ctx context.Context, idx *collectionsKeys, addrStr string, page *query.PageRequest) (*types.QueryStreamsResponse, error) {
+	addr, err := q.k.parseAddr("address", addrStr)
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	ids, pageRes, err := query.CollectionPaginate(ctx, *idx, keeperutil.BoundPage(page),
+		func(key collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (uint64, error) {
+			return key.K2(), nil
+		},
+		query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](addr))
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	out := make([]types.StreamView, 0, len(ids))
+	for _, id := range ids {
+		s, err := q.k.Streams.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, q.k.StreamView(ctx, s))
+	}
+	return &types.QueryStreamsResponse{Streams: out, Pagination: pageRes}, nil
+}

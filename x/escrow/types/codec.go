@@ -18,6 +18,11 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgResolveDispute{}, "escrow/MsgResolveDispute")
 	legacy.RegisterAminoMsg(cdc, &MsgSettleEscrow{}, "escrow/MsgSettleEscrow")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "escrow/MsgUpdateParams")
+	legacy.RegisterAminoMsg(cdc, &MsgOpenStream{}, "escrow/MsgOpenStream")
+	legacy.RegisterAminoMsg(cdc, &MsgWithdrawStream{}, "escrow/MsgWithdrawStream")
+	legacy.RegisterAminoMsg(cdc, &MsgTopUpStream{}, "escrow/MsgTopUpStream")
+	legacy.RegisterAminoMsg(cdc, &MsgCancelStream{}, "escrow/MsgCancelStream")
+	legacy.RegisterAminoMsg(cdc, &MsgCloseStream{}, "escrow/MsgCloseStream")
 	cdc.RegisterConcrete(&Params{}, "escrow/Params", nil)
 }
 
@@ -31,6 +36,11 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgResolveDispute{},
 		&MsgSettleEscrow{},
 		&MsgUpdateParams{},
+		&MsgOpenStream{},
+		&MsgWithdrawStream{},
+		&MsgTopUpStream{},
+		&MsgCancelStream{},
+		&MsgCloseStream{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }

@@ -34,3 +34,14 @@ var (
 	ErrTimedOut         = errorsmod.Register(ModuleName, 26, "escrow expired or its dispute timed out")
 	ErrNothingDue       = errorsmod.Register(ModuleName, 27, "no timer of this escrow is due")
 )
+
+// Errors of streams.
+var (
+	ErrStreamNotFound     = errorsmod.Register(ModuleName, 28, "stream not found")
+	ErrInvalidStream      = errorsmod.Register(ModuleName, 29, "invalid stream terms")
+	ErrStreamNotDue       = errorsmod.Register(ModuleName, 30, "stream has neither run out nor ended")
+	ErrNothingAccrued     = errorsmod.Register(ModuleName, 31, "nothing has accrued to withdraw")
+	ErrStreamStatus       = errorsmod.Register(ModuleName, 32, "stream is not in a status that allows this")
+	ErrStreamUnauthorized = errorsmod.Register(ModuleName, 33, "signer may not move this stream")
+	ErrStreamNotDirect    = errorsmod.Register(ModuleName, 34, "stream is owned by a module; only it can move it")
+)

@@ -715,6 +715,518 @@ func (m *EventParamsUpdated) GetAuthority() string {
 	return ""
 }
 
+// EventStreamOpened is emitted when a stream opens.
+type EventStreamOpened struct {
+	// stream_id of the stream.
+	StreamId uint64 `protobuf:"varint,1,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+	// owner_module ("" for a direct stream).
+	OwnerModule string `protobuf:"bytes,2,opt,name=owner_module,json=ownerModule,proto3" json:"owner_module,omitempty"`
+	// payer of the stream.
+	Payer string `protobuf:"bytes,3,opt,name=payer,proto3" json:"payer,omitempty"`
+	// payee of the stream.
+	Payee string `protobuf:"bytes,4,opt,name=payee,proto3" json:"payee,omitempty"`
+	// rate per period.
+	Rate types.Coin `protobuf:"bytes,5,opt,name=rate,proto3" json:"rate"`
+	// period_blocks of the rate.
+	PeriodBlocks int64 `protobuf:"varint,6,opt,name=period_blocks,json=periodBlocks,proto3" json:"period_blocks,omitempty"`
+	// deposit locked.
+	Deposit types.Coin `protobuf:"bytes,7,opt,name=deposit,proto3" json:"deposit"`
+	// start_height of accrual.
+	StartHeight int64 `protobuf:"varint,8,opt,name=start_height,json=startHeight,proto3" json:"start_height,omitempty"`
+	// cliff_height (0: none).
+	CliffHeight int64 `protobuf:"varint,9,opt,name=cliff_height,json=cliffHeight,proto3" json:"cliff_height,omitempty"`
+	// end_height (0: none).
+	EndHeight int64 `protobuf:"varint,10,opt,name=end_height,json=endHeight,proto3" json:"end_height,omitempty"`
+	// reference of the stream.
+	Reference string `protobuf:"bytes,11,opt,name=reference,proto3" json:"reference,omitempty"`
+}
+
+func (m *EventStreamOpened) Reset()         { *m = EventStreamOpened{} }
+func (m *EventStreamOpened) String() string { return proto.CompactTextString(m) }
+func (*EventStreamOpened) ProtoMessage()    {}
+func (*EventStreamOpened) Descriptor() ([]byte, []int) {
+	return fileDescriptor_630f43b23c74b4b4, []int{10}
+}
+func (m *EventStreamOpened) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventStreamOpened) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventStreamOpened.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventStreamOpened) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventStreamOpened.Merge(m, src)
+}
+func (m *EventStreamOpened) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventStreamOpened) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventStreamOpened.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventStreamOpened proto.InternalMessageInfo
+
+func (m *EventStreamOpened) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+func (m *EventStreamOpened) GetOwnerModule() string {
+	if m != nil {
+		return m.OwnerModule
+	}
+	return ""
+}
+
+func (m *EventStreamOpened) GetPayer() string {
+	if m != nil {
+		return m.Payer
+	}
+	return ""
+}
+
+func (m *EventStreamOpened) GetPayee() string {
+	if m != nil {
+		return m.Payee
+	}
+	return ""
+}
+
+func (m *EventStreamOpened) GetRate() types.Coin {
+	if m != nil {
+		return m.Rate
+	}
+	return types.Coin{}
+}
+
+func (m *EventStreamOpened) GetPeriodBlocks() int64 {
+	if m != nil {
+		return m.PeriodBlocks
+	}
+	return 0
+}
+
+func (m *EventStreamOpened) GetDeposit() types.Coin {
+	if m != nil {
+		return m.Deposit
+	}
+	return types.Coin{}
+}
+
+func (m *EventStreamOpened) GetStartHeight() int64 {
+	if m != nil {
+		return m.StartHeight
+	}
+	return 0
+}
+
+func (m *EventStreamOpened) GetCliffHeight() int64 {
+	if m != nil {
+		return m.CliffHeight
+	}
+	return 0
+}
+
+func (m *EventStreamOpened) GetEndHeight() int64 {
+	if m != nil {
+		return m.EndHeight
+	}
+	return 0
+}
+
+func (m *EventStreamOpened) GetReference() string {
+	if m != nil {
+		return m.Reference
+	}
+	return ""
+}
+
+// EventStreamWithdrawn is emitted when accrued coins leave a stream.
+type EventStreamWithdrawn struct {
+	// stream_id of the stream.
+	StreamId uint64 `protobuf:"varint,1,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+	// outputs paid (the payee, and a module's fees).
+	Outputs []Output `protobuf:"bytes,2,rep,name=outputs,proto3" json:"outputs"`
+	// withdrawn in total so far.
+	Withdrawn types.Coin `protobuf:"bytes,3,opt,name=withdrawn,proto3" json:"withdrawn"`
+}
+
+func (m *EventStreamWithdrawn) Reset()         { *m = EventStreamWithdrawn{} }
+func (m *EventStreamWithdrawn) String() string { return proto.CompactTextString(m) }
+func (*EventStreamWithdrawn) ProtoMessage()    {}
+func (*EventStreamWithdrawn) Descriptor() ([]byte, []int) {
+	return fileDescriptor_630f43b23c74b4b4, []int{11}
+}
+func (m *EventStreamWithdrawn) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventStreamWithdrawn) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventStreamWithdrawn.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventStreamWithdrawn) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventStreamWithdrawn.Merge(m, src)
+}
+func (m *EventStreamWithdrawn) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventStreamWithdrawn) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventStreamWithdrawn.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventStreamWithdrawn proto.InternalMessageInfo
+
+func (m *EventStreamWithdrawn) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+func (m *EventStreamWithdrawn) GetOutputs() []Output {
+	if m != nil {
+		return m.Outputs
+	}
+	return nil
+}
+
+func (m *EventStreamWithdrawn) GetWithdrawn() types.Coin {
+	if m != nil {
+		return m.Withdrawn
+	}
+	return types.Coin{}
+}
+
+// EventStreamToppedUp is emitted when a deposit grows.
+type EventStreamToppedUp struct {
+	// stream_id of the stream.
+	StreamId uint64 `protobuf:"varint,1,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+	// amount added.
+	Amount types.Coin `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount"`
+	// deposit in total.
+	Deposit types.Coin `protobuf:"bytes,3,opt,name=deposit,proto3" json:"deposit"`
+	// end_height after the top-up.
+	EndHeight int64 `protobuf:"varint,4,opt,name=end_height,json=endHeight,proto3" json:"end_height,omitempty"`
+}
+
+func (m *EventStreamToppedUp) Reset()         { *m = EventStreamToppedUp{} }
+func (m *EventStreamToppedUp) String() string { return proto.CompactTextString(m) }
+func (*EventStreamToppedUp) ProtoMessage()    {}
+func (*EventStreamToppedUp) Descriptor() ([]byte, []int) {
+	return fileDescriptor_630f43b23c74b4b4, []int{12}
+}
+func (m *EventStreamToppedUp) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventStreamToppedUp) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventStreamToppedUp.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventStreamToppedUp) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventStreamToppedUp.Merge(m, src)
+}
+func (m *EventStreamToppedUp) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventStreamToppedUp) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventStreamToppedUp.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventStreamToppedUp proto.InternalMessageInfo
+
+func (m *EventStreamToppedUp) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+func (m *EventStreamToppedUp) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+func (m *EventStreamToppedUp) GetDeposit() types.Coin {
+	if m != nil {
+		return m.Deposit
+	}
+	return types.Coin{}
+}
+
+func (m *EventStreamToppedUp) GetEndHeight() int64 {
+	if m != nil {
+		return m.EndHeight
+	}
+	return 0
+}
+
+// EventStreamPaused is emitted when a stream stops accruing for a while.
+type EventStreamPaused struct {
+	// stream_id of the stream.
+	StreamId uint64 `protobuf:"varint,1,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+	// accrued when paused.
+	Accrued types.Coin `protobuf:"bytes,2,opt,name=accrued,proto3" json:"accrued"`
+}
+
+func (m *EventStreamPaused) Reset()         { *m = EventStreamPaused{} }
+func (m *EventStreamPaused) String() string { return proto.CompactTextString(m) }
+func (*EventStreamPaused) ProtoMessage()    {}
+func (*EventStreamPaused) Descriptor() ([]byte, []int) {
+	return fileDescriptor_630f43b23c74b4b4, []int{13}
+}
+func (m *EventStreamPaused) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventStreamPaused) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventStreamPaused.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventStreamPaused) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventStreamPaused.Merge(m, src)
+}
+func (m *EventStreamPaused) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventStreamPaused) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventStreamPaused.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventStreamPaused proto.InternalMessageInfo
+
+func (m *EventStreamPaused) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+func (m *EventStreamPaused) GetAccrued() types.Coin {
+	if m != nil {
+		return m.Accrued
+	}
+	return types.Coin{}
+}
+
+// EventStreamResumed is emitted when a paused stream accrues again.
+type EventStreamResumed struct {
+	// stream_id of the stream.
+	StreamId uint64 `protobuf:"varint,1,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+}
+
+func (m *EventStreamResumed) Reset()         { *m = EventStreamResumed{} }
+func (m *EventStreamResumed) String() string { return proto.CompactTextString(m) }
+func (*EventStreamResumed) ProtoMessage()    {}
+func (*EventStreamResumed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_630f43b23c74b4b4, []int{14}
+}
+func (m *EventStreamResumed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventStreamResumed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventStreamResumed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventStreamResumed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventStreamResumed.Merge(m, src)
+}
+func (m *EventStreamResumed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventStreamResumed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventStreamResumed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventStreamResumed proto.InternalMessageInfo
+
+func (m *EventStreamResumed) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+// EventStreamExhausted is emitted once, by the first touch that finds the
+// deposit run out.
+type EventStreamExhausted struct {
+	// stream_id of the stream.
+	StreamId uint64 `protobuf:"varint,1,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+	// height at which the deposit ran out.
+	Height int64 `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+}
+
+func (m *EventStreamExhausted) Reset()         { *m = EventStreamExhausted{} }
+func (m *EventStreamExhausted) String() string { return proto.CompactTextString(m) }
+func (*EventStreamExhausted) ProtoMessage()    {}
+func (*EventStreamExhausted) Descriptor() ([]byte, []int) {
+	return fileDescriptor_630f43b23c74b4b4, []int{15}
+}
+func (m *EventStreamExhausted) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventStreamExhausted) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventStreamExhausted.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventStreamExhausted) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventStreamExhausted.Merge(m, src)
+}
+func (m *EventStreamExhausted) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventStreamExhausted) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventStreamExhausted.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventStreamExhausted proto.InternalMessageInfo
+
+func (m *EventStreamExhausted) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+func (m *EventStreamExhausted) GetHeight() int64 {
+	if m != nil {
+		return m.Height
+	}
+	return 0
+}
+
+// EventStreamCancelled is emitted when a stream is settled and closed.
+type EventStreamCancelled struct {
+	// stream_id of the stream.
+	StreamId uint64 `protobuf:"varint,1,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+	// by is the signer (or the owning module).
+	By string `protobuf:"bytes,2,opt,name=by,proto3" json:"by,omitempty"`
+	// cause: "cancel", "close" (ran out or ended) or the owning module's.
+	Cause string `protobuf:"bytes,3,opt,name=cause,proto3" json:"cause,omitempty"`
+	// paid to the payee side at the settlement.
+	Paid types.Coin `protobuf:"bytes,4,opt,name=paid,proto3" json:"paid"`
+	// refunded to the payer.
+	Refunded types.Coin `protobuf:"bytes,5,opt,name=refunded,proto3" json:"refunded"`
+}
+
+func (m *EventStreamCancelled) Reset()         { *m = EventStreamCancelled{} }
+func (m *EventStreamCancelled) String() string { return proto.CompactTextString(m) }
+func (*EventStreamCancelled) ProtoMessage()    {}
+func (*EventStreamCancelled) Descriptor() ([]byte, []int) {
+	return fileDescriptor_630f43b23c74b4b4, []int{16}
+}
+func (m *EventStreamCancelled) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventStreamCancelled) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventStreamCancelled.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventStreamCancelled) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventStreamCancelled.Merge(m, src)
+}
+func (m *EventStreamCancelled) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventStreamCancelled) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventStreamCancelled.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventStreamCancelled proto.InternalMessageInfo
+
+func (m *EventStreamCancelled) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+func (m *EventStreamCancelled) GetBy() string {
+	if m != nil {
+		return m.By
+	}
+	return ""
+}
+
+func (m *EventStreamCancelled) GetCause() string {
+	if m != nil {
+		return m.Cause
+	}
+	return ""
+}
+
+func (m *EventStreamCancelled) GetPaid() types.Coin {
+	if m != nil {
+		return m.Paid
+	}
+	return types.Coin{}
+}
+
+func (m *EventStreamCancelled) GetRefunded() types.Coin {
+	if m != nil {
+		return m.Refunded
+	}
+	return types.Coin{}
+}
+
 func init() {
 	proto.RegisterType((*Output)(nil), "agentchain.escrow.v1.Output")
 	proto.RegisterType((*EventEscrowCreated)(nil), "agentchain.escrow.v1.EventEscrowCreated")
@@ -726,64 +1238,90 @@ func init() {
 	proto.RegisterType((*EventEscrowClosed)(nil), "agentchain.escrow.v1.EventEscrowClosed")
 	proto.RegisterType((*EventQueueItemFailed)(nil), "agentchain.escrow.v1.EventQueueItemFailed")
 	proto.RegisterType((*EventParamsUpdated)(nil), "agentchain.escrow.v1.EventParamsUpdated")
+	proto.RegisterType((*EventStreamOpened)(nil), "agentchain.escrow.v1.EventStreamOpened")
+	proto.RegisterType((*EventStreamWithdrawn)(nil), "agentchain.escrow.v1.EventStreamWithdrawn")
+	proto.RegisterType((*EventStreamToppedUp)(nil), "agentchain.escrow.v1.EventStreamToppedUp")
+	proto.RegisterType((*EventStreamPaused)(nil), "agentchain.escrow.v1.EventStreamPaused")
+	proto.RegisterType((*EventStreamResumed)(nil), "agentchain.escrow.v1.EventStreamResumed")
+	proto.RegisterType((*EventStreamExhausted)(nil), "agentchain.escrow.v1.EventStreamExhausted")
+	proto.RegisterType((*EventStreamCancelled)(nil), "agentchain.escrow.v1.EventStreamCancelled")
 }
 
 func init() { proto.RegisterFile("agentchain/escrow/v1/events.proto", fileDescriptor_630f43b23c74b4b4) }
 
 var fileDescriptor_630f43b23c74b4b4 = []byte{
-	// 821 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x56, 0x4f, 0x6f, 0xdc, 0x44,
-	0x14, 0x8f, 0xf7, 0x5f, 0xb2, 0xb3, 0x49, 0xaa, 0x9a, 0x3d, 0xb8, 0xa5, 0xda, 0x6c, 0x8d, 0x80,
-	0x55, 0xa5, 0xda, 0x6c, 0x10, 0x5c, 0x38, 0x65, 0x4b, 0x2b, 0x22, 0x81, 0x28, 0x8e, 0xb8, 0x70,
-	0xb1, 0xc6, 0xf6, 0x8b, 0x77, 0xc4, 0x7a, 0xc6, 0xcc, 0x8c, 0xb7, 0xf5, 0x09, 0x0e, 0x7c, 0x00,
-	0xce, 0x7c, 0x82, 0x8a, 0x53, 0x0f, 0x48, 0x7c, 0x85, 0xde, 0xa8, 0x38, 0x71, 0x02, 0x94, 0x1c,
-	0xfa, 0x05, 0x10, 0x67, 0xe4, 0x99, 0x71, 0x77, 0x13, 0x45, 0x38, 0xa7, 0xe5, 0x92, 0x78, 0x7e,
-	0xf3, 0x9b, 0x9d, 0xf7, 0x7e, 0xef, 0xf7, 0x66, 0x06, 0xdd, 0xc5, 0x29, 0x50, 0x19, 0xcf, 0x31,
-	0xa1, 0x3e, 0x88, 0x98, 0xb3, 0x27, 0xfe, 0x72, 0xea, 0xc3, 0x12, 0xa8, 0x14, 0x5e, 0xce, 0x99,
-	0x64, 0xf6, 0x70, 0x45, 0xf1, 0x34, 0xc5, 0x5b, 0x4e, 0x6f, 0x8f, 0xaf, 0x5c, 0x28, 0xcb, 0x1c,
-	0xcc, 0xba, 0xdb, 0x37, 0x71, 0x46, 0x28, 0xf3, 0xd5, 0x5f, 0x03, 0x8d, 0x62, 0x26, 0x32, 0x26,
-	0xfc, 0x08, 0x0b, 0xf0, 0x97, 0xd3, 0x08, 0x24, 0x9e, 0xfa, 0x31, 0x23, 0xd4, 0xcc, 0xdf, 0xd2,
-	0xf3, 0xa1, 0x1a, 0xf9, 0x7a, 0x60, 0xa6, 0x86, 0x29, 0x4b, 0x99, 0xc6, 0xab, 0x2f, 0x8d, 0xba,
-	0xbf, 0x58, 0xa8, 0xf7, 0x79, 0x21, 0xf3, 0x42, 0xda, 0x87, 0x68, 0x1b, 0x27, 0x09, 0x07, 0x21,
-	0x1c, 0x6b, 0x6c, 0x4d, 0xfa, 0x33, 0xe7, 0xb7, 0x9f, 0xef, 0x0f, 0xcd, 0x6f, 0x1c, 0xe9, 0x99,
-	0x13, 0xc9, 0x09, 0x4d, 0x83, 0x9a, 0x68, 0x97, 0xa8, 0x87, 0x33, 0x56, 0x50, 0xe9, 0xb4, 0xc6,
-	0xed, 0xc9, 0xe0, 0xf0, 0x96, 0x67, 0xf8, 0x55, 0x80, 0x9e, 0x09, 0xd0, 0x7b, 0xc0, 0x08, 0x9d,
-	0x3d, 0x7a, 0xf1, 0xc7, 0xc1, 0xd6, 0x4f, 0x7f, 0x1e, 0x4c, 0x52, 0x22, 0xe7, 0x45, 0xe4, 0xc5,
-	0x2c, 0x33, 0x01, 0x9a, 0x7f, 0xf7, 0x45, 0xf2, 0xb5, 0xc9, 0xbf, 0x5a, 0x20, 0x7e, 0x7c, 0xf5,
-	0xfc, 0xde, 0xee, 0x02, 0x52, 0x1c, 0x97, 0x61, 0x95, 0xa2, 0x78, 0xf6, 0xea, 0xf9, 0x3d, 0x2b,
-	0x30, 0x1b, 0xba, 0xcf, 0xda, 0xc8, 0x7e, 0x58, 0xc9, 0xfc, 0x50, 0x89, 0xf7, 0x80, 0x03, 0x96,
-	0x90, 0xd8, 0x6f, 0xa2, 0xbe, 0x56, 0x33, 0x24, 0x89, 0xca, 0xa3, 0x13, 0xec, 0x68, 0xe0, 0x38,
-	0xb1, 0xef, 0xa2, 0x5d, 0xf6, 0x84, 0x02, 0x0f, 0x33, 0x96, 0x14, 0x0b, 0x70, 0x5a, 0x55, 0x9e,
-	0xc1, 0x40, 0x61, 0x9f, 0x29, 0xc8, 0xf6, 0x50, 0x37, 0xc7, 0x25, 0x70, 0xa7, 0xdd, 0xa0, 0x81,
-	0xa6, 0xd5, 0x7c, 0x70, 0x3a, 0xd7, 0xe1, 0xc3, 0x9a, 0x62, 0xdd, 0x0d, 0x2b, 0xa6, 0x0a, 0xcc,
-	0x23, 0x22, 0x81, 0x3b, 0xbd, 0xc6, 0x02, 0x6b, 0xa2, 0xfd, 0x36, 0xda, 0x87, 0xa7, 0x39, 0xe1,
-	0x20, 0xc2, 0x39, 0x90, 0x74, 0x2e, 0x9d, 0xed, 0xb1, 0x35, 0x69, 0x07, 0x7b, 0x06, 0xfd, 0x44,
-	0x81, 0xf6, 0x1d, 0xd4, 0xe7, 0x70, 0x0a, 0x1c, 0x68, 0x0c, 0xce, 0x8e, 0x52, 0x75, 0x05, 0xb8,
-	0x11, 0x7a, 0x63, 0xad, 0x52, 0x8f, 0x2b, 0x1d, 0x4e, 0x40, 0xfe, 0x77, 0xa9, 0x5e, 0xeb, 0xda,
-	0xba, 0x96, 0xae, 0xee, 0x3f, 0xd6, 0x85, 0x4d, 0x02, 0x58, 0x00, 0x16, 0x4d, 0x7e, 0x38, 0x42,
-	0xdb, 0x4c, 0x99, 0x5f, 0x18, 0xff, 0xde, 0xf1, 0xae, 0xea, 0x55, 0x4f, 0x77, 0xc8, 0xac, 0x5f,
-	0x15, 0x44, 0x6b, 0x5a, 0xaf, 0xb3, 0xbf, 0xad, 0x32, 0xcf, 0x30, 0xa1, 0x84, 0xa6, 0x4e, 0x7b,
-	0x53, 0x25, 0x5d, 0xed, 0xe9, 0xfe, 0xdd, 0xba, 0x94, 0xf8, 0x69, 0x41, 0x93, 0xa6, 0xc4, 0x5f,
-	0xbb, 0xbc, 0x75, 0x3d, 0x97, 0xaf, 0x5c, 0xdb, 0xde, 0xb4, 0x6b, 0x87, 0xa8, 0x1b, 0xe3, 0x42,
-	0x98, 0x06, 0x0b, 0xf4, 0xe0, 0xa2, 0xec, 0xdd, 0xff, 0x41, 0xf6, 0x5f, 0x2f, 0xfa, 0xed, 0x63,
-	0x22, 0xf2, 0xa2, 0xf1, 0xfc, 0xf9, 0x00, 0xf5, 0x59, 0x0e, 0x14, 0x92, 0x30, 0x2a, 0x1b, 0xa5,
-	0xdf, 0xd1, 0xd4, 0x59, 0x69, 0x7f, 0x84, 0x7a, 0x1c, 0xb0, 0x60, 0x54, 0x1d, 0x4a, 0xfb, 0x87,
-	0x6f, 0x5d, 0xed, 0x52, 0x13, 0x43, 0xa0, 0xa8, 0x81, 0x59, 0x62, 0xbf, 0x8b, 0x6e, 0x24, 0x80,
-	0x93, 0x05, 0xa1, 0x50, 0xb7, 0x70, 0x47, 0xb5, 0xf0, 0x7e, 0x0d, 0xeb, 0x1e, 0x76, 0xbf, 0xeb,
-	0x5c, 0x32, 0x92, 0x60, 0x8b, 0x65, 0x53, 0x46, 0xef, 0xa0, 0x1b, 0xaa, 0xff, 0x42, 0x31, 0xc7,
-	0x1c, 0xc2, 0x28, 0x17, 0x2a, 0xaf, 0xbd, 0x60, 0x4f, 0xc1, 0x27, 0x15, 0x3a, 0xcb, 0x85, 0xfd,
-	0xbd, 0x85, 0x76, 0x35, 0x71, 0xd3, 0x3e, 0x1a, 0xa8, 0x6d, 0x8f, 0xb4, 0x99, 0xea, 0x30, 0x78,
-	0x1d, 0x46, 0x67, 0xa3, 0x61, 0x70, 0x13, 0x46, 0x81, 0x3a, 0xa7, 0x00, 0x62, 0x73, 0xc6, 0x55,
-	0xdb, 0xd9, 0x07, 0x68, 0xc0, 0x4d, 0x55, 0x2b, 0x03, 0xaa, 0x4b, 0x20, 0x40, 0x35, 0x34, 0x2b,
-	0xdd, 0xf7, 0xd0, 0xcd, 0xf5, 0x2b, 0x75, 0xc1, 0x9a, 0x4e, 0x50, 0x37, 0x44, 0x43, 0xb5, 0xe2,
-	0x8b, 0x02, 0x0a, 0x38, 0x96, 0x90, 0x3d, 0xc2, 0x64, 0xd1, 0x64, 0x9a, 0x21, 0xea, 0x7e, 0x53,
-	0xf1, 0xcd, 0xfd, 0xab, 0x07, 0x15, 0x0a, 0x9c, 0x33, 0x73, 0xf3, 0x06, 0x7a, 0xe0, 0x7e, 0x6a,
-	0x6e, 0xf9, 0xc7, 0x98, 0xe3, 0x4c, 0x7c, 0x99, 0x27, 0xea, 0x96, 0xff, 0x10, 0xf5, 0x71, 0x21,
-	0xe7, 0x8c, 0x13, 0x59, 0x36, 0xbe, 0x56, 0x56, 0xd4, 0xd9, 0xf1, 0x8b, 0xb3, 0x91, 0xf5, 0xf2,
-	0x6c, 0x64, 0xfd, 0x75, 0x36, 0xb2, 0x7e, 0x38, 0x1f, 0x6d, 0xbd, 0x3c, 0x1f, 0x6d, 0xfd, 0x7e,
-	0x3e, 0xda, 0xfa, 0xca, 0x5f, 0x53, 0x78, 0xed, 0x65, 0xb6, 0xf6, 0xf9, 0xb4, 0x7e, 0xa6, 0x29,
-	0xb9, 0xa3, 0x9e, 0x7a, 0x40, 0xbd, 0xff, 0x6f, 0x00, 0x00, 0x00, 0xff, 0xff, 0x42, 0xcb, 0xbc,
-	0xaa, 0x01, 0x0a, 0x00, 0x00,
+	// 1132 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x57, 0x4f, 0x6f, 0x1b, 0x45,
+	0x14, 0xcf, 0xfa, 0x5f, 0xe2, 0x71, 0x92, 0xaa, 0x8b, 0x85, 0xb6, 0xa5, 0x38, 0xc9, 0x56, 0x40,
+	0x54, 0xa9, 0x36, 0x09, 0x02, 0x55, 0x02, 0x55, 0xc4, 0x21, 0x15, 0x11, 0xa0, 0x86, 0x0d, 0x15,
+	0x12, 0x17, 0x6b, 0xbc, 0xfb, 0x62, 0x8f, 0xba, 0x3b, 0xb3, 0xcc, 0xcc, 0x26, 0xf1, 0x09, 0x0e,
+	0x7c, 0x00, 0xce, 0xdc, 0xb8, 0x55, 0x9c, 0x7a, 0x40, 0x42, 0xe2, 0x13, 0xf4, 0x46, 0x85, 0x84,
+	0xc4, 0x09, 0x50, 0x72, 0xe8, 0x17, 0x40, 0x9c, 0xd1, 0xce, 0xcc, 0xc6, 0xeb, 0x28, 0xca, 0xba,
+	0x08, 0xb9, 0x97, 0xc4, 0xf3, 0xdb, 0xf7, 0xf6, 0xfd, 0xfb, 0xbd, 0x79, 0x6f, 0xd1, 0x1a, 0x1e,
+	0x00, 0x95, 0xfe, 0x10, 0x13, 0xda, 0x01, 0xe1, 0x73, 0x76, 0xd4, 0x39, 0xdc, 0xe8, 0xc0, 0x21,
+	0x50, 0x29, 0xda, 0x31, 0x67, 0x92, 0xd9, 0xcd, 0xb1, 0x48, 0x5b, 0x8b, 0xb4, 0x0f, 0x37, 0xae,
+	0xaf, 0x5e, 0xa8, 0x28, 0x47, 0x31, 0x18, 0xbd, 0xeb, 0x57, 0x71, 0x44, 0x28, 0xeb, 0xa8, 0xbf,
+	0x06, 0x6a, 0xf9, 0x4c, 0x44, 0x4c, 0x74, 0xfa, 0x58, 0x40, 0xe7, 0x70, 0xa3, 0x0f, 0x12, 0x6f,
+	0x74, 0x7c, 0x46, 0xa8, 0x79, 0x7e, 0x4d, 0x3f, 0xef, 0xa9, 0x53, 0x47, 0x1f, 0xcc, 0xa3, 0xe6,
+	0x80, 0x0d, 0x98, 0xc6, 0xd3, 0x5f, 0x1a, 0x75, 0x7f, 0xb2, 0x50, 0xed, 0x7e, 0x22, 0xe3, 0x44,
+	0xda, 0x9b, 0x68, 0x1e, 0x07, 0x01, 0x07, 0x21, 0x1c, 0x6b, 0xd5, 0x5a, 0xaf, 0x77, 0x9d, 0x5f,
+	0x7f, 0xbc, 0xdd, 0x34, 0xef, 0xd8, 0xd2, 0x4f, 0xf6, 0x25, 0x27, 0x74, 0xe0, 0x65, 0x82, 0xf6,
+	0x08, 0xd5, 0x70, 0xc4, 0x12, 0x2a, 0x9d, 0xd2, 0x6a, 0x79, 0xbd, 0xb1, 0x79, 0xad, 0x6d, 0xe4,
+	0x53, 0x07, 0xdb, 0xc6, 0xc1, 0xf6, 0x36, 0x23, 0xb4, 0x7b, 0xef, 0xc9, 0x1f, 0x2b, 0x73, 0x3f,
+	0xfc, 0xb9, 0xb2, 0x3e, 0x20, 0x72, 0x98, 0xf4, 0xdb, 0x3e, 0x8b, 0x8c, 0x83, 0xe6, 0xdf, 0x6d,
+	0x11, 0x3c, 0x34, 0xf1, 0xa7, 0x0a, 0xe2, 0xbb, 0x67, 0x8f, 0x6f, 0x2d, 0x86, 0x30, 0xc0, 0xfe,
+	0xa8, 0x97, 0x86, 0x28, 0x1e, 0x3d, 0x7b, 0x7c, 0xcb, 0xf2, 0x8c, 0x41, 0xf7, 0x51, 0x19, 0xd9,
+	0x3b, 0x69, 0x9a, 0x77, 0x54, 0xf2, 0xb6, 0x39, 0x60, 0x09, 0x81, 0xfd, 0x0a, 0xaa, 0xeb, 0x6c,
+	0xf6, 0x48, 0xa0, 0xe2, 0xa8, 0x78, 0x0b, 0x1a, 0xd8, 0x0d, 0xec, 0x35, 0xb4, 0xc8, 0x8e, 0x28,
+	0xf0, 0x5e, 0xc4, 0x82, 0x24, 0x04, 0xa7, 0x94, 0xc6, 0xe9, 0x35, 0x14, 0xf6, 0x89, 0x82, 0xec,
+	0x36, 0xaa, 0xc6, 0x78, 0x04, 0xdc, 0x29, 0x17, 0xe4, 0x40, 0x8b, 0x65, 0xf2, 0xe0, 0x54, 0xa6,
+	0x91, 0x87, 0x5c, 0xc6, 0xaa, 0x33, 0xce, 0x98, 0x2a, 0x30, 0xef, 0x13, 0x09, 0xdc, 0xa9, 0x15,
+	0x16, 0x58, 0x0b, 0xda, 0xaf, 0xa1, 0x65, 0x38, 0x8e, 0x09, 0x07, 0xd1, 0x1b, 0x02, 0x19, 0x0c,
+	0xa5, 0x33, 0xbf, 0x6a, 0xad, 0x97, 0xbd, 0x25, 0x83, 0x7e, 0xa8, 0x40, 0xfb, 0x06, 0xaa, 0x73,
+	0x38, 0x00, 0x0e, 0xd4, 0x07, 0x67, 0x41, 0x65, 0x75, 0x0c, 0xb8, 0x7d, 0xf4, 0x52, 0xae, 0x52,
+	0x7b, 0x69, 0x1e, 0xf6, 0x41, 0x5e, 0x5e, 0xaa, 0xb3, 0xbc, 0x96, 0xa6, 0xca, 0xab, 0xfb, 0x8f,
+	0x35, 0x61, 0xc4, 0x83, 0x10, 0xb0, 0x28, 0xe2, 0xc3, 0x16, 0x9a, 0x67, 0x8a, 0xfc, 0xc2, 0xf0,
+	0xf7, 0x46, 0xfb, 0xa2, 0x5e, 0x6d, 0xeb, 0x0e, 0xe9, 0xd6, 0xd3, 0x82, 0xe8, 0x9c, 0x66, 0x7a,
+	0xf6, 0x57, 0x69, 0xe4, 0x11, 0x26, 0x94, 0xd0, 0x81, 0x53, 0x9e, 0x55, 0x49, 0xc7, 0x36, 0xdd,
+	0xbf, 0x4b, 0xe7, 0x02, 0x3f, 0x48, 0x68, 0x50, 0x14, 0xf8, 0x19, 0xcb, 0x4b, 0xd3, 0xb1, 0x7c,
+	0xcc, 0xda, 0xf2, 0xac, 0x59, 0xdb, 0x44, 0x55, 0x1f, 0x27, 0xc2, 0x34, 0x98, 0xa7, 0x0f, 0x93,
+	0x69, 0xaf, 0xbe, 0x80, 0xb4, 0xff, 0x32, 0xc9, 0xb7, 0x0f, 0x88, 0x88, 0x93, 0xc2, 0xfb, 0xe7,
+	0x6d, 0x54, 0x67, 0x31, 0x50, 0x08, 0x7a, 0xfd, 0x51, 0x61, 0xea, 0x17, 0xb4, 0x68, 0x77, 0x64,
+	0xbf, 0x8b, 0x6a, 0x1c, 0xb0, 0x60, 0x54, 0x5d, 0x4a, 0xcb, 0x9b, 0x37, 0x2f, 0x66, 0xa9, 0xf1,
+	0xc1, 0x53, 0xa2, 0x9e, 0x51, 0xb1, 0xdf, 0x40, 0x57, 0x02, 0xc0, 0x41, 0x48, 0x28, 0x64, 0x2d,
+	0x5c, 0x51, 0x2d, 0xbc, 0x9c, 0xc1, 0xba, 0x87, 0xdd, 0xaf, 0x2b, 0xe7, 0x88, 0x24, 0x58, 0x78,
+	0x58, 0x14, 0xd1, 0xeb, 0xe8, 0x8a, 0xea, 0xbf, 0x9e, 0x18, 0x62, 0x0e, 0xbd, 0x7e, 0x2c, 0x54,
+	0x5c, 0x4b, 0xde, 0x92, 0x82, 0xf7, 0x53, 0xb4, 0x1b, 0x0b, 0xfb, 0x1b, 0x0b, 0x2d, 0x6a, 0xc1,
+	0x59, 0xf3, 0xa8, 0xa1, 0xcc, 0x6e, 0x69, 0x32, 0x65, 0x6e, 0xf0, 0xcc, 0x8d, 0xca, 0x4c, 0xdd,
+	0xe0, 0xc6, 0x8d, 0x04, 0x55, 0x0e, 0x00, 0xc4, 0xec, 0x88, 0xab, 0xcc, 0xd9, 0x2b, 0xa8, 0xc1,
+	0x4d, 0x55, 0x53, 0x02, 0xaa, 0x21, 0xe0, 0xa1, 0x0c, 0xea, 0x8e, 0xdc, 0x37, 0xd1, 0xd5, 0xfc,
+	0x48, 0x0d, 0x59, 0xd1, 0x0d, 0xea, 0xf6, 0x50, 0x53, 0x69, 0x7c, 0x9a, 0x40, 0x02, 0xbb, 0x12,
+	0xa2, 0x7b, 0x98, 0x84, 0x45, 0xa4, 0x69, 0xa2, 0xea, 0x97, 0xa9, 0xbc, 0x99, 0xbf, 0xfa, 0x90,
+	0xa2, 0xc0, 0x39, 0x33, 0x93, 0xd7, 0xd3, 0x07, 0xf7, 0x63, 0x33, 0xe5, 0xf7, 0x30, 0xc7, 0x91,
+	0x78, 0x10, 0x07, 0x6a, 0xca, 0xbf, 0x83, 0xea, 0x38, 0x91, 0x43, 0xc6, 0x89, 0x1c, 0x15, 0x6e,
+	0x2b, 0x63, 0x51, 0xf7, 0xfb, 0xb2, 0x89, 0x70, 0x5f, 0x72, 0xc0, 0xd1, 0x7d, 0xd5, 0x61, 0xa9,
+	0xb3, 0x42, 0x9d, 0x73, 0xce, 0x6a, 0x60, 0xba, 0x9d, 0xa1, 0x39, 0xb1, 0x33, 0x64, 0x77, 0x66,
+	0x73, 0x62, 0x33, 0xc8, 0xe6, 0xff, 0x1d, 0x54, 0xe1, 0x58, 0x82, 0x53, 0x5d, 0xb5, 0x2e, 0x2f,
+	0x7d, 0x6e, 0xd8, 0x28, 0x0d, 0xfb, 0x26, 0x5a, 0x8a, 0x81, 0x13, 0x16, 0xf4, 0xfa, 0x21, 0xf3,
+	0x1f, 0x0a, 0x55, 0xbf, 0xb2, 0xb7, 0xa8, 0xc1, 0xae, 0xc2, 0xec, 0xbb, 0x68, 0x3e, 0x80, 0x98,
+	0x09, 0xa2, 0x07, 0xf5, 0xb4, 0x16, 0x32, 0xa5, 0x34, 0x5a, 0x21, 0x31, 0x97, 0xd9, 0x55, 0xb1,
+	0xa0, 0x6c, 0x34, 0x14, 0x66, 0x66, 0xfd, 0x1a, 0x5a, 0xf4, 0x43, 0x72, 0x70, 0x90, 0x89, 0xd4,
+	0xb5, 0x88, 0xc2, 0x8c, 0xc8, 0xab, 0x08, 0x01, 0x0d, 0x32, 0x01, 0xa4, 0x04, 0xea, 0x40, 0x83,
+	0x8b, 0xb6, 0x85, 0xc6, 0xf9, 0x6d, 0xe1, 0x67, 0xcb, 0x70, 0x4a, 0xd7, 0xe8, 0x73, 0x22, 0x87,
+	0x01, 0xc7, 0x47, 0xf4, 0xf2, 0x32, 0xfd, 0x0f, 0xa3, 0xbc, 0x8b, 0xea, 0x47, 0x99, 0x31, 0x55,
+	0xca, 0x69, 0xb3, 0x37, 0x56, 0x1b, 0x8f, 0x05, 0xed, 0xfc, 0x67, 0x2c, 0x8e, 0x21, 0x78, 0x10,
+	0x5f, 0xee, 0xfb, 0x7b, 0xb9, 0x2d, 0x7a, 0x7a, 0xab, 0xd9, 0x80, 0xcc, 0x95, 0xbc, 0xfc, 0x5f,
+	0x4a, 0x3e, 0x59, 0xac, 0xca, 0xb9, 0x62, 0xb9, 0xf1, 0x44, 0xc7, 0xec, 0xa5, 0xd3, 0xb7, 0xa0,
+	0x63, 0xee, 0xa2, 0x79, 0xec, 0xfb, 0x3c, 0x81, 0xe0, 0xb9, 0xe2, 0xc9, 0x94, 0xdc, 0x0d, 0xd3,
+	0xf2, 0xda, 0xa2, 0x07, 0x22, 0x89, 0x0a, 0x4c, 0xba, 0x1f, 0x4d, 0x50, 0x66, 0xe7, 0x78, 0x88,
+	0x13, 0x21, 0x8b, 0xfc, 0x7c, 0x19, 0xd5, 0x4c, 0xd0, 0x25, 0x15, 0xb4, 0x39, 0xb9, 0xbf, 0x4d,
+	0x12, 0x70, 0x1b, 0x53, 0x1f, 0xc2, 0xb0, 0xe8, 0x6d, 0xcb, 0xa8, 0x94, 0x0d, 0x75, 0xaf, 0xd4,
+	0x1f, 0x8d, 0xf7, 0x96, 0x72, 0x7e, 0x6f, 0xb9, 0x83, 0x2a, 0x31, 0x26, 0x81, 0x4a, 0xf3, 0xd4,
+	0xed, 0x9f, 0x6a, 0xd8, 0xef, 0xa3, 0x05, 0x6e, 0x76, 0xbb, 0xe7, 0xba, 0x3c, 0xce, 0xb4, 0xba,
+	0xbb, 0x4f, 0x4e, 0x5a, 0xd6, 0xd3, 0x93, 0x96, 0xf5, 0xd7, 0x49, 0xcb, 0xfa, 0xf6, 0xb4, 0x35,
+	0xf7, 0xf4, 0xb4, 0x35, 0xf7, 0xfb, 0x69, 0x6b, 0xee, 0x8b, 0x4e, 0x6e, 0xbc, 0xe4, 0x3e, 0x4b,
+	0x73, 0x3f, 0x8f, 0xb3, 0x6f, 0x54, 0x35, 0x6b, 0xfa, 0x35, 0xf5, 0xf5, 0xf8, 0xd6, 0xbf, 0x01,
+	0x00, 0x00, 0xff, 0xff, 0x87, 0x58, 0x08, 0xfd, 0xfe, 0x0e, 0x00, 0x00,
 }
 
 func (m *Output) Marshal() (dAtA []byte, err error) {
@@ -1300,6 +1838,368 @@ func (m *EventParamsUpdated) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventStreamOpened) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventStreamOpened) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventStreamOpened) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reference) > 0 {
+		i -= len(m.Reference)
+		copy(dAtA[i:], m.Reference)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reference)))
+		i--
+		dAtA[i] = 0x5a
+	}
+	if m.EndHeight != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.EndHeight))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.CliffHeight != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.CliffHeight))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.StartHeight != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.StartHeight))
+		i--
+		dAtA[i] = 0x40
+	}
+	{
+		size, err := m.Deposit.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	if m.PeriodBlocks != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.PeriodBlocks))
+		i--
+		dAtA[i] = 0x30
+	}
+	{
+		size, err := m.Rate.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	if len(m.Payee) > 0 {
+		i -= len(m.Payee)
+		copy(dAtA[i:], m.Payee)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Payee)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Payer) > 0 {
+		i -= len(m.Payer)
+		copy(dAtA[i:], m.Payer)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Payer)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.OwnerModule) > 0 {
+		i -= len(m.OwnerModule)
+		copy(dAtA[i:], m.OwnerModule)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.OwnerModule)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.StreamId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventStreamWithdrawn) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventStreamWithdrawn) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventStreamWithdrawn) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Withdrawn.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if len(m.Outputs) > 0 {
+		for iNdEx := len(m.Outputs) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Outputs[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintEvents(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if m.StreamId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventStreamToppedUp) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventStreamToppedUp) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventStreamToppedUp) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.EndHeight != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.EndHeight))
+		i--
+		dAtA[i] = 0x20
+	}
+	{
+		size, err := m.Deposit.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if m.StreamId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventStreamPaused) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventStreamPaused) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventStreamPaused) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Accrued.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if m.StreamId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventStreamResumed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventStreamResumed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventStreamResumed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.StreamId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventStreamExhausted) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventStreamExhausted) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventStreamExhausted) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Height != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Height))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.StreamId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventStreamCancelled) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventStreamCancelled) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventStreamCancelled) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Refunded.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	{
+		size, err := m.Paid.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	if len(m.Cause) > 0 {
+		i -= len(m.Cause)
+		copy(dAtA[i:], m.Cause)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Cause)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.By) > 0 {
+		i -= len(m.By)
+		copy(dAtA[i:], m.By)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.By)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.StreamId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -1544,6 +2444,154 @@ func (m *EventParamsUpdated) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovEvents(uint64(l))
 	}
+	return n
+}
+
+func (m *EventStreamOpened) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.StreamId != 0 {
+		n += 1 + sovEvents(uint64(m.StreamId))
+	}
+	l = len(m.OwnerModule)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Payer)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Payee)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.Rate.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	if m.PeriodBlocks != 0 {
+		n += 1 + sovEvents(uint64(m.PeriodBlocks))
+	}
+	l = m.Deposit.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	if m.StartHeight != 0 {
+		n += 1 + sovEvents(uint64(m.StartHeight))
+	}
+	if m.CliffHeight != 0 {
+		n += 1 + sovEvents(uint64(m.CliffHeight))
+	}
+	if m.EndHeight != 0 {
+		n += 1 + sovEvents(uint64(m.EndHeight))
+	}
+	l = len(m.Reference)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventStreamWithdrawn) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.StreamId != 0 {
+		n += 1 + sovEvents(uint64(m.StreamId))
+	}
+	if len(m.Outputs) > 0 {
+		for _, e := range m.Outputs {
+			l = e.Size()
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	l = m.Withdrawn.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventStreamToppedUp) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.StreamId != 0 {
+		n += 1 + sovEvents(uint64(m.StreamId))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.Deposit.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	if m.EndHeight != 0 {
+		n += 1 + sovEvents(uint64(m.EndHeight))
+	}
+	return n
+}
+
+func (m *EventStreamPaused) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.StreamId != 0 {
+		n += 1 + sovEvents(uint64(m.StreamId))
+	}
+	l = m.Accrued.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventStreamResumed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.StreamId != 0 {
+		n += 1 + sovEvents(uint64(m.StreamId))
+	}
+	return n
+}
+
+func (m *EventStreamExhausted) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.StreamId != 0 {
+		n += 1 + sovEvents(uint64(m.StreamId))
+	}
+	if m.Height != 0 {
+		n += 1 + sovEvents(uint64(m.Height))
+	}
+	return n
+}
+
+func (m *EventStreamCancelled) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.StreamId != 0 {
+		n += 1 + sovEvents(uint64(m.StreamId))
+	}
+	l = len(m.By)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Cause)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.Paid.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.Refunded.Size()
+	n += 1 + l + sovEvents(uint64(l))
 	return n
 }
 
@@ -3013,6 +4061,1093 @@ func (m *EventParamsUpdated) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.Authority = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventStreamOpened) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventStreamOpened: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventStreamOpened: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OwnerModule", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OwnerModule = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Payer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Payer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Payee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Payee = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Rate", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Rate.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PeriodBlocks", wireType)
+			}
+			m.PeriodBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.PeriodBlocks |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Deposit", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Deposit.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StartHeight", wireType)
+			}
+			m.StartHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StartHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CliffHeight", wireType)
+			}
+			m.CliffHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CliffHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EndHeight", wireType)
+			}
+			m.EndHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.EndHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reference", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reference = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventStreamWithdrawn) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventStreamWithdrawn: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventStreamWithdrawn: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Outputs", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Outputs = append(m.Outputs, Output{})
+			if err := m.Outputs[len(m.Outputs)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Withdrawn", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Withdrawn.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventStreamToppedUp) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventStreamToppedUp: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventStreamToppedUp: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Deposit", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Deposit.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EndHeight", wireType)
+			}
+			m.EndHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.EndHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventStreamPaused) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventStreamPaused: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventStreamPaused: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Accrued", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Accrued.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventStreamResumed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventStreamResumed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventStreamResumed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventStreamExhausted) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventStreamExhausted: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventStreamExhausted: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+			}
+			m.Height = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Height |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventStreamCancelled) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventStreamCancelled: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventStreamCancelled: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field By", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.By = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Cause", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Cause = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Paid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Paid.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Refunded", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Refunded.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

@@ -6,7 +6,7 @@ import (
 
 // DefaultGenesis returns the genesis state of a new chain.
 func DefaultGenesis() *GenesisState {
-	return &GenesisState{Params: DefaultParams(), NextEscrowId: 1}
+	return &GenesisState{Params: DefaultParams(), NextEscrowId: 1, NextStreamId: 1}
 }
 
 // Validate checks a genesis state: valid params and escrows, unique ids
@@ -33,6 +33,19 @@ func (gs GenesisState) Validate() error {
 			return fmt.Errorf("escrow %d: %w", e.Id, err)
 		}
 		byID[e.Id] = e
+	}
+	streams := make(map[uint64]bool, len(gs.Streams))
+	for _, st := range gs.Streams {
+		if st.Id >= gs.NextStreamId {
+			return fmt.Errorf("stream %d: id not below next_stream_id %d", st.Id, gs.NextStreamId)
+		}
+		if streams[st.Id] {
+			return fmt.Errorf("duplicate stream id %d", st.Id)
+		}
+		if err := st.Validate(); err != nil {
+			return fmt.Errorf("stream %d: %w", st.Id, err)
+		}
+		streams[st.Id] = true
 	}
 	seen := map[uint64]bool{}
 	for _, q := range gs.ExpiryQueue {

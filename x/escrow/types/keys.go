@@ -21,6 +21,10 @@ var (
 	TotalHeldKey       = collections.NewPrefix(6)
 	ExpiryQueueKey     = collections.NewPrefix(7)
 	DisputeQueueKey    = collections.NewPrefix(8)
+	StreamSeqKey       = collections.NewPrefix(9)
+	StreamsKey         = collections.NewPrefix(10)
+	StreamsByPayerKey  = collections.NewPrefix(11)
+	StreamsByPayeeKey  = collections.NewPrefix(12)
 )
 
 // BasisPoints is 100%.

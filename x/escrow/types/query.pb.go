@@ -714,6 +714,364 @@ func (m *QueryInvariantsResponse) GetBroken() []string {
 	return nil
 }
 
+// QueryStreamRequest asks for a stream.
+type QueryStreamRequest struct {
+	// id of the stream.
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+}
+
+func (m *QueryStreamRequest) Reset()         { *m = QueryStreamRequest{} }
+func (m *QueryStreamRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryStreamRequest) ProtoMessage()    {}
+func (*QueryStreamRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_45f92f7f39114b4d, []int{14}
+}
+func (m *QueryStreamRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryStreamRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryStreamRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryStreamRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryStreamRequest.Merge(m, src)
+}
+func (m *QueryStreamRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryStreamRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryStreamRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryStreamRequest proto.InternalMessageInfo
+
+func (m *QueryStreamRequest) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+// StreamView is a stream and what it owes at a height.
+type StreamView struct {
+	// stream is the stored record.
+	Stream Stream `protobuf:"bytes,1,opt,name=stream,proto3" json:"stream"`
+	// height the amounts below are computed at (the query's block height).
+	Height int64 `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	// accrued to the payee since the start, withdrawn or not.
+	Accrued types.Coin `protobuf:"bytes,3,opt,name=accrued,proto3" json:"accrued"`
+	// withdrawable now: accrued - withdrawn.
+	Withdrawable types.Coin `protobuf:"bytes,4,opt,name=withdrawable,proto3" json:"withdrawable"`
+	// unaccrued: the deposit not yet accrued (what a cancel now refunds).
+	Unaccrued types.Coin `protobuf:"bytes,5,opt,name=unaccrued,proto3" json:"unaccrued"`
+	// exhausted: the deposit has run out (anyone may close the stream).
+	Exhausted bool `protobuf:"varint,6,opt,name=exhausted,proto3" json:"exhausted,omitempty"`
+	// runs_out_height is the height at which an active stream's deposit runs
+	// out at its rate (0 when it ends first, is paused or closed).
+	RunsOutHeight int64 `protobuf:"varint,7,opt,name=runs_out_height,json=runsOutHeight,proto3" json:"runs_out_height,omitempty"`
+}
+
+func (m *StreamView) Reset()         { *m = StreamView{} }
+func (m *StreamView) String() string { return proto.CompactTextString(m) }
+func (*StreamView) ProtoMessage()    {}
+func (*StreamView) Descriptor() ([]byte, []int) {
+	return fileDescriptor_45f92f7f39114b4d, []int{15}
+}
+func (m *StreamView) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *StreamView) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_StreamView.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *StreamView) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_StreamView.Merge(m, src)
+}
+func (m *StreamView) XXX_Size() int {
+	return m.Size()
+}
+func (m *StreamView) XXX_DiscardUnknown() {
+	xxx_messageInfo_StreamView.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_StreamView proto.InternalMessageInfo
+
+func (m *StreamView) GetStream() Stream {
+	if m != nil {
+		return m.Stream
+	}
+	return Stream{}
+}
+
+func (m *StreamView) GetHeight() int64 {
+	if m != nil {
+		return m.Height
+	}
+	return 0
+}
+
+func (m *StreamView) GetAccrued() types.Coin {
+	if m != nil {
+		return m.Accrued
+	}
+	return types.Coin{}
+}
+
+func (m *StreamView) GetWithdrawable() types.Coin {
+	if m != nil {
+		return m.Withdrawable
+	}
+	return types.Coin{}
+}
+
+func (m *StreamView) GetUnaccrued() types.Coin {
+	if m != nil {
+		return m.Unaccrued
+	}
+	return types.Coin{}
+}
+
+func (m *StreamView) GetExhausted() bool {
+	if m != nil {
+		return m.Exhausted
+	}
+	return false
+}
+
+func (m *StreamView) GetRunsOutHeight() int64 {
+	if m != nil {
+		return m.RunsOutHeight
+	}
+	return 0
+}
+
+// QueryStreamResponse returns a stream.
+type QueryStreamResponse struct {
+	// stream and its amounts now.
+	Stream StreamView `protobuf:"bytes,1,opt,name=stream,proto3" json:"stream"`
+}
+
+func (m *QueryStreamResponse) Reset()         { *m = QueryStreamResponse{} }
+func (m *QueryStreamResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryStreamResponse) ProtoMessage()    {}
+func (*QueryStreamResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_45f92f7f39114b4d, []int{16}
+}
+func (m *QueryStreamResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryStreamResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryStreamResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryStreamResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryStreamResponse.Merge(m, src)
+}
+func (m *QueryStreamResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryStreamResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryStreamResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryStreamResponse proto.InternalMessageInfo
+
+func (m *QueryStreamResponse) GetStream() StreamView {
+	if m != nil {
+		return m.Stream
+	}
+	return StreamView{}
+}
+
+// QueryStreamsByPayerRequest lists a payer's streams.
+type QueryStreamsByPayerRequest struct {
+	// payer address.
+	Payer string `protobuf:"bytes,1,opt,name=payer,proto3" json:"payer,omitempty"`
+	// pagination bounds the page (at most 100 per page).
+	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryStreamsByPayerRequest) Reset()         { *m = QueryStreamsByPayerRequest{} }
+func (m *QueryStreamsByPayerRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryStreamsByPayerRequest) ProtoMessage()    {}
+func (*QueryStreamsByPayerRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_45f92f7f39114b4d, []int{17}
+}
+func (m *QueryStreamsByPayerRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryStreamsByPayerRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryStreamsByPayerRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryStreamsByPayerRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryStreamsByPayerRequest.Merge(m, src)
+}
+func (m *QueryStreamsByPayerRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryStreamsByPayerRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryStreamsByPayerRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryStreamsByPayerRequest proto.InternalMessageInfo
+
+func (m *QueryStreamsByPayerRequest) GetPayer() string {
+	if m != nil {
+		return m.Payer
+	}
+	return ""
+}
+
+func (m *QueryStreamsByPayerRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+// QueryStreamsByPayeeRequest lists a payee's streams.
+type QueryStreamsByPayeeRequest struct {
+	// payee address.
+	Payee string `protobuf:"bytes,1,opt,name=payee,proto3" json:"payee,omitempty"`
+	// pagination bounds the page (at most 100 per page).
+	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryStreamsByPayeeRequest) Reset()         { *m = QueryStreamsByPayeeRequest{} }
+func (m *QueryStreamsByPayeeRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryStreamsByPayeeRequest) ProtoMessage()    {}
+func (*QueryStreamsByPayeeRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_45f92f7f39114b4d, []int{18}
+}
+func (m *QueryStreamsByPayeeRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryStreamsByPayeeRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryStreamsByPayeeRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryStreamsByPayeeRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryStreamsByPayeeRequest.Merge(m, src)
+}
+func (m *QueryStreamsByPayeeRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryStreamsByPayeeRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryStreamsByPayeeRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryStreamsByPayeeRequest proto.InternalMessageInfo
+
+func (m *QueryStreamsByPayeeRequest) GetPayee() string {
+	if m != nil {
+		return m.Payee
+	}
+	return ""
+}
+
+func (m *QueryStreamsByPayeeRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+// QueryStreamsResponse is a page of streams with their amounts now.
+type QueryStreamsResponse struct {
+	// streams on this page.
+	Streams []StreamView `protobuf:"bytes,1,rep,name=streams,proto3" json:"streams"`
+	// pagination of the next page.
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryStreamsResponse) Reset()         { *m = QueryStreamsResponse{} }
+func (m *QueryStreamsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryStreamsResponse) ProtoMessage()    {}
+func (*QueryStreamsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_45f92f7f39114b4d, []int{19}
+}
+func (m *QueryStreamsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryStreamsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryStreamsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryStreamsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryStreamsResponse.Merge(m, src)
+}
+func (m *QueryStreamsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryStreamsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryStreamsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryStreamsResponse proto.InternalMessageInfo
+
+func (m *QueryStreamsResponse) GetStreams() []StreamView {
+	if m != nil {
+		return m.Streams
+	}
+	return nil
+}
+
+func (m *QueryStreamsResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
 func init() {
 	proto.RegisterType((*QueryEscrowRequest)(nil), "agentchain.escrow.v1.QueryEscrowRequest")
 	proto.RegisterType((*QueryEscrowResponse)(nil), "agentchain.escrow.v1.QueryEscrowResponse")
@@ -729,71 +1087,92 @@ func init() {
 	proto.RegisterType((*QueryParamsResponse)(nil), "agentchain.escrow.v1.QueryParamsResponse")
 	proto.RegisterType((*QueryInvariantsRequest)(nil), "agentchain.escrow.v1.QueryInvariantsRequest")
 	proto.RegisterType((*QueryInvariantsResponse)(nil), "agentchain.escrow.v1.QueryInvariantsResponse")
+	proto.RegisterType((*QueryStreamRequest)(nil), "agentchain.escrow.v1.QueryStreamRequest")
+	proto.RegisterType((*StreamView)(nil), "agentchain.escrow.v1.StreamView")
+	proto.RegisterType((*QueryStreamResponse)(nil), "agentchain.escrow.v1.QueryStreamResponse")
+	proto.RegisterType((*QueryStreamsByPayerRequest)(nil), "agentchain.escrow.v1.QueryStreamsByPayerRequest")
+	proto.RegisterType((*QueryStreamsByPayeeRequest)(nil), "agentchain.escrow.v1.QueryStreamsByPayeeRequest")
+	proto.RegisterType((*QueryStreamsResponse)(nil), "agentchain.escrow.v1.QueryStreamsResponse")
 }
 
 func init() { proto.RegisterFile("agentchain/escrow/v1/query.proto", fileDescriptor_45f92f7f39114b4d) }
 
 var fileDescriptor_45f92f7f39114b4d = []byte{
-	// 935 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x96, 0x41, 0x8f, 0x1b, 0x35,
-	0x14, 0xc7, 0xd7, 0xd9, 0x36, 0x4b, 0x5e, 0xab, 0x45, 0x98, 0xd0, 0x66, 0x87, 0x55, 0x1a, 0x8d,
-	0x56, 0x10, 0x42, 0x77, 0x4c, 0x16, 0xb8, 0x70, 0x41, 0xdd, 0x8a, 0x42, 0xc5, 0x65, 0x49, 0x11,
-	0x07, 0x2e, 0x2b, 0x67, 0x62, 0xcd, 0x5a, 0x49, 0xec, 0x74, 0x3c, 0x09, 0x44, 0xab, 0x0a, 0x09,
-	0x4e, 0x9c, 0xa8, 0x54, 0x4e, 0x70, 0x40, 0x20, 0x24, 0x10, 0xa7, 0x1e, 0xf8, 0x10, 0x3d, 0x56,
-	0x70, 0xa0, 0x27, 0x40, 0xbb, 0x48, 0xfd, 0x1a, 0x68, 0x6c, 0xcf, 0x66, 0x26, 0x99, 0x66, 0xa7,
-	0x52, 0x29, 0x97, 0xcc, 0xd8, 0x7e, 0x7f, 0xbf, 0x9f, 0xdf, 0xd8, 0x7f, 0x07, 0x1a, 0x34, 0x60,
-	0x22, 0xf2, 0x0f, 0x28, 0x17, 0x84, 0x29, 0x3f, 0x94, 0x9f, 0x90, 0x49, 0x9b, 0xdc, 0x1c, 0xb3,
-	0x70, 0xea, 0x8d, 0x42, 0x19, 0x49, 0x5c, 0x9d, 0x45, 0x78, 0x26, 0xc2, 0x9b, 0xb4, 0x9d, 0x7c,
-	0x5d, 0x34, 0x1d, 0x31, 0x65, 0x74, 0xce, 0x73, 0x74, 0xc8, 0x85, 0x24, 0xfa, 0xd7, 0x76, 0xb5,
-	0x7c, 0xa9, 0x86, 0x52, 0x91, 0x2e, 0x55, 0xcc, 0xe4, 0x20, 0x93, 0x76, 0x97, 0x45, 0xb4, 0x4d,
-	0x46, 0x34, 0xe0, 0x82, 0x46, 0x5c, 0x0a, 0x1b, 0x5b, 0x4f, 0xc7, 0x26, 0x51, 0xbe, 0xe4, 0xc9,
-	0xf8, 0x86, 0x19, 0xdf, 0xd7, 0x2d, 0x62, 0x1a, 0x76, 0xa8, 0x1a, 0xc8, 0x40, 0x9a, 0xfe, 0xf8,
-	0xcd, 0xf6, 0x6e, 0x06, 0x52, 0x06, 0x03, 0x46, 0xe8, 0x88, 0x13, 0x2a, 0x84, 0x8c, 0x74, 0x36,
-	0xab, 0x71, 0xb7, 0x00, 0x7f, 0x10, 0x03, 0xbd, 0xa3, 0xd7, 0xd2, 0x61, 0x37, 0xc7, 0x4c, 0x45,
-	0x78, 0x1d, 0x4a, 0xbc, 0x57, 0x43, 0x0d, 0xd4, 0x3c, 0xd3, 0x29, 0xf1, 0x9e, 0xfb, 0x07, 0x82,
-	0xe7, 0x33, 0x61, 0x6a, 0x24, 0x85, 0x62, 0xf8, 0x6d, 0x28, 0x9b, 0x22, 0xe8, 0xd8, 0x73, 0x3b,
-	0x9b, 0x5e, 0x5e, 0xd1, 0x3c, 0xa3, 0xda, 0xad, 0xdc, 0xfb, 0xf3, 0xd2, 0xca, 0xcf, 0x0f, 0xef,
-	0xb6, 0x50, 0xc7, 0xca, 0xf0, 0x67, 0x50, 0x09, 0xd9, 0x90, 0x72, 0xc1, 0x45, 0x50, 0x2b, 0x35,
-	0x56, 0x9b, 0xe7, 0x76, 0x36, 0x3c, 0xbb, 0xa8, 0xb8, 0x02, 0x9e, 0xad, 0x80, 0x77, 0x55, 0x72,
-	0xb1, 0x7b, 0x2d, 0x9e, 0xe0, 0x97, 0xbf, 0x2e, 0x35, 0x03, 0x1e, 0x1d, 0x8c, 0xbb, 0x9e, 0x2f,
-	0x87, 0xb6, 0x02, 0xf6, 0xb1, 0xad, 0x7a, 0x7d, 0xfb, 0x31, 0x62, 0x81, 0xfa, 0xe6, 0xe1, 0xdd,
-	0xd6, 0xf9, 0x01, 0x0b, 0xa8, 0x3f, 0xdd, 0x8f, 0x6b, 0xa8, 0x4c, 0xf6, 0x59, 0x4e, 0xf7, 0x6b,
-	0x04, 0x4e, 0x6a, 0x65, 0x6a, 0x77, 0xba, 0x47, 0xa7, 0x2c, 0x4c, 0x0a, 0xe1, 0xc1, 0xd9, 0x51,
-	0xdc, 0xd6, 0xeb, 0xab, 0xec, 0xd6, 0x7e, 0xfb, 0x75, 0xbb, 0x6a, 0xf1, 0xae, 0xf4, 0x7a, 0x21,
-	0x53, 0xea, 0x46, 0x14, 0x72, 0x11, 0x74, 0x4c, 0x18, 0xbe, 0x06, 0x30, 0xfb, 0xa2, 0xb5, 0x92,
-	0x2e, 0xca, 0x4b, 0x99, 0x05, 0x99, 0x2d, 0x96, 0x2c, 0x6b, 0x8f, 0x06, 0xcc, 0xe6, 0xea, 0xa4,
-	0x94, 0x8f, 0xc0, 0x62, 0x73, 0x58, 0xac, 0x18, 0x16, 0x7b, 0x62, 0x58, 0xdf, 0x23, 0x78, 0x31,
-	0x8b, 0x75, 0x23, 0xa2, 0xd1, 0x58, 0x25, 0x5c, 0x6f, 0x41, 0x59, 0xe9, 0x0e, 0x0d, 0xb6, 0xbe,
-	0xe3, 0x2e, 0xdb, 0x0f, 0x56, 0x6a, 0x15, 0x4f, 0x8c, 0xf1, 0x07, 0x04, 0xd5, 0x34, 0xe3, 0xc9,
-	0x66, 0xbd, 0x02, 0x6b, 0x06, 0x21, 0xa6, 0x5b, 0x7d, 0x9c, 0xdd, 0x9a, 0xe8, 0xf0, 0xbb, 0x39,
-	0x8c, 0x2f, 0x9f, 0xca, 0x68, 0xf2, 0x67, 0x20, 0x2f, 0xc2, 0x0b, 0x9a, 0xf1, 0x43, 0x19, 0xd1,
-	0xc1, 0x7b, 0x6c, 0xd0, 0xb3, 0x2b, 0x71, 0xbf, 0x42, 0x70, 0x61, 0x7e, 0xc4, 0xf2, 0x8f, 0xe1,
-	0xcc, 0x01, 0x1b, 0xf4, 0x2c, 0xfc, 0x53, 0x38, 0x26, 0x3a, 0x9d, 0xeb, 0x40, 0x4d, 0x03, 0x5d,
-	0x8d, 0x21, 0xc2, 0x89, 0xe6, 0x4f, 0x68, 0xbf, 0x2b, 0xc1, 0x46, 0xce, 0xe0, 0xff, 0x0a, 0x8c,
-	0x0f, 0x61, 0xad, 0x4b, 0x07, 0x54, 0xf8, 0xec, 0xe9, 0x39, 0x4a, 0x92, 0x31, 0x76, 0x4e, 0xd9,
-	0xaf, 0xad, 0x36, 0x50, 0xf3, 0x99, 0x4e, 0x49, 0xf6, 0xdd, 0xaa, 0xf5, 0xd7, 0x3d, 0x1a, 0xd2,
-	0x61, 0x72, 0x4e, 0xdc, 0x8f, 0xac, 0x9d, 0x26, 0xbd, 0x33, 0x3b, 0x1d, 0xe9, 0x9e, 0xe5, 0x76,
-	0x6a, 0x54, 0x19, 0x3b, 0x35, 0x32, 0xb7, 0x66, 0x37, 0xcf, 0x75, 0x31, 0xa1, 0x21, 0xa7, 0x22,
-	0x3a, 0xc9, 0xf8, 0x3e, 0x5c, 0x5c, 0x18, 0xb1, 0x59, 0x6b, 0xb0, 0xe6, 0x1f, 0x30, 0xbf, 0xcf,
-	0xcc, 0x97, 0xaa, 0x74, 0x92, 0x26, 0xbe, 0x00, 0xe5, 0x6e, 0x28, 0xfb, 0x4c, 0xe8, 0x42, 0x56,
-	0x3a, 0xb6, 0xb5, 0xf3, 0xa0, 0x02, 0x67, 0xf5, 0x6c, 0xf8, 0x4b, 0x04, 0x65, 0x73, 0x5e, 0x70,
-	0x33, 0x1f, 0x76, 0xf1, 0x76, 0x71, 0x5e, 0x29, 0x10, 0x69, 0xd8, 0xdc, 0xd6, 0xe7, 0xbf, 0xff,
-	0x73, 0xa7, 0xb4, 0x85, 0x5d, 0x92, 0x7b, 0xef, 0xda, 0x73, 0x49, 0x0e, 0x79, 0xef, 0x16, 0xfe,
-	0x11, 0xc1, 0x7a, 0xd6, 0xc5, 0xf1, 0x6b, 0xa7, 0x66, 0x9a, 0x33, 0x7c, 0xa7, 0x75, 0xba, 0xe2,
-	0x04, 0xee, 0x0d, 0x0d, 0xe7, 0xe1, 0xcb, 0xf9, 0x70, 0xfa, 0x46, 0x50, 0xe4, 0x50, 0x3f, 0x6f,
-	0x25, 0xac, 0x8b, 0x98, 0xac, 0x38, 0x26, 0xfb, 0x8f, 0x30, 0x99, 0xc5, 0x64, 0x33, 0xcc, 0x9f,
-	0x10, 0x3c, 0x3b, 0xe7, 0xf2, 0xb8, 0x5d, 0x84, 0x33, 0x73, 0x23, 0x3c, 0x16, 0xe8, 0x9b, 0x1a,
-	0x94, 0xe0, 0xed, 0x7c, 0x50, 0x73, 0x4f, 0x90, 0x43, 0xf3, 0x9c, 0x91, 0xde, 0x46, 0x50, 0x39,
-	0x71, 0x4b, 0xfc, 0xea, 0x92, 0x84, 0xf3, 0x6e, 0xeb, 0x5c, 0x2e, 0x16, 0x6c, 0xf9, 0x9a, 0x9a,
-	0xcf, 0xc5, 0x8d, 0x7c, 0xbe, 0x28, 0x16, 0xec, 0x6b, 0x0b, 0xfa, 0x16, 0xc1, 0xf9, 0xb4, 0x25,
-	0x62, 0x6f, 0x49, 0xa2, 0x1c, 0x63, 0x75, 0x48, 0xe1, 0xf8, 0x62, 0x07, 0xc5, 0x4f, 0xc3, 0xdc,
-	0x41, 0x00, 0x33, 0x1f, 0xc0, 0xcb, 0x8a, 0xb0, 0x60, 0x24, 0xce, 0x76, 0xc1, 0xe8, 0x62, 0x35,
-	0xe3, 0x33, 0x8c, 0x2f, 0x10, 0x94, 0x8d, 0xb3, 0x2d, 0xb5, 0x92, 0x8c, 0x91, 0x2e, 0xb5, 0x92,
-	0xac, 0xb9, 0xba, 0x5b, 0x9a, 0xa4, 0x8e, 0x37, 0x1f, 0x75, 0x0c, 0xb4, 0xa9, 0x5e, 0xbf, 0x77,
-	0x54, 0x47, 0xf7, 0x8f, 0xea, 0xe8, 0xef, 0xa3, 0x3a, 0xba, 0x7d, 0x5c, 0x5f, 0xb9, 0x7f, 0x5c,
-	0x5f, 0x79, 0x70, 0x5c, 0x5f, 0xf9, 0x98, 0xa4, 0xae, 0x88, 0xd4, 0x0c, 0xa9, 0xd7, 0x4f, 0x93,
-	0xe9, 0xf4, 0x7d, 0xd1, 0x2d, 0xeb, 0x7f, 0xd8, 0xaf, 0xff, 0x1b, 0x00, 0x00, 0xff, 0xff, 0x90,
-	0xd7, 0x99, 0xe5, 0x6b, 0x0c, 0x00, 0x00,
+	// 1184 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x98, 0xcf, 0x6f, 0xdc, 0xc4,
+	0x17, 0xc0, 0xe3, 0x4d, 0xb2, 0xfb, 0xdd, 0xd7, 0x34, 0xd5, 0x77, 0x08, 0xed, 0x66, 0x89, 0xb6,
+	0x2b, 0x2b, 0x2a, 0x4b, 0x68, 0x6c, 0x12, 0xe0, 0xc2, 0x01, 0xd4, 0x44, 0x2d, 0xa9, 0x38, 0x10,
+	0x36, 0xa8, 0x87, 0x5e, 0xa2, 0x59, 0x7b, 0xe4, 0xb5, 0xb2, 0xeb, 0xd9, 0xda, 0xe3, 0xa4, 0x51,
+	0x54, 0x21, 0xc1, 0x89, 0x13, 0x95, 0xca, 0x09, 0x0e, 0x08, 0x84, 0x00, 0x71, 0xaa, 0x10, 0x7f,
+	0x44, 0x8f, 0x15, 0x1c, 0xe0, 0x04, 0x28, 0x41, 0xea, 0xdf, 0xc0, 0x0d, 0x79, 0x7e, 0xac, 0xed,
+	0x8d, 0xe3, 0x78, 0xa5, 0xb4, 0xe5, 0x12, 0xef, 0xcc, 0xbc, 0x37, 0xef, 0x33, 0xef, 0xcd, 0xbc,
+	0xf7, 0x14, 0x68, 0x62, 0x87, 0x78, 0xcc, 0xea, 0x62, 0xd7, 0x33, 0x49, 0x60, 0xf9, 0x74, 0xcf,
+	0xdc, 0x5d, 0x31, 0xef, 0x84, 0xc4, 0xdf, 0x37, 0x06, 0x3e, 0x65, 0x14, 0xcd, 0xc5, 0x12, 0x86,
+	0x90, 0x30, 0x76, 0x57, 0xea, 0xd9, 0x7a, 0x6c, 0x7f, 0x40, 0x02, 0xa1, 0x57, 0xff, 0x3f, 0xee,
+	0xbb, 0x1e, 0x35, 0xf9, 0x5f, 0x39, 0xb5, 0x64, 0xd1, 0xa0, 0x4f, 0x03, 0xb3, 0x83, 0x03, 0x22,
+	0x6c, 0x98, 0xbb, 0x2b, 0x1d, 0xc2, 0xf0, 0x8a, 0x39, 0xc0, 0x8e, 0xeb, 0x61, 0xe6, 0x52, 0x4f,
+	0xca, 0x36, 0x92, 0xb2, 0x4a, 0xca, 0xa2, 0xae, 0x5a, 0x9f, 0x17, 0xeb, 0xdb, 0x7c, 0x64, 0x8a,
+	0x81, 0x5c, 0x9a, 0x73, 0xa8, 0x43, 0xc5, 0x7c, 0xf4, 0x4b, 0xce, 0x2e, 0x38, 0x94, 0x3a, 0x3d,
+	0x62, 0xe2, 0x81, 0x6b, 0x62, 0xcf, 0xa3, 0x8c, 0x5b, 0x93, 0x3a, 0xfa, 0x22, 0xa0, 0x0f, 0x22,
+	0xa0, 0xeb, 0xfc, 0x2c, 0x6d, 0x72, 0x27, 0x24, 0x01, 0x43, 0xb3, 0x50, 0x72, 0xed, 0x9a, 0xd6,
+	0xd4, 0x5a, 0x53, 0xed, 0x92, 0x6b, 0xeb, 0xbf, 0x69, 0xf0, 0x42, 0x4a, 0x2c, 0x18, 0x50, 0x2f,
+	0x20, 0xe8, 0x1d, 0x28, 0x0b, 0x27, 0x70, 0xd9, 0x73, 0xab, 0x0b, 0x46, 0x96, 0xd3, 0x0c, 0xa1,
+	0xb5, 0x56, 0x7d, 0xf4, 0xc7, 0xe5, 0x89, 0x1f, 0x9e, 0x3c, 0x5c, 0xd2, 0xda, 0x52, 0x0d, 0x7d,
+	0x04, 0x55, 0x9f, 0xf4, 0xb1, 0xeb, 0xb9, 0x9e, 0x53, 0x2b, 0x35, 0x27, 0x5b, 0xe7, 0x56, 0xe7,
+	0x0d, 0x79, 0xa8, 0xc8, 0x03, 0x86, 0xf4, 0x80, 0xb1, 0x4e, 0x5d, 0x6f, 0xed, 0x46, 0xb4, 0xc1,
+	0x8f, 0x7f, 0x5e, 0x6e, 0x39, 0x2e, 0xeb, 0x86, 0x1d, 0xc3, 0xa2, 0x7d, 0xe9, 0x01, 0xf9, 0x59,
+	0x0e, 0xec, 0x1d, 0x19, 0x8c, 0x48, 0x21, 0xf8, 0xe2, 0xc9, 0xc3, 0xa5, 0x99, 0x1e, 0x71, 0xb0,
+	0xb5, 0xbf, 0x1d, 0xf9, 0x30, 0x10, 0xd6, 0x63, 0x9b, 0xfa, 0xe7, 0x1a, 0xd4, 0x13, 0x27, 0x0b,
+	0xd6, 0xf6, 0x37, 0xf1, 0x3e, 0xf1, 0x95, 0x23, 0x0c, 0x98, 0x1e, 0x44, 0x63, 0x7e, 0xbe, 0xea,
+	0x5a, 0xed, 0x97, 0x9f, 0x97, 0xe7, 0x24, 0xde, 0x35, 0xdb, 0xf6, 0x49, 0x10, 0x6c, 0x31, 0xdf,
+	0xf5, 0x9c, 0xb6, 0x10, 0x43, 0x37, 0x00, 0xe2, 0x88, 0xd6, 0x4a, 0xdc, 0x29, 0x57, 0x52, 0x07,
+	0x12, 0x57, 0x4c, 0x1d, 0x6b, 0x13, 0x3b, 0x44, 0xda, 0x6a, 0x27, 0x34, 0x4f, 0xc0, 0x22, 0x23,
+	0x58, 0xa4, 0x18, 0x16, 0x39, 0x33, 0xac, 0xaf, 0x35, 0x78, 0x29, 0x8d, 0xb5, 0xc5, 0x30, 0x0b,
+	0x03, 0xc5, 0xf5, 0x16, 0x94, 0x03, 0x3e, 0xc1, 0xc1, 0x66, 0x57, 0xf5, 0xbc, 0xfb, 0x20, 0x55,
+	0xa5, 0xc6, 0x99, 0x31, 0x7e, 0xa3, 0xc1, 0x5c, 0x92, 0x71, 0x78, 0x59, 0xaf, 0x41, 0x45, 0x20,
+	0x44, 0x74, 0x93, 0xe3, 0xdc, 0x56, 0xa5, 0x87, 0xde, 0xcd, 0x60, 0x7c, 0xf9, 0x54, 0x46, 0x61,
+	0x3f, 0x05, 0x79, 0x09, 0x5e, 0xe4, 0x8c, 0x1f, 0x52, 0x86, 0x7b, 0x1b, 0xa4, 0x67, 0xcb, 0x93,
+	0xe8, 0x9f, 0x69, 0x70, 0x71, 0x74, 0x45, 0xf2, 0x87, 0x30, 0xd5, 0x25, 0x3d, 0x5b, 0xc2, 0x3f,
+	0x83, 0x67, 0xc2, 0xcd, 0xe9, 0x75, 0xa8, 0x71, 0xa0, 0xf5, 0x08, 0xc2, 0xdf, 0xe5, 0xfc, 0x8a,
+	0xf6, 0xab, 0x12, 0xcc, 0x67, 0x2c, 0x3e, 0x57, 0x60, 0x74, 0x00, 0x95, 0x0e, 0xee, 0x61, 0xcf,
+	0x22, 0xcf, 0x2e, 0xa3, 0x28, 0x8b, 0x51, 0xe6, 0xa4, 0x3b, 0xb5, 0xc9, 0xa6, 0xd6, 0xfa, 0x5f,
+	0xbb, 0x44, 0x77, 0xf4, 0x39, 0x99, 0x5f, 0x37, 0xb1, 0x8f, 0xfb, 0xea, 0x9d, 0xe8, 0xb7, 0x64,
+	0x3a, 0x55, 0xb3, 0x71, 0x3a, 0x1d, 0xf0, 0x99, 0xfc, 0x74, 0x2a, 0xb4, 0x52, 0xe9, 0x54, 0xa8,
+	0xe9, 0x35, 0x79, 0x79, 0x6e, 0x7a, 0xbb, 0xd8, 0x77, 0xb1, 0xc7, 0x86, 0x16, 0xdf, 0x83, 0x4b,
+	0xc7, 0x56, 0xa4, 0xd5, 0x1a, 0x54, 0xac, 0x2e, 0xb1, 0x76, 0x88, 0x88, 0x54, 0xb5, 0xad, 0x86,
+	0xe8, 0x22, 0x94, 0x3b, 0x3e, 0xdd, 0x21, 0x1e, 0x77, 0x64, 0xb5, 0x2d, 0x47, 0xc3, 0xa2, 0xb1,
+	0xc5, 0x7c, 0x82, 0xfb, 0x27, 0x15, 0x8d, 0x7f, 0x4a, 0x00, 0x42, 0xe2, 0x96, 0x4b, 0xf6, 0xa2,
+	0xc3, 0x05, 0x7c, 0x94, 0x7f, 0x38, 0xa1, 0x91, 0x3a, 0x9c, 0x50, 0x8b, 0x68, 0xba, 0xc4, 0x75,
+	0xba, 0x8c, 0x3f, 0xbc, 0xc9, 0xb6, 0x1c, 0xa1, 0xb7, 0xa1, 0x82, 0x2d, 0xcb, 0x0f, 0x89, 0xcd,
+	0xfd, 0x9e, 0x1b, 0xef, 0xe4, 0xa3, 0x96, 0x4a, 0x68, 0x03, 0x66, 0xf6, 0x5c, 0xd6, 0xb5, 0x7d,
+	0xbc, 0x87, 0x3b, 0x3d, 0x52, 0x9b, 0x1a, 0x63, 0x93, 0x94, 0x26, 0x5a, 0x83, 0x6a, 0xe8, 0x29,
+	0x96, 0xe9, 0x31, 0xb6, 0x89, 0xd5, 0xd0, 0x02, 0x54, 0xc9, 0xdd, 0x2e, 0x0e, 0x03, 0x46, 0xec,
+	0x5a, 0x99, 0xdf, 0xa3, 0x78, 0x02, 0x5d, 0x81, 0x0b, 0x7e, 0xe8, 0x05, 0xdb, 0x34, 0x64, 0xdb,
+	0xd2, 0x19, 0x15, 0xee, 0x8c, 0xf3, 0xd1, 0xf4, 0xfb, 0x21, 0xdb, 0xe0, 0x93, 0xfa, 0x6d, 0x79,
+	0xc1, 0x54, 0x84, 0x64, 0xa8, 0xd7, 0x47, 0x62, 0xd0, 0xcc, 0x8b, 0x41, 0x14, 0xb5, 0x8c, 0x38,
+	0xc4, 0xb5, 0x49, 0x88, 0xfd, 0xe7, 0x4a, 0x66, 0x0a, 0xeb, 0xb9, 0x97, 0xcc, 0xef, 0x54, 0x39,
+	0x92, 0x58, 0xc3, 0x58, 0x5c, 0x87, 0x8a, 0x70, 0xa8, 0x2a, 0x47, 0x63, 0x05, 0x43, 0xe9, 0x9e,
+	0x59, 0x49, 0x5a, 0xfd, 0xe9, 0x3c, 0x4c, 0x73, 0x50, 0xf4, 0xa9, 0x06, 0x65, 0x51, 0x04, 0x51,
+	0x2b, 0x9b, 0xe9, 0x78, 0xcb, 0x58, 0x7f, 0xa5, 0x80, 0xa4, 0xb0, 0xaa, 0x2f, 0x7d, 0xfc, 0xeb,
+	0xdf, 0x0f, 0x4a, 0x8b, 0x48, 0x37, 0x33, 0x9b, 0x69, 0x59, 0x6c, 0xcd, 0x03, 0xd7, 0xbe, 0x87,
+	0xbe, 0xd5, 0x60, 0x36, 0xdd, 0x9a, 0xa1, 0xd7, 0x4e, 0xb5, 0x34, 0x72, 0x25, 0xeb, 0x4b, 0xa7,
+	0x6b, 0x0c, 0xe1, 0xde, 0xe0, 0x70, 0x06, 0xba, 0x9a, 0x0d, 0xc7, 0xef, 0x6c, 0x60, 0x1e, 0xf0,
+	0xef, 0x3d, 0xc5, 0x7a, 0x1c, 0x93, 0x14, 0xc7, 0x24, 0x4f, 0x09, 0x93, 0x48, 0x4c, 0x12, 0x63,
+	0x7e, 0xaf, 0xc1, 0x85, 0x91, 0xd6, 0x0d, 0xad, 0x14, 0xe1, 0x4c, 0xb5, 0x79, 0x63, 0x81, 0xbe,
+	0xc9, 0x41, 0x4d, 0xb4, 0x9c, 0x0d, 0x2a, 0x9a, 0x3f, 0xf3, 0x40, 0x7c, 0x63, 0xd2, 0xfb, 0x1a,
+	0x54, 0x87, 0x2d, 0x10, 0x7a, 0x35, 0xc7, 0xe0, 0x68, 0x0b, 0x55, 0xbf, 0x5a, 0x4c, 0x58, 0xf2,
+	0xb5, 0x38, 0x9f, 0x8e, 0x9a, 0xd9, 0x7c, 0x2c, 0x52, 0xd8, 0xe6, 0x7d, 0xc5, 0x97, 0x1a, 0xcc,
+	0x24, 0xfb, 0x1c, 0x64, 0xe4, 0x18, 0xca, 0xe8, 0x96, 0xea, 0x66, 0x61, 0xf9, 0x62, 0x0f, 0xc5,
+	0x4a, 0xc2, 0x3c, 0xd0, 0x00, 0xe2, 0xe2, 0x8e, 0xf2, 0x9c, 0x70, 0xac, 0x3b, 0xa8, 0x2f, 0x17,
+	0x94, 0x2e, 0xe6, 0x33, 0x37, 0xc6, 0x88, 0x52, 0x89, 0x48, 0x60, 0xb9, 0xa9, 0x24, 0xd5, 0x48,
+	0xe4, 0xa6, 0x92, 0x74, 0x41, 0x3b, 0xcd, 0x43, 0x32, 0x49, 0xc6, 0xa9, 0x24, 0x5d, 0xb2, 0x72,
+	0xdf, 0x68, 0x66, 0x75, 0xcb, 0xbd, 0xfa, 0x23, 0x19, 0x7e, 0xcc, 0x54, 0xa2, 0x12, 0xfa, 0x31,
+	0x4c, 0x52, 0x1c, 0x93, 0x3c, 0x25, 0xcc, 0x44, 0x2a, 0x51, 0x98, 0x9f, 0x68, 0x50, 0x16, 0x8d,
+	0x68, 0x6e, 0x64, 0x53, 0x7d, 0x6f, 0x6e, 0x64, 0xd3, 0xbd, 0xb0, 0xbe, 0xc8, 0xa9, 0x1a, 0x68,
+	0xe1, 0x24, 0x2a, 0xde, 0x03, 0xdf, 0x7c, 0x74, 0xd8, 0xd0, 0x1e, 0x1f, 0x36, 0xb4, 0xbf, 0x0e,
+	0x1b, 0xda, 0xfd, 0xa3, 0xc6, 0xc4, 0xe3, 0xa3, 0xc6, 0xc4, 0xef, 0x47, 0x8d, 0x89, 0xdb, 0x66,
+	0xa2, 0xa3, 0x4f, 0xec, 0x90, 0xf8, 0x79, 0x57, 0x6d, 0xc7, 0xdb, 0xfb, 0x4e, 0x99, 0xff, 0x43,
+	0xe4, 0xf5, 0x7f, 0x03, 0x00, 0x00, 0xff, 0xff, 0x1f, 0xcd, 0x4f, 0x6b, 0x1a, 0x12, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -825,6 +1204,12 @@ type QueryClient interface {
 	// reports every violation (it reads every record: for audits and tests,
 	// not for hot paths).
 	Invariants(ctx context.Context, in *QueryInvariantsRequest, opts ...grpc.CallOption) (*QueryInvariantsResponse, error)
+	// Stream returns a stream with what has accrued at the current height.
+	Stream(ctx context.Context, in *QueryStreamRequest, opts ...grpc.CallOption) (*QueryStreamResponse, error)
+	// StreamsByPayer lists a payer's streams.
+	StreamsByPayer(ctx context.Context, in *QueryStreamsByPayerRequest, opts ...grpc.CallOption) (*QueryStreamsResponse, error)
+	// StreamsByPayee lists a payee's streams.
+	StreamsByPayee(ctx context.Context, in *QueryStreamsByPayeeRequest, opts ...grpc.CallOption) (*QueryStreamsResponse, error)
 	// Params returns the module parameters.
 	Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error)
 }
@@ -900,6 +1285,33 @@ func (c *queryClient) Invariants(ctx context.Context, in *QueryInvariantsRequest
 	return out, nil
 }
 
+func (c *queryClient) Stream(ctx context.Context, in *QueryStreamRequest, opts ...grpc.CallOption) (*QueryStreamResponse, error) {
+	out := new(QueryStreamResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.escrow.v1.Query/Stream", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) StreamsByPayer(ctx context.Context, in *QueryStreamsByPayerRequest, opts ...grpc.CallOption) (*QueryStreamsResponse, error) {
+	out := new(QueryStreamsResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.escrow.v1.Query/StreamsByPayer", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) StreamsByPayee(ctx context.Context, in *QueryStreamsByPayeeRequest, opts ...grpc.CallOption) (*QueryStreamsResponse, error) {
+	out := new(QueryStreamsResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.escrow.v1.Query/StreamsByPayee", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *queryClient) Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error) {
 	out := new(QueryParamsResponse)
 	err := c.cc.Invoke(ctx, "/agentchain.escrow.v1.Query/Params", in, out, opts...)
@@ -928,6 +1340,12 @@ type QueryServer interface {
 	// reports every violation (it reads every record: for audits and tests,
 	// not for hot paths).
 	Invariants(context.Context, *QueryInvariantsRequest) (*QueryInvariantsResponse, error)
+	// Stream returns a stream with what has accrued at the current height.
+	Stream(context.Context, *QueryStreamRequest) (*QueryStreamResponse, error)
+	// StreamsByPayer lists a payer's streams.
+	StreamsByPayer(context.Context, *QueryStreamsByPayerRequest) (*QueryStreamsResponse, error)
+	// StreamsByPayee lists a payee's streams.
+	StreamsByPayee(context.Context, *QueryStreamsByPayeeRequest) (*QueryStreamsResponse, error)
 	// Params returns the module parameters.
 	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)
 }
@@ -956,6 +1374,15 @@ func (*UnimplementedQueryServer) Conservation(ctx context.Context, req *QueryCon
 }
 func (*UnimplementedQueryServer) Invariants(ctx context.Context, req *QueryInvariantsRequest) (*QueryInvariantsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Invariants not implemented")
+}
+func (*UnimplementedQueryServer) Stream(ctx context.Context, req *QueryStreamRequest) (*QueryStreamResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Stream not implemented")
+}
+func (*UnimplementedQueryServer) StreamsByPayer(ctx context.Context, req *QueryStreamsByPayerRequest) (*QueryStreamsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method StreamsByPayer not implemented")
+}
+func (*UnimplementedQueryServer) StreamsByPayee(ctx context.Context, req *QueryStreamsByPayeeRequest) (*QueryStreamsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method StreamsByPayee not implemented")
 }
 func (*UnimplementedQueryServer) Params(ctx context.Context, req *QueryParamsRequest) (*QueryParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Params not implemented")
@@ -1091,6 +1518,60 @@ func _Query_Invariants_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Stream_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryStreamRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Stream(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.escrow.v1.Query/Stream",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Stream(ctx, req.(*QueryStreamRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_StreamsByPayer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryStreamsByPayerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).StreamsByPayer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.escrow.v1.Query/StreamsByPayer",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).StreamsByPayer(ctx, req.(*QueryStreamsByPayerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_StreamsByPayee_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryStreamsByPayeeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).StreamsByPayee(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.escrow.v1.Query/StreamsByPayee",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).StreamsByPayee(ctx, req.(*QueryStreamsByPayeeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Query_Params_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(QueryParamsRequest)
 	if err := dec(in); err != nil {
@@ -1141,6 +1622,18 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Invariants",
 			Handler:    _Query_Invariants_Handler,
+		},
+		{
+			MethodName: "Stream",
+			Handler:    _Query_Stream_Handler,
+		},
+		{
+			MethodName: "StreamsByPayer",
+			Handler:    _Query_StreamsByPayer_Handler,
+		},
+		{
+			MethodName: "StreamsByPayee",
+			Handler:    _Query_StreamsByPayee_Handler,
 		},
 		{
 			MethodName: "Params",
@@ -1663,6 +2156,283 @@ func (m *QueryInvariantsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error)
 	return len(dAtA) - i, nil
 }
 
+func (m *QueryStreamRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryStreamRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryStreamRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Id != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *StreamView) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *StreamView) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *StreamView) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.RunsOutHeight != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.RunsOutHeight))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.Exhausted {
+		i--
+		if m.Exhausted {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x30
+	}
+	{
+		size, err := m.Unaccrued.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	{
+		size, err := m.Withdrawable.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	{
+		size, err := m.Accrued.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if m.Height != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Height))
+		i--
+		dAtA[i] = 0x10
+	}
+	{
+		size, err := m.Stream.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryStreamResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryStreamResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryStreamResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Stream.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryStreamsByPayerRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryStreamsByPayerRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryStreamsByPayerRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Payer) > 0 {
+		i -= len(m.Payer)
+		copy(dAtA[i:], m.Payer)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Payer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryStreamsByPayeeRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryStreamsByPayeeRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryStreamsByPayeeRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Payee) > 0 {
+		i -= len(m.Payee)
+		copy(dAtA[i:], m.Payee)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Payee)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryStreamsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryStreamsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryStreamsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Streams) > 0 {
+		for iNdEx := len(m.Streams) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Streams[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuery(v)
 	base := offset
@@ -1875,6 +2645,108 @@ func (m *QueryInvariantsResponse) Size() (n int) {
 			l = len(s)
 			n += 1 + l + sovQuery(uint64(l))
 		}
+	}
+	return n
+}
+
+func (m *QueryStreamRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovQuery(uint64(m.Id))
+	}
+	return n
+}
+
+func (m *StreamView) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Stream.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	if m.Height != 0 {
+		n += 1 + sovQuery(uint64(m.Height))
+	}
+	l = m.Accrued.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	l = m.Withdrawable.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	l = m.Unaccrued.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	if m.Exhausted {
+		n += 2
+	}
+	if m.RunsOutHeight != 0 {
+		n += 1 + sovQuery(uint64(m.RunsOutHeight))
+	}
+	return n
+}
+
+func (m *QueryStreamResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Stream.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryStreamsByPayerRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Payer)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryStreamsByPayeeRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Payee)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryStreamsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Streams) > 0 {
+		for _, e := range m.Streams {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
 	}
 	return n
 }
@@ -3129,6 +4001,754 @@ func (m *QueryInvariantsResponse) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.Broken = append(m.Broken, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryStreamRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryStreamRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryStreamRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *StreamView) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: StreamView: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: StreamView: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stream", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Stream.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+			}
+			m.Height = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Height |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Accrued", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Accrued.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Withdrawable", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Withdrawable.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Unaccrued", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Unaccrued.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Exhausted", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Exhausted = bool(v != 0)
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RunsOutHeight", wireType)
+			}
+			m.RunsOutHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RunsOutHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryStreamResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryStreamResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryStreamResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stream", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Stream.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryStreamsByPayerRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryStreamsByPayerRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryStreamsByPayerRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Payer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Payer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryStreamsByPayeeRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryStreamsByPayeeRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryStreamsByPayeeRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Payee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Payee = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryStreamsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryStreamsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryStreamsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Streams", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Streams = append(m.Streams, StreamView{})
+			if err := m.Streams[len(m.Streams)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

@@ -769,6 +769,592 @@ func (m *MsgUpdateParamsResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgUpdateParamsResponse proto.InternalMessageInfo
 
+// MsgOpenStream opens a direct stream from payer to payee.
+type MsgOpenStream struct {
+	// payer funds the deposit.
+	Payer string `protobuf:"bytes,1,opt,name=payer,proto3" json:"payer,omitempty"`
+	// payee receives what accrues.
+	Payee string `protobuf:"bytes,2,opt,name=payee,proto3" json:"payee,omitempty"`
+	// rate accrues every period_blocks blocks (an allowed denom).
+	Rate types.Coin `protobuf:"bytes,3,opt,name=rate,proto3" json:"rate"`
+	// period_blocks is the accrual period (0 means 1).
+	PeriodBlocks int64 `protobuf:"varint,4,opt,name=period_blocks,json=periodBlocks,proto3" json:"period_blocks,omitempty"`
+	// deposit moves into escrow now (same denom as rate, at least one period).
+	Deposit types.Coin `protobuf:"bytes,5,opt,name=deposit,proto3" json:"deposit"`
+	// start_height of accrual (0: the current height).
+	StartHeight int64 `protobuf:"varint,6,opt,name=start_height,json=startHeight,proto3" json:"start_height,omitempty"`
+	// cliff_height before which nothing accrues (0: none).
+	CliffHeight int64 `protobuf:"varint,7,opt,name=cliff_height,json=cliffHeight,proto3" json:"cliff_height,omitempty"`
+	// end_height where accrual stops (0: none).
+	EndHeight int64 `protobuf:"varint,8,opt,name=end_height,json=endHeight,proto3" json:"end_height,omitempty"`
+	// reference is free text for the parties (at most 128 bytes).
+	Reference string `protobuf:"bytes,9,opt,name=reference,proto3" json:"reference,omitempty"`
+}
+
+func (m *MsgOpenStream) Reset()         { *m = MsgOpenStream{} }
+func (m *MsgOpenStream) String() string { return proto.CompactTextString(m) }
+func (*MsgOpenStream) ProtoMessage()    {}
+func (*MsgOpenStream) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f20d0eec1f2e15, []int{14}
+}
+func (m *MsgOpenStream) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgOpenStream) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgOpenStream.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgOpenStream) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgOpenStream.Merge(m, src)
+}
+func (m *MsgOpenStream) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgOpenStream) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgOpenStream.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgOpenStream proto.InternalMessageInfo
+
+func (m *MsgOpenStream) GetPayer() string {
+	if m != nil {
+		return m.Payer
+	}
+	return ""
+}
+
+func (m *MsgOpenStream) GetPayee() string {
+	if m != nil {
+		return m.Payee
+	}
+	return ""
+}
+
+func (m *MsgOpenStream) GetRate() types.Coin {
+	if m != nil {
+		return m.Rate
+	}
+	return types.Coin{}
+}
+
+func (m *MsgOpenStream) GetPeriodBlocks() int64 {
+	if m != nil {
+		return m.PeriodBlocks
+	}
+	return 0
+}
+
+func (m *MsgOpenStream) GetDeposit() types.Coin {
+	if m != nil {
+		return m.Deposit
+	}
+	return types.Coin{}
+}
+
+func (m *MsgOpenStream) GetStartHeight() int64 {
+	if m != nil {
+		return m.StartHeight
+	}
+	return 0
+}
+
+func (m *MsgOpenStream) GetCliffHeight() int64 {
+	if m != nil {
+		return m.CliffHeight
+	}
+	return 0
+}
+
+func (m *MsgOpenStream) GetEndHeight() int64 {
+	if m != nil {
+		return m.EndHeight
+	}
+	return 0
+}
+
+func (m *MsgOpenStream) GetReference() string {
+	if m != nil {
+		return m.Reference
+	}
+	return ""
+}
+
+// MsgOpenStreamResponse returns the new stream's id.
+type MsgOpenStreamResponse struct {
+	// id of the stream.
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+}
+
+func (m *MsgOpenStreamResponse) Reset()         { *m = MsgOpenStreamResponse{} }
+func (m *MsgOpenStreamResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgOpenStreamResponse) ProtoMessage()    {}
+func (*MsgOpenStreamResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f20d0eec1f2e15, []int{15}
+}
+func (m *MsgOpenStreamResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgOpenStreamResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgOpenStreamResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgOpenStreamResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgOpenStreamResponse.Merge(m, src)
+}
+func (m *MsgOpenStreamResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgOpenStreamResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgOpenStreamResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgOpenStreamResponse proto.InternalMessageInfo
+
+func (m *MsgOpenStreamResponse) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+// MsgWithdrawStream pays the payee what has accrued.
+type MsgWithdrawStream struct {
+	// payee of the stream.
+	Payee string `protobuf:"bytes,1,opt,name=payee,proto3" json:"payee,omitempty"`
+	// stream_id of the stream.
+	StreamId uint64 `protobuf:"varint,2,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+}
+
+func (m *MsgWithdrawStream) Reset()         { *m = MsgWithdrawStream{} }
+func (m *MsgWithdrawStream) String() string { return proto.CompactTextString(m) }
+func (*MsgWithdrawStream) ProtoMessage()    {}
+func (*MsgWithdrawStream) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f20d0eec1f2e15, []int{16}
+}
+func (m *MsgWithdrawStream) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgWithdrawStream) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgWithdrawStream.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgWithdrawStream) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgWithdrawStream.Merge(m, src)
+}
+func (m *MsgWithdrawStream) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgWithdrawStream) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgWithdrawStream.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgWithdrawStream proto.InternalMessageInfo
+
+func (m *MsgWithdrawStream) GetPayee() string {
+	if m != nil {
+		return m.Payee
+	}
+	return ""
+}
+
+func (m *MsgWithdrawStream) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+// MsgWithdrawStreamResponse says what was paid.
+type MsgWithdrawStreamResponse struct {
+	// amount paid to the payee.
+	Amount types.Coin `protobuf:"bytes,1,opt,name=amount,proto3" json:"amount"`
+}
+
+func (m *MsgWithdrawStreamResponse) Reset()         { *m = MsgWithdrawStreamResponse{} }
+func (m *MsgWithdrawStreamResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgWithdrawStreamResponse) ProtoMessage()    {}
+func (*MsgWithdrawStreamResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f20d0eec1f2e15, []int{17}
+}
+func (m *MsgWithdrawStreamResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgWithdrawStreamResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgWithdrawStreamResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgWithdrawStreamResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgWithdrawStreamResponse.Merge(m, src)
+}
+func (m *MsgWithdrawStreamResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgWithdrawStreamResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgWithdrawStreamResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgWithdrawStreamResponse proto.InternalMessageInfo
+
+func (m *MsgWithdrawStreamResponse) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+// MsgTopUpStream adds to a direct stream's deposit.
+type MsgTopUpStream struct {
+	// payer of the stream.
+	Payer string `protobuf:"bytes,1,opt,name=payer,proto3" json:"payer,omitempty"`
+	// stream_id of the stream.
+	StreamId uint64 `protobuf:"varint,2,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+	// amount to add (the stream's denom).
+	Amount types.Coin `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount"`
+}
+
+func (m *MsgTopUpStream) Reset()         { *m = MsgTopUpStream{} }
+func (m *MsgTopUpStream) String() string { return proto.CompactTextString(m) }
+func (*MsgTopUpStream) ProtoMessage()    {}
+func (*MsgTopUpStream) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f20d0eec1f2e15, []int{18}
+}
+func (m *MsgTopUpStream) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgTopUpStream) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgTopUpStream.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgTopUpStream) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgTopUpStream.Merge(m, src)
+}
+func (m *MsgTopUpStream) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgTopUpStream) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgTopUpStream.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgTopUpStream proto.InternalMessageInfo
+
+func (m *MsgTopUpStream) GetPayer() string {
+	if m != nil {
+		return m.Payer
+	}
+	return ""
+}
+
+func (m *MsgTopUpStream) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+func (m *MsgTopUpStream) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+// MsgTopUpStreamResponse is empty.
+type MsgTopUpStreamResponse struct {
+}
+
+func (m *MsgTopUpStreamResponse) Reset()         { *m = MsgTopUpStreamResponse{} }
+func (m *MsgTopUpStreamResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgTopUpStreamResponse) ProtoMessage()    {}
+func (*MsgTopUpStreamResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f20d0eec1f2e15, []int{19}
+}
+func (m *MsgTopUpStreamResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgTopUpStreamResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgTopUpStreamResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgTopUpStreamResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgTopUpStreamResponse.Merge(m, src)
+}
+func (m *MsgTopUpStreamResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgTopUpStreamResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgTopUpStreamResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgTopUpStreamResponse proto.InternalMessageInfo
+
+// MsgCancelStream ends a direct stream.
+type MsgCancelStream struct {
+	// signer is the payer or the payee.
+	Signer string `protobuf:"bytes,1,opt,name=signer,proto3" json:"signer,omitempty"`
+	// stream_id of the stream.
+	StreamId uint64 `protobuf:"varint,2,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+}
+
+func (m *MsgCancelStream) Reset()         { *m = MsgCancelStream{} }
+func (m *MsgCancelStream) String() string { return proto.CompactTextString(m) }
+func (*MsgCancelStream) ProtoMessage()    {}
+func (*MsgCancelStream) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f20d0eec1f2e15, []int{20}
+}
+func (m *MsgCancelStream) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCancelStream) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCancelStream.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCancelStream) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCancelStream.Merge(m, src)
+}
+func (m *MsgCancelStream) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCancelStream) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCancelStream.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCancelStream proto.InternalMessageInfo
+
+func (m *MsgCancelStream) GetSigner() string {
+	if m != nil {
+		return m.Signer
+	}
+	return ""
+}
+
+func (m *MsgCancelStream) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+// MsgCancelStreamResponse says where the coins went.
+type MsgCancelStreamResponse struct {
+	// paid to the payee.
+	Paid types.Coin `protobuf:"bytes,1,opt,name=paid,proto3" json:"paid"`
+	// refunded to the payer.
+	Refunded types.Coin `protobuf:"bytes,2,opt,name=refunded,proto3" json:"refunded"`
+}
+
+func (m *MsgCancelStreamResponse) Reset()         { *m = MsgCancelStreamResponse{} }
+func (m *MsgCancelStreamResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgCancelStreamResponse) ProtoMessage()    {}
+func (*MsgCancelStreamResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f20d0eec1f2e15, []int{21}
+}
+func (m *MsgCancelStreamResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCancelStreamResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCancelStreamResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCancelStreamResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCancelStreamResponse.Merge(m, src)
+}
+func (m *MsgCancelStreamResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCancelStreamResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCancelStreamResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCancelStreamResponse proto.InternalMessageInfo
+
+func (m *MsgCancelStreamResponse) GetPaid() types.Coin {
+	if m != nil {
+		return m.Paid
+	}
+	return types.Coin{}
+}
+
+func (m *MsgCancelStreamResponse) GetRefunded() types.Coin {
+	if m != nil {
+		return m.Refunded
+	}
+	return types.Coin{}
+}
+
+// MsgCloseStream settles a direct stream that ran out or ended.
+type MsgCloseStream struct {
+	// signer is anyone.
+	Signer string `protobuf:"bytes,1,opt,name=signer,proto3" json:"signer,omitempty"`
+	// stream_id of the stream.
+	StreamId uint64 `protobuf:"varint,2,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+}
+
+func (m *MsgCloseStream) Reset()         { *m = MsgCloseStream{} }
+func (m *MsgCloseStream) String() string { return proto.CompactTextString(m) }
+func (*MsgCloseStream) ProtoMessage()    {}
+func (*MsgCloseStream) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f20d0eec1f2e15, []int{22}
+}
+func (m *MsgCloseStream) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCloseStream) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCloseStream.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCloseStream) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCloseStream.Merge(m, src)
+}
+func (m *MsgCloseStream) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCloseStream) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCloseStream.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCloseStream proto.InternalMessageInfo
+
+func (m *MsgCloseStream) GetSigner() string {
+	if m != nil {
+		return m.Signer
+	}
+	return ""
+}
+
+func (m *MsgCloseStream) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+// MsgCloseStreamResponse says where the coins went.
+type MsgCloseStreamResponse struct {
+	// paid to the payee.
+	Paid types.Coin `protobuf:"bytes,1,opt,name=paid,proto3" json:"paid"`
+	// refunded to the payer.
+	Refunded types.Coin `protobuf:"bytes,2,opt,name=refunded,proto3" json:"refunded"`
+}
+
+func (m *MsgCloseStreamResponse) Reset()         { *m = MsgCloseStreamResponse{} }
+func (m *MsgCloseStreamResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgCloseStreamResponse) ProtoMessage()    {}
+func (*MsgCloseStreamResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f20d0eec1f2e15, []int{23}
+}
+func (m *MsgCloseStreamResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCloseStreamResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCloseStreamResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCloseStreamResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCloseStreamResponse.Merge(m, src)
+}
+func (m *MsgCloseStreamResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCloseStreamResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCloseStreamResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCloseStreamResponse proto.InternalMessageInfo
+
+func (m *MsgCloseStreamResponse) GetPaid() types.Coin {
+	if m != nil {
+		return m.Paid
+	}
+	return types.Coin{}
+}
+
+func (m *MsgCloseStreamResponse) GetRefunded() types.Coin {
+	if m != nil {
+		return m.Refunded
+	}
+	return types.Coin{}
+}
+
 func init() {
 	proto.RegisterType((*MsgCreateEscrow)(nil), "agentchain.escrow.v1.MsgCreateEscrow")
 	proto.RegisterType((*MsgCreateEscrowResponse)(nil), "agentchain.escrow.v1.MsgCreateEscrowResponse")
@@ -784,70 +1370,104 @@ func init() {
 	proto.RegisterType((*MsgSettleEscrowResponse)(nil), "agentchain.escrow.v1.MsgSettleEscrowResponse")
 	proto.RegisterType((*MsgUpdateParams)(nil), "agentchain.escrow.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "agentchain.escrow.v1.MsgUpdateParamsResponse")
+	proto.RegisterType((*MsgOpenStream)(nil), "agentchain.escrow.v1.MsgOpenStream")
+	proto.RegisterType((*MsgOpenStreamResponse)(nil), "agentchain.escrow.v1.MsgOpenStreamResponse")
+	proto.RegisterType((*MsgWithdrawStream)(nil), "agentchain.escrow.v1.MsgWithdrawStream")
+	proto.RegisterType((*MsgWithdrawStreamResponse)(nil), "agentchain.escrow.v1.MsgWithdrawStreamResponse")
+	proto.RegisterType((*MsgTopUpStream)(nil), "agentchain.escrow.v1.MsgTopUpStream")
+	proto.RegisterType((*MsgTopUpStreamResponse)(nil), "agentchain.escrow.v1.MsgTopUpStreamResponse")
+	proto.RegisterType((*MsgCancelStream)(nil), "agentchain.escrow.v1.MsgCancelStream")
+	proto.RegisterType((*MsgCancelStreamResponse)(nil), "agentchain.escrow.v1.MsgCancelStreamResponse")
+	proto.RegisterType((*MsgCloseStream)(nil), "agentchain.escrow.v1.MsgCloseStream")
+	proto.RegisterType((*MsgCloseStreamResponse)(nil), "agentchain.escrow.v1.MsgCloseStreamResponse")
 }
 
 func init() { proto.RegisterFile("agentchain/escrow/v1/tx.proto", fileDescriptor_a6f20d0eec1f2e15) }
 
 var fileDescriptor_a6f20d0eec1f2e15 = []byte{
-	// 923 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x56, 0xcf, 0x6f, 0xe3, 0x44,
-	0x14, 0xae, 0x9b, 0x36, 0x4b, 0xa6, 0x69, 0x96, 0x9a, 0xb2, 0xeb, 0x7a, 0x97, 0x34, 0xf2, 0xd2,
-	0x25, 0x5b, 0x51, 0x9b, 0x06, 0x89, 0x43, 0x38, 0xa0, 0xcd, 0x02, 0xda, 0x3d, 0x54, 0x20, 0x57,
-	0x7b, 0xe1, 0x12, 0x4d, 0xe2, 0xb7, 0xf6, 0x40, 0xe3, 0xb1, 0x3c, 0x93, 0xd0, 0xdc, 0x10, 0x27,
-	0x84, 0x38, 0x70, 0xe6, 0x2f, 0x40, 0x9c, 0x7a, 0x58, 0x24, 0xfe, 0x84, 0x3d, 0xae, 0x38, 0x71,
-	0x02, 0xd4, 0x1e, 0xca, 0x15, 0xfe, 0x02, 0xe4, 0xf1, 0xd8, 0x99, 0x84, 0xfc, 0x42, 0x14, 0x69,
-	0x2f, 0x6d, 0xe6, 0x9b, 0x6f, 0xe6, 0xbd, 0xef, 0x7b, 0x7e, 0xcf, 0x46, 0xaf, 0x61, 0x1f, 0x42,
-	0xde, 0x0d, 0x30, 0x09, 0x1d, 0x60, 0xdd, 0x98, 0x7e, 0xee, 0x0c, 0x0e, 0x1d, 0x7e, 0x6a, 0x47,
-	0x31, 0xe5, 0x54, 0xdf, 0x1e, 0x6d, 0xdb, 0xe9, 0xb6, 0x3d, 0x38, 0x34, 0x6b, 0xd3, 0x0f, 0x0d,
-	0x23, 0x60, 0xe9, 0x39, 0x73, 0x0b, 0xf7, 0x48, 0x48, 0x1d, 0xf1, 0x57, 0x42, 0xd5, 0x2e, 0x65,
-	0x3d, 0xca, 0x9c, 0x0e, 0x66, 0xe0, 0x0c, 0x0e, 0x3b, 0xc0, 0xf1, 0xa1, 0xd3, 0xa5, 0x24, 0x94,
-	0xfb, 0x37, 0xe5, 0x7e, 0x8f, 0xf9, 0xc9, 0x6d, 0x3d, 0xe6, 0xcb, 0x8d, 0x9d, 0x74, 0xa3, 0x2d,
-	0x56, 0x4e, 0xba, 0x90, 0x5b, 0xdb, 0x3e, 0xf5, 0x69, 0x8a, 0x27, 0xbf, 0x52, 0xd4, 0xfa, 0xa6,
-	0x80, 0xae, 0x1f, 0x31, 0xff, 0x41, 0x0c, 0x98, 0xc3, 0x07, 0x22, 0x3f, 0xdd, 0x46, 0xeb, 0x11,
-	0x1e, 0x42, 0x6c, 0x68, 0x35, 0xad, 0x5e, 0x6a, 0x19, 0x3f, 0x3f, 0x3d, 0xd8, 0x96, 0x57, 0xdd,
-	0xf7, 0xbc, 0x18, 0x18, 0x3b, 0xe6, 0x31, 0x09, 0x7d, 0x37, 0xa5, 0x65, 0x7c, 0x30, 0x56, 0x97,
-	0xe1, 0x83, 0x3e, 0x44, 0x45, 0xdc, 0xa3, 0xfd, 0x90, 0x1b, 0x85, 0x5a, 0xa1, 0xbe, 0xd1, 0xd8,
-	0xb1, 0x25, 0x3b, 0x91, 0x6b, 0x4b, 0xb9, 0xf6, 0x03, 0x4a, 0xc2, 0xd6, 0x87, 0xcf, 0x7e, 0xdd,
-	0x5d, 0xf9, 0xe1, 0xb7, 0xdd, 0xba, 0x4f, 0x78, 0xd0, 0xef, 0xd8, 0x5d, 0xda, 0x93, 0xaa, 0xe4,
-	0xbf, 0x03, 0xe6, 0x7d, 0x26, 0xdd, 0x4c, 0x0e, 0xb0, 0xef, 0x2e, 0xcf, 0xf6, 0xcb, 0x27, 0xe0,
-	0xe3, 0xee, 0xb0, 0x9d, 0x18, 0xc6, 0xbe, 0xbf, 0x3c, 0xdb, 0xd7, 0x5c, 0x19, 0x50, 0x6f, 0xa0,
-	0x6b, 0x38, 0xee, 0x10, 0x0e, 0xb1, 0xb1, 0xb6, 0x20, 0xd9, 0x8c, 0xa8, 0xef, 0xa1, 0x0a, 0x9c,
-	0x46, 0x24, 0x06, 0xd6, 0x0e, 0x80, 0xf8, 0x01, 0x37, 0xd6, 0x6b, 0x5a, 0xbd, 0xe0, 0x6e, 0x4a,
-	0xf4, 0xa1, 0x00, 0xf5, 0xdb, 0xa8, 0x14, 0xc3, 0x13, 0x88, 0x21, 0xec, 0x82, 0x51, 0x4c, 0x2e,
-	0x77, 0x47, 0x40, 0x73, 0xef, 0xcb, 0xcb, 0xb3, 0xfd, 0xd4, 0xaf, 0xaf, 0x2f, 0xcf, 0xf6, 0x6f,
-	0xc8, 0x47, 0x61, 0xc2, 0x7a, 0xeb, 0x1e, 0xba, 0x39, 0x01, 0xb9, 0xc0, 0x22, 0x1a, 0x32, 0xd0,
-	0x2b, 0x68, 0x95, 0x78, 0xa2, 0x24, 0x6b, 0xee, 0x2a, 0xf1, 0xac, 0x3f, 0x35, 0x84, 0x8e, 0x98,
-	0xef, 0xc2, 0x09, 0x60, 0x06, 0xff, 0xba, 0x68, 0xb7, 0x50, 0x29, 0xcd, 0xa1, 0x4d, 0x3c, 0x51,
-	0xb8, 0x35, 0xf7, 0xa5, 0x14, 0x78, 0xe4, 0xe9, 0x7c, 0xf9, 0x0a, 0xdd, 0xff, 0xcf, 0x15, 0xca,
-	0x8a, 0xd3, 0xac, 0x8d, 0x7b, 0xb4, 0x35, 0xf2, 0x48, 0x8a, 0xb4, 0xb6, 0x91, 0x3e, 0x5a, 0x65,
-	0xce, 0x58, 0x7f, 0x69, 0xa8, 0x24, 0xe0, 0x27, 0xfd, 0xd0, 0xd3, 0xdf, 0x42, 0x45, 0x46, 0xfc,
-	0x70, 0x09, 0x27, 0x24, 0xef, 0x85, 0xb5, 0x42, 0xe6, 0x97, 0x78, 0xf1, 0xb2, 0xea, 0x45, 0x22,
-	0xd3, 0x7a, 0x05, 0x6d, 0xe5, 0x8b, 0xdc, 0x89, 0x3f, 0x34, 0x54, 0x39, 0x62, 0xfe, 0x47, 0x11,
-	0x84, 0xef, 0x13, 0x16, 0xf5, 0x39, 0x5c, 0xb5, 0x1d, 0xef, 0xa2, 0x62, 0x0c, 0x98, 0xd1, 0xd0,
-	0x28, 0xd4, 0xb4, 0x7a, 0xa5, 0x71, 0xc7, 0x9e, 0x36, 0xf5, 0x6c, 0x19, 0xdd, 0x15, 0x54, 0x57,
-	0x1e, 0xd1, 0xef, 0xa0, 0x4d, 0x18, 0x10, 0x2f, 0x69, 0x88, 0x76, 0x80, 0x59, 0x20, 0x7a, 0xb0,
-	0xec, 0x96, 0x33, 0xf0, 0x21, 0x66, 0x41, 0xda, 0x29, 0x8a, 0xf4, 0x57, 0x47, 0xd2, 0x15, 0x5d,
-	0x96, 0x81, 0x6e, 0x8c, 0x23, 0xb9, 0x09, 0x4f, 0x35, 0x69, 0x0d, 0xa3, 0x27, 0x03, 0xf8, 0x9f,
-	0x7c, 0xb8, 0x8b, 0xae, 0x8b, 0x61, 0xd6, 0x66, 0x01, 0x8e, 0xa1, 0xdd, 0x89, 0x98, 0x30, 0x64,
-	0xd3, 0xdd, 0x14, 0xf0, 0x71, 0x82, 0xb6, 0x22, 0xd6, 0xac, 0x4f, 0xa8, 0x31, 0xd4, 0x42, 0xaa,
-	0x09, 0x5a, 0xb7, 0xd0, 0xce, 0x3f, 0xc0, 0x5c, 0xd3, 0x57, 0x9a, 0x18, 0xd3, 0xc7, 0xc0, 0xf9,
-	0x49, 0x36, 0xa6, 0xaf, 0x56, 0x51, 0xf3, 0xee, 0x44, 0xa6, 0xca, 0x88, 0x52, 0xc3, 0x5a, 0x3b,
-	0x62, 0x44, 0xa9, 0x50, 0x9e, 0xe5, 0x8f, 0x69, 0x96, 0x8f, 0x23, 0x0f, 0x73, 0xf8, 0x18, 0xc7,
-	0xb8, 0xc7, 0xf4, 0x77, 0x50, 0x09, 0xf7, 0x79, 0x40, 0x63, 0xc2, 0x87, 0x0b, 0x13, 0x1d, 0x51,
-	0xf5, 0xf7, 0x50, 0x31, 0x12, 0x37, 0x88, 0x44, 0x37, 0x1a, 0xb7, 0xa7, 0x3f, 0x68, 0x69, 0x94,
-	0x56, 0x29, 0x69, 0x3d, 0x39, 0xea, 0xd3, 0x63, 0xcd, 0x7b, 0x89, 0x9e, 0xd1, 0x85, 0x13, 0x92,
-	0xd4, 0x1c, 0xa5, 0x24, 0x15, 0xca, 0x24, 0x35, 0x7e, 0x5a, 0x47, 0x85, 0x23, 0xe6, 0xeb, 0x1e,
-	0x2a, 0x8f, 0xbd, 0x23, 0xf7, 0xa6, 0xa7, 0x33, 0x31, 0xbc, 0xcd, 0x83, 0xa5, 0x68, 0xf9, 0x8c,
-	0x7f, 0x8c, 0xae, 0x65, 0xf3, 0xbc, 0x36, 0xf3, 0xa4, 0x64, 0x98, 0xf5, 0x45, 0x8c, 0xfc, 0x5a,
-	0x17, 0x15, 0xe5, 0x70, 0xdc, 0x9d, 0x73, 0x26, 0x21, 0x98, 0x6f, 0x2c, 0x20, 0xe4, 0x77, 0x62,
-	0xb4, 0xa1, 0x8e, 0x99, 0xd7, 0x67, 0x9e, 0x53, 0x58, 0xe6, 0x9b, 0xcb, 0xb0, 0xf2, 0x10, 0x9f,
-	0xa2, 0xca, 0x44, 0x13, 0xcf, 0xcb, 0x4e, 0x25, 0x9a, 0xce, 0x92, 0xc4, 0x3c, 0x96, 0x87, 0xca,
-	0x63, 0xcd, 0x35, 0xbb, 0xbe, 0x2a, 0x6d, 0x4e, 0x7d, 0xa7, 0x35, 0x48, 0x12, 0x65, 0xac, 0x39,
-	0x66, 0x47, 0x51, 0x69, 0x73, 0xa2, 0x4c, 0x7b, 0x66, 0xcd, 0xf5, 0x2f, 0x92, 0x46, 0x68, 0x3d,
-	0x7a, 0x76, 0x5e, 0xd5, 0x9e, 0x9f, 0x57, 0xb5, 0xdf, 0xcf, 0xab, 0xda, 0xb7, 0x17, 0xd5, 0x95,
-	0xe7, 0x17, 0xd5, 0x95, 0x5f, 0x2e, 0xaa, 0x2b, 0x9f, 0x38, 0xca, 0x0b, 0x4a, 0xf9, 0x3c, 0x55,
-	0x7e, 0x9e, 0x66, 0xdf, 0xaa, 0xe2, 0x6d, 0xd5, 0x29, 0x8a, 0x8f, 0xc5, 0xb7, 0xff, 0x0e, 0x00,
-	0x00, 0xff, 0xff, 0x42, 0x1d, 0xc2, 0x0a, 0x02, 0x0b, 0x00, 0x00,
+	// 1298 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x58, 0xcf, 0x6f, 0x1b, 0x45,
+	0x14, 0xce, 0xd6, 0xa9, 0x53, 0x3f, 0x3b, 0x29, 0x59, 0xd2, 0xd6, 0x71, 0x5b, 0xc7, 0xdd, 0x34,
+	0x8d, 0x1b, 0x88, 0x4d, 0x82, 0x84, 0x2a, 0x83, 0x80, 0x3a, 0x80, 0x9a, 0x43, 0x04, 0xda, 0x10,
+	0x21, 0x38, 0x60, 0x8d, 0xbd, 0x2f, 0xeb, 0xa5, 0xf6, 0xee, 0x6a, 0x67, 0x93, 0x26, 0x37, 0xc4,
+	0x01, 0x01, 0xe2, 0xc0, 0x01, 0x2e, 0xfc, 0x05, 0x88, 0x53, 0x0e, 0x85, 0x3b, 0xb7, 0x1e, 0x2b,
+	0x4e, 0x9c, 0x00, 0x25, 0x87, 0x70, 0x85, 0xbf, 0x00, 0xed, 0xcc, 0xec, 0x7a, 0xd6, 0xd8, 0x1b,
+	0xa7, 0x34, 0x52, 0x2f, 0x89, 0xf7, 0x9b, 0xef, 0xcd, 0xbc, 0x1f, 0x33, 0xdf, 0x9b, 0x5d, 0xb8,
+	0x4e, 0x4c, 0xb4, 0xfd, 0x56, 0x9b, 0x58, 0x76, 0x15, 0x69, 0xcb, 0x73, 0x1e, 0x54, 0x77, 0x57,
+	0xaa, 0xfe, 0x5e, 0xc5, 0xf5, 0x1c, 0xdf, 0x51, 0x67, 0x7a, 0xc3, 0x15, 0x3e, 0x5c, 0xd9, 0x5d,
+	0x29, 0x94, 0x06, 0x1b, 0xed, 0xbb, 0x48, 0xb9, 0x5d, 0x61, 0x9a, 0x74, 0x2d, 0xdb, 0xa9, 0xb2,
+	0xbf, 0x02, 0x2a, 0xb6, 0x1c, 0xda, 0x75, 0x68, 0xb5, 0x49, 0x28, 0x56, 0x77, 0x57, 0x9a, 0xe8,
+	0x93, 0x95, 0x6a, 0xcb, 0xb1, 0x6c, 0x31, 0x7e, 0x45, 0x8c, 0x77, 0xa9, 0x19, 0xcc, 0xd6, 0xa5,
+	0xa6, 0x18, 0x98, 0xe5, 0x03, 0x0d, 0xf6, 0x54, 0xe5, 0x0f, 0x62, 0x68, 0xc6, 0x74, 0x4c, 0x87,
+	0xe3, 0xc1, 0x2f, 0x8e, 0x6a, 0x5f, 0xa7, 0xe0, 0xe2, 0x06, 0x35, 0xd7, 0x3c, 0x24, 0x3e, 0xbe,
+	0xcd, 0xfc, 0x53, 0x2b, 0x70, 0xde, 0x25, 0xfb, 0xe8, 0xe5, 0x95, 0x92, 0x52, 0xce, 0xd4, 0xf3,
+	0xbf, 0x3e, 0x5c, 0x9e, 0x11, 0x53, 0xdd, 0x35, 0x0c, 0x0f, 0x29, 0xdd, 0xf4, 0x3d, 0xcb, 0x36,
+	0x75, 0x4e, 0x0b, 0xf9, 0x98, 0x3f, 0x37, 0x0a, 0x1f, 0xd5, 0x7d, 0x48, 0x93, 0xae, 0xb3, 0x63,
+	0xfb, 0xf9, 0x54, 0x29, 0x55, 0xce, 0xae, 0xce, 0x56, 0x04, 0x3b, 0x08, 0xb7, 0x22, 0xc2, 0xad,
+	0xac, 0x39, 0x96, 0x5d, 0x7f, 0xe7, 0xd1, 0xef, 0x73, 0x63, 0x3f, 0xfe, 0x31, 0x57, 0x36, 0x2d,
+	0xbf, 0xbd, 0xd3, 0xac, 0xb4, 0x9c, 0xae, 0x88, 0x4a, 0xfc, 0x5b, 0xa6, 0xc6, 0x7d, 0x91, 0xcd,
+	0xc0, 0x80, 0x7e, 0x7f, 0x7c, 0xb0, 0x94, 0xeb, 0xa0, 0x49, 0x5a, 0xfb, 0x8d, 0x20, 0x61, 0xf4,
+	0x87, 0xe3, 0x83, 0x25, 0x45, 0x17, 0x0b, 0xaa, 0xab, 0x30, 0x41, 0xbc, 0xa6, 0xe5, 0xa3, 0x97,
+	0x1f, 0x3f, 0xc1, 0xd9, 0x90, 0xa8, 0x2e, 0xc0, 0x14, 0xee, 0xb9, 0x96, 0x87, 0xb4, 0xd1, 0x46,
+	0xcb, 0x6c, 0xfb, 0xf9, 0xf3, 0x25, 0xa5, 0x9c, 0xd2, 0x27, 0x05, 0x7a, 0x8f, 0x81, 0xea, 0x35,
+	0xc8, 0x78, 0xb8, 0x8d, 0x1e, 0xda, 0x2d, 0xcc, 0xa7, 0x83, 0xc9, 0xf5, 0x1e, 0x50, 0x5b, 0xf8,
+	0xec, 0xf8, 0x60, 0x89, 0xe7, 0xeb, 0xab, 0xe3, 0x83, 0xa5, 0xcb, 0x62, 0x2b, 0xf4, 0xa5, 0x5e,
+	0xbb, 0x0d, 0x57, 0xfa, 0x20, 0x1d, 0xa9, 0xeb, 0xd8, 0x14, 0xd5, 0x29, 0x38, 0x67, 0x19, 0xac,
+	0x24, 0xe3, 0xfa, 0x39, 0xcb, 0xd0, 0xfe, 0x56, 0x00, 0x36, 0xa8, 0xa9, 0x63, 0x07, 0x09, 0xc5,
+	0x53, 0x17, 0xed, 0x2a, 0x64, 0xb8, 0x0f, 0x0d, 0xcb, 0x60, 0x85, 0x1b, 0xd7, 0x2f, 0x70, 0x60,
+	0xdd, 0x50, 0xfd, 0xd1, 0x2b, 0x74, 0xf7, 0x7f, 0x57, 0x28, 0x2c, 0x4e, 0xad, 0x14, 0xcf, 0xd1,
+	0x74, 0x2f, 0x47, 0x22, 0x48, 0x6d, 0x06, 0xd4, 0xde, 0x53, 0x98, 0x19, 0xed, 0x1f, 0x05, 0x32,
+	0x0c, 0xde, 0xde, 0xb1, 0x0d, 0xf5, 0x25, 0x48, 0x53, 0xcb, 0xb4, 0x47, 0xc8, 0x84, 0xe0, 0x3d,
+	0xb3, 0xa9, 0x10, 0xfe, 0x05, 0xb9, 0x78, 0x4e, 0xce, 0x45, 0x10, 0xa6, 0xf6, 0x3c, 0x4c, 0x47,
+	0x0f, 0x51, 0x26, 0xfe, 0x52, 0x60, 0x6a, 0x83, 0x9a, 0xef, 0xba, 0x68, 0xbf, 0x65, 0x51, 0x77,
+	0xc7, 0xc7, 0xa7, 0x9d, 0x8e, 0x57, 0x21, 0xed, 0x21, 0xa1, 0x8e, 0x9d, 0x4f, 0x95, 0x94, 0xf2,
+	0xd4, 0xea, 0x7c, 0x65, 0x90, 0xea, 0x55, 0xc4, 0xea, 0x3a, 0xa3, 0xea, 0xc2, 0x44, 0x9d, 0x87,
+	0x49, 0xdc, 0xb5, 0x8c, 0xe0, 0x40, 0x34, 0xda, 0x84, 0xb6, 0xd9, 0x19, 0xcc, 0xe9, 0xb9, 0x10,
+	0xbc, 0x47, 0x68, 0x9b, 0x9f, 0x14, 0x29, 0xf4, 0x4b, 0xbd, 0xd0, 0xa5, 0xb8, 0xb4, 0x3c, 0x5c,
+	0x8e, 0x23, 0x51, 0x12, 0x1e, 0x2a, 0x22, 0x35, 0xd4, 0xe9, 0xec, 0xe2, 0x19, 0xe5, 0xe1, 0x16,
+	0x5c, 0x64, 0x62, 0xd6, 0xa0, 0x6d, 0xe2, 0x61, 0xa3, 0xe9, 0x52, 0x96, 0x90, 0x49, 0x7d, 0x92,
+	0xc1, 0x9b, 0x01, 0x5a, 0x77, 0x69, 0xad, 0xdc, 0x17, 0x4d, 0x5e, 0x2e, 0xa4, 0xec, 0xa0, 0x76,
+	0x15, 0x66, 0xff, 0x03, 0x46, 0x31, 0x7d, 0xa1, 0x30, 0x99, 0xde, 0x44, 0xdf, 0xef, 0x84, 0x32,
+	0xfd, 0x74, 0x23, 0xaa, 0xdd, 0xea, 0xf3, 0x54, 0x92, 0x28, 0x79, 0x59, 0x6d, 0x96, 0x49, 0x94,
+	0x0c, 0x45, 0x5e, 0xfe, 0xc4, 0xbd, 0xdc, 0x72, 0x0d, 0xe2, 0xe3, 0x7b, 0xc4, 0x23, 0x5d, 0xaa,
+	0xbe, 0x02, 0x19, 0xb2, 0xe3, 0xb7, 0x1d, 0xcf, 0xf2, 0xf7, 0x4f, 0x74, 0xb4, 0x47, 0x55, 0xdf,
+	0x80, 0xb4, 0xcb, 0x66, 0x60, 0x8e, 0x66, 0x57, 0xaf, 0x0d, 0xde, 0x68, 0x7c, 0x95, 0x7a, 0x26,
+	0x38, 0x7a, 0x42, 0xea, 0xb9, 0x59, 0xed, 0x76, 0x10, 0x4f, 0x6f, 0xc2, 0xbe, 0x90, 0x64, 0x1f,
+	0x45, 0x48, 0x32, 0x14, 0x85, 0xf4, 0x73, 0x0a, 0x26, 0xc5, 0x3e, 0xdb, 0xf4, 0x3d, 0x24, 0xdd,
+	0x33, 0xef, 0x8e, 0x77, 0x60, 0xdc, 0x23, 0x3e, 0xb2, 0xed, 0x94, 0x28, 0x37, 0x52, 0xcc, 0xcc,
+	0x22, 0x38, 0x5e, 0x2e, 0x7a, 0x96, 0x63, 0x34, 0x9a, 0x1d, 0xa7, 0x75, 0x9f, 0xb2, 0xe3, 0x95,
+	0xd2, 0x73, 0x1c, 0xac, 0x33, 0x4c, 0x7d, 0x1d, 0x26, 0x0c, 0x74, 0x1d, 0x6a, 0xf1, 0x36, 0x36,
+	0xea, 0x0a, 0xa1, 0x91, 0x7a, 0x03, 0x72, 0xd4, 0x27, 0x9e, 0x1f, 0xf6, 0xc2, 0x34, 0x5b, 0x23,
+	0xcb, 0x30, 0xd1, 0x09, 0x6f, 0x40, 0xae, 0xd5, 0xb1, 0xb6, 0xb7, 0x43, 0xca, 0x04, 0xa7, 0x30,
+	0x4c, 0x50, 0xae, 0x03, 0xa0, 0x6d, 0x84, 0x84, 0x0b, 0x8c, 0x90, 0x41, 0xdb, 0x18, 0xd4, 0x4b,
+	0x33, 0xfd, 0xbd, 0x74, 0x3e, 0xde, 0x27, 0x66, 0xe2, 0x02, 0xc1, 0xcb, 0xa4, 0x2d, 0xc2, 0xa5,
+	0x18, 0x30, 0xb4, 0x8f, 0x7e, 0xc9, 0xe5, 0xe2, 0x03, 0xcb, 0x6f, 0x1b, 0x1e, 0x79, 0x10, 0xaf,
+	0x32, 0x8e, 0x56, 0x65, 0x0c, 0x8e, 0x16, 0x65, 0x96, 0xd2, 0xd1, 0xe2, 0xc0, 0xba, 0x51, 0x5b,
+	0x8c, 0x1c, 0xc6, 0x3e, 0x0d, 0x88, 0xaf, 0xaa, 0x7d, 0xc8, 0x34, 0x20, 0x0e, 0x46, 0x8e, 0xbf,
+	0x16, 0x75, 0x22, 0xe5, 0x14, 0x85, 0x13, 0x36, 0xda, 0x2f, 0xbc, 0x35, 0xbc, 0xef, 0xb8, 0x5b,
+	0xee, 0x13, 0xee, 0xe4, 0xa4, 0x18, 0x25, 0xef, 0x52, 0xa7, 0xf7, 0xae, 0x76, 0x33, 0x5e, 0x52,
+	0x49, 0xf3, 0x25, 0x87, 0x85, 0xe6, 0x4b, 0x48, 0xbf, 0x3e, 0xae, 0x11, 0xbb, 0x85, 0x1d, 0x11,
+	0xde, 0x13, 0xe9, 0xe3, 0xf0, 0x22, 0x26, 0xe8, 0xa3, 0xbc, 0xac, 0xf6, 0x9d, 0xc2, 0xef, 0x70,
+	0x12, 0x16, 0x95, 0xf0, 0x0e, 0x8c, 0xbb, 0x44, 0xec, 0xbe, 0x91, 0xcf, 0x76, 0x60, 0xa1, 0xbe,
+	0x09, 0x17, 0x3c, 0xd6, 0xeb, 0xd1, 0x10, 0x82, 0x38, 0x9a, 0x75, 0x64, 0xa5, 0x7d, 0xce, 0x37,
+	0xc0, 0x5a, 0xc7, 0xa1, 0x78, 0x36, 0x19, 0x4a, 0xe8, 0xdc, 0xd2, 0xaa, 0xda, 0xb7, 0x0a, 0x2b,
+	0xa3, 0x04, 0x3d, 0x0b, 0xf9, 0x59, 0x3d, 0xc8, 0x40, 0x6a, 0x83, 0x9a, 0xaa, 0x01, 0xb9, 0xd8,
+	0xdb, 0xd0, 0xc2, 0xe0, 0xc6, 0xd3, 0x77, 0x4d, 0x2f, 0x2c, 0x8f, 0x44, 0x8b, 0x22, 0xdd, 0x82,
+	0x89, 0xf0, 0xe6, 0x5e, 0x1a, 0x6a, 0x29, 0x18, 0x85, 0xf2, 0x49, 0x8c, 0x68, 0x5a, 0x1d, 0xd2,
+	0xe2, 0x1a, 0x3c, 0x97, 0x60, 0x13, 0x10, 0x0a, 0x8b, 0x27, 0x10, 0xa2, 0x39, 0x09, 0x64, 0xe5,
+	0x0b, 0xe5, 0xcd, 0xa1, 0x76, 0x12, 0xab, 0xf0, 0xe2, 0x28, 0xac, 0x68, 0x89, 0x4f, 0x60, 0xaa,
+	0xef, 0xba, 0x96, 0xe4, 0x9d, 0x4c, 0x2c, 0x54, 0x47, 0x24, 0x46, 0x6b, 0x19, 0x90, 0x8b, 0x5d,
+	0xa3, 0x86, 0xd7, 0x57, 0xa6, 0x25, 0xd4, 0x77, 0xd0, 0x55, 0x48, 0xfd, 0x18, 0x40, 0xba, 0x33,
+	0xcc, 0x27, 0x66, 0x83, 0x93, 0x0a, 0x2f, 0x8c, 0x40, 0x92, 0x33, 0xd6, 0xd7, 0xb1, 0x86, 0x67,
+	0x2c, 0x4e, 0x4c, 0xc8, 0xd8, 0x90, 0xc6, 0x43, 0x20, 0x2b, 0xb7, 0x8d, 0xe1, 0x1b, 0x40, 0x62,
+	0x25, 0x6c, 0x80, 0x01, 0xfa, 0xcd, 0x0e, 0x9d, 0xac, 0xdd, 0x09, 0x87, 0x4e, 0xa2, 0x25, 0x1d,
+	0xba, 0x41, 0xf2, 0x4b, 0x20, 0x2b, 0xcb, 0xdf, 0xf0, 0x40, 0x24, 0x56, 0x42, 0x20, 0x83, 0x14,
+	0xcc, 0x80, 0x5c, 0xec, 0xfa, 0x3b, 0x3c, 0x10, 0x99, 0x96, 0x10, 0xc8, 0xa0, 0x5b, 0x69, 0xe1,
+	0xfc, 0xa7, 0x81, 0x78, 0xd5, 0xd7, 0x1f, 0x1d, 0x16, 0x95, 0xc7, 0x87, 0x45, 0xe5, 0xcf, 0xc3,
+	0xa2, 0xf2, 0xcd, 0x51, 0x71, 0xec, 0xf1, 0x51, 0x71, 0xec, 0xb7, 0xa3, 0xe2, 0xd8, 0x47, 0x55,
+	0xe9, 0x15, 0x54, 0xfa, 0x00, 0x25, 0xfd, 0xdc, 0x0b, 0xbf, 0x46, 0xb1, 0xf7, 0xd1, 0x66, 0x9a,
+	0x7d, 0x0e, 0x7a, 0xf9, 0xdf, 0x00, 0x00, 0x00, 0xff, 0xff, 0xfa, 0x0e, 0x21, 0x2f, 0xe4, 0x12,
+	0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -878,6 +1498,19 @@ type MsgClient interface {
 	// deadline. Every handler already treats a due escrow as settled; this
 	// moves the coins without waiting for the EndBlock queue.
 	SettleEscrow(ctx context.Context, in *MsgSettleEscrow, opts ...grpc.CallOption) (*MsgSettleEscrowResponse, error)
+	// OpenStream opens a direct stream: the deposit moves into escrow now and
+	// accrues to the payee at the rate.
+	OpenStream(ctx context.Context, in *MsgOpenStream, opts ...grpc.CallOption) (*MsgOpenStreamResponse, error)
+	// WithdrawStream pays the payee what has accrued and not been withdrawn.
+	WithdrawStream(ctx context.Context, in *MsgWithdrawStream, opts ...grpc.CallOption) (*MsgWithdrawStreamResponse, error)
+	// TopUpStream adds to the deposit of a direct stream (payer only).
+	TopUpStream(ctx context.Context, in *MsgTopUpStream, opts ...grpc.CallOption) (*MsgTopUpStreamResponse, error)
+	// CancelStream ends a direct stream (payer or payee): what accrued goes to
+	// the payee, the rest back to the payer, at once.
+	CancelStream(ctx context.Context, in *MsgCancelStream, opts ...grpc.CallOption) (*MsgCancelStreamResponse, error)
+	// CloseStream settles a direct stream that ran out of deposit or passed
+	// its end height; anyone may send it.
+	CloseStream(ctx context.Context, in *MsgCloseStream, opts ...grpc.CallOption) (*MsgCloseStreamResponse, error)
 	// UpdateParams sets the module parameters (gov authority only).
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
 }
@@ -944,6 +1577,51 @@ func (c *msgClient) SettleEscrow(ctx context.Context, in *MsgSettleEscrow, opts 
 	return out, nil
 }
 
+func (c *msgClient) OpenStream(ctx context.Context, in *MsgOpenStream, opts ...grpc.CallOption) (*MsgOpenStreamResponse, error) {
+	out := new(MsgOpenStreamResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.escrow.v1.Msg/OpenStream", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) WithdrawStream(ctx context.Context, in *MsgWithdrawStream, opts ...grpc.CallOption) (*MsgWithdrawStreamResponse, error) {
+	out := new(MsgWithdrawStreamResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.escrow.v1.Msg/WithdrawStream", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) TopUpStream(ctx context.Context, in *MsgTopUpStream, opts ...grpc.CallOption) (*MsgTopUpStreamResponse, error) {
+	out := new(MsgTopUpStreamResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.escrow.v1.Msg/TopUpStream", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) CancelStream(ctx context.Context, in *MsgCancelStream, opts ...grpc.CallOption) (*MsgCancelStreamResponse, error) {
+	out := new(MsgCancelStreamResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.escrow.v1.Msg/CancelStream", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) CloseStream(ctx context.Context, in *MsgCloseStream, opts ...grpc.CallOption) (*MsgCloseStreamResponse, error) {
+	out := new(MsgCloseStreamResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.escrow.v1.Msg/CloseStream", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error) {
 	out := new(MsgUpdateParamsResponse)
 	err := c.cc.Invoke(ctx, "/agentchain.escrow.v1.Msg/UpdateParams", in, out, opts...)
@@ -971,6 +1649,19 @@ type MsgServer interface {
 	// deadline. Every handler already treats a due escrow as settled; this
 	// moves the coins without waiting for the EndBlock queue.
 	SettleEscrow(context.Context, *MsgSettleEscrow) (*MsgSettleEscrowResponse, error)
+	// OpenStream opens a direct stream: the deposit moves into escrow now and
+	// accrues to the payee at the rate.
+	OpenStream(context.Context, *MsgOpenStream) (*MsgOpenStreamResponse, error)
+	// WithdrawStream pays the payee what has accrued and not been withdrawn.
+	WithdrawStream(context.Context, *MsgWithdrawStream) (*MsgWithdrawStreamResponse, error)
+	// TopUpStream adds to the deposit of a direct stream (payer only).
+	TopUpStream(context.Context, *MsgTopUpStream) (*MsgTopUpStreamResponse, error)
+	// CancelStream ends a direct stream (payer or payee): what accrued goes to
+	// the payee, the rest back to the payer, at once.
+	CancelStream(context.Context, *MsgCancelStream) (*MsgCancelStreamResponse, error)
+	// CloseStream settles a direct stream that ran out of deposit or passed
+	// its end height; anyone may send it.
+	CloseStream(context.Context, *MsgCloseStream) (*MsgCloseStreamResponse, error)
 	// UpdateParams sets the module parameters (gov authority only).
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
 }
@@ -996,6 +1687,21 @@ func (*UnimplementedMsgServer) ResolveDispute(ctx context.Context, req *MsgResol
 }
 func (*UnimplementedMsgServer) SettleEscrow(ctx context.Context, req *MsgSettleEscrow) (*MsgSettleEscrowResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method SettleEscrow not implemented")
+}
+func (*UnimplementedMsgServer) OpenStream(ctx context.Context, req *MsgOpenStream) (*MsgOpenStreamResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method OpenStream not implemented")
+}
+func (*UnimplementedMsgServer) WithdrawStream(ctx context.Context, req *MsgWithdrawStream) (*MsgWithdrawStreamResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method WithdrawStream not implemented")
+}
+func (*UnimplementedMsgServer) TopUpStream(ctx context.Context, req *MsgTopUpStream) (*MsgTopUpStreamResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method TopUpStream not implemented")
+}
+func (*UnimplementedMsgServer) CancelStream(ctx context.Context, req *MsgCancelStream) (*MsgCancelStreamResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CancelStream not implemented")
+}
+func (*UnimplementedMsgServer) CloseStream(ctx context.Context, req *MsgCloseStream) (*MsgCloseStreamResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CloseStream not implemented")
 }
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
@@ -1113,6 +1819,96 @@ func _Msg_SettleEscrow_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_OpenStream_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgOpenStream)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).OpenStream(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.escrow.v1.Msg/OpenStream",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).OpenStream(ctx, req.(*MsgOpenStream))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_WithdrawStream_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgWithdrawStream)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).WithdrawStream(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.escrow.v1.Msg/WithdrawStream",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).WithdrawStream(ctx, req.(*MsgWithdrawStream))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_TopUpStream_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgTopUpStream)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).TopUpStream(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.escrow.v1.Msg/TopUpStream",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).TopUpStream(ctx, req.(*MsgTopUpStream))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_CancelStream_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgCancelStream)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).CancelStream(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.escrow.v1.Msg/CancelStream",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).CancelStream(ctx, req.(*MsgCancelStream))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_CloseStream_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgCloseStream)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).CloseStream(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.escrow.v1.Msg/CloseStream",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).CloseStream(ctx, req.(*MsgCloseStream))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(MsgUpdateParams)
 	if err := dec(in); err != nil {
@@ -1159,6 +1955,26 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SettleEscrow",
 			Handler:    _Msg_SettleEscrow_Handler,
+		},
+		{
+			MethodName: "OpenStream",
+			Handler:    _Msg_OpenStream_Handler,
+		},
+		{
+			MethodName: "WithdrawStream",
+			Handler:    _Msg_WithdrawStream_Handler,
+		},
+		{
+			MethodName: "TopUpStream",
+			Handler:    _Msg_TopUpStream_Handler,
+		},
+		{
+			MethodName: "CancelStream",
+			Handler:    _Msg_CancelStream_Handler,
+		},
+		{
+			MethodName: "CloseStream",
+			Handler:    _Msg_CloseStream_Handler,
 		},
 		{
 			MethodName: "UpdateParams",
@@ -1665,6 +2481,410 @@ func (m *MsgUpdateParamsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error)
 	return len(dAtA) - i, nil
 }
 
+func (m *MsgOpenStream) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgOpenStream) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgOpenStream) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reference) > 0 {
+		i -= len(m.Reference)
+		copy(dAtA[i:], m.Reference)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Reference)))
+		i--
+		dAtA[i] = 0x4a
+	}
+	if m.EndHeight != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.EndHeight))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.CliffHeight != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.CliffHeight))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.StartHeight != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.StartHeight))
+		i--
+		dAtA[i] = 0x30
+	}
+	{
+		size, err := m.Deposit.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	if m.PeriodBlocks != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.PeriodBlocks))
+		i--
+		dAtA[i] = 0x20
+	}
+	{
+		size, err := m.Rate.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if len(m.Payee) > 0 {
+		i -= len(m.Payee)
+		copy(dAtA[i:], m.Payee)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Payee)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Payer) > 0 {
+		i -= len(m.Payer)
+		copy(dAtA[i:], m.Payer)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Payer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgOpenStreamResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgOpenStreamResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgOpenStreamResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Id != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgWithdrawStream) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgWithdrawStream) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgWithdrawStream) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.StreamId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Payee) > 0 {
+		i -= len(m.Payee)
+		copy(dAtA[i:], m.Payee)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Payee)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgWithdrawStreamResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgWithdrawStreamResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgWithdrawStreamResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgTopUpStream) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgTopUpStream) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgTopUpStream) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if m.StreamId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Payer) > 0 {
+		i -= len(m.Payer)
+		copy(dAtA[i:], m.Payer)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Payer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgTopUpStreamResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgTopUpStreamResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgTopUpStreamResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgCancelStream) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCancelStream) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCancelStream) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.StreamId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Signer) > 0 {
+		i -= len(m.Signer)
+		copy(dAtA[i:], m.Signer)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Signer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgCancelStreamResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCancelStreamResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCancelStreamResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Refunded.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	{
+		size, err := m.Paid.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgCloseStream) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCloseStream) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCloseStream) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.StreamId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Signer) > 0 {
+		i -= len(m.Signer)
+		copy(dAtA[i:], m.Signer)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Signer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgCloseStreamResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCloseStreamResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCloseStreamResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Refunded.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	{
+		size, err := m.Paid.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTx(v)
 	base := offset
@@ -1890,6 +3110,167 @@ func (m *MsgUpdateParamsResponse) Size() (n int) {
 	}
 	var l int
 	_ = l
+	return n
+}
+
+func (m *MsgOpenStream) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Payer)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Payee)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = m.Rate.Size()
+	n += 1 + l + sovTx(uint64(l))
+	if m.PeriodBlocks != 0 {
+		n += 1 + sovTx(uint64(m.PeriodBlocks))
+	}
+	l = m.Deposit.Size()
+	n += 1 + l + sovTx(uint64(l))
+	if m.StartHeight != 0 {
+		n += 1 + sovTx(uint64(m.StartHeight))
+	}
+	if m.CliffHeight != 0 {
+		n += 1 + sovTx(uint64(m.CliffHeight))
+	}
+	if m.EndHeight != 0 {
+		n += 1 + sovTx(uint64(m.EndHeight))
+	}
+	l = len(m.Reference)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgOpenStreamResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovTx(uint64(m.Id))
+	}
+	return n
+}
+
+func (m *MsgWithdrawStream) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Payee)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.StreamId != 0 {
+		n += 1 + sovTx(uint64(m.StreamId))
+	}
+	return n
+}
+
+func (m *MsgWithdrawStreamResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Amount.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgTopUpStream) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Payer)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.StreamId != 0 {
+		n += 1 + sovTx(uint64(m.StreamId))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgTopUpStreamResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgCancelStream) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Signer)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.StreamId != 0 {
+		n += 1 + sovTx(uint64(m.StreamId))
+	}
+	return n
+}
+
+func (m *MsgCancelStreamResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Paid.Size()
+	n += 1 + l + sovTx(uint64(l))
+	l = m.Refunded.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgCloseStream) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Signer)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.StreamId != 0 {
+		n += 1 + sovTx(uint64(m.StreamId))
+	}
+	return n
+}
+
+func (m *MsgCloseStreamResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Paid.Size()
+	n += 1 + l + sovTx(uint64(l))
+	l = m.Refunded.Size()
+	n += 1 + l + sovTx(uint64(l))
 	return n
 }
 
@@ -3238,6 +4619,1165 @@ func (m *MsgUpdateParamsResponse) Unmarshal(dAtA []byte) error {
 			return fmt.Errorf("proto: MsgUpdateParamsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgOpenStream) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgOpenStream: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgOpenStream: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Payer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Payer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Payee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Payee = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Rate", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Rate.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PeriodBlocks", wireType)
+			}
+			m.PeriodBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.PeriodBlocks |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Deposit", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Deposit.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StartHeight", wireType)
+			}
+			m.StartHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StartHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CliffHeight", wireType)
+			}
+			m.CliffHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CliffHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EndHeight", wireType)
+			}
+			m.EndHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.EndHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reference", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reference = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgOpenStreamResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgOpenStreamResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgOpenStreamResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgWithdrawStream) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgWithdrawStream: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgWithdrawStream: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Payee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Payee = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgWithdrawStreamResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgWithdrawStreamResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgWithdrawStreamResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgTopUpStream) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgTopUpStream: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgTopUpStream: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Payer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Payer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgTopUpStreamResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgTopUpStreamResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgTopUpStreamResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCancelStream) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCancelStream: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCancelStream: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCancelStreamResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCancelStreamResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCancelStreamResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Paid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Paid.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Refunded", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Refunded.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCloseStream) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCloseStream: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCloseStream: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCloseStreamResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCloseStreamResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCloseStreamResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Paid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Paid.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Refunded", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Refunded.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])
