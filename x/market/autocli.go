@@ -25,7 +25,11 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Use:       "create-listing [provider-agent-id] [capability] [title] [price] [terms-uri] [terms-sha256-hex]",
 					Short:     "Publish a standing offer of a provider agent (its owner or agent key)",
 					Example: `agentchaind tx market create-listing 1 summarize "Summaries under 200 words" 2000000uagnt https://sum.example/terms <sha256 hex> \
-  --max-duration-blocks 600 --review-window-blocks 60 --from summarizer-hot`,
+  --max-duration-blocks 600 --review-window-blocks 60 --from summarizer-hot
+agentchaind tx market create-listing 1 monitor "Uptime monitoring" 50uagnt https://mon.example/terms <sha256 hex> \
+  --billing per-block --min-term-blocks 100 --max-duration-blocks 100000 --from monitor-hot`,
+					Long: "A listing is priced per job (the default) or per block (--billing per-block: a subscription whose price " +
+						"accrues every block it runs, between --min-term-blocks and --max-duration-blocks; no review window).",
 					PositionalArgs: pos("provider", "capability", "title", "price", "terms_uri", "terms_hash"),
 				},
 				{
@@ -128,6 +132,44 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 						"and settles at most once, ever; the purchase is refused after valid-until-height.",
 					Example:        `agentchaind tx market purchase 3 1 20000uagnt 0f8e2c1a-call-1 1500 --from researcher`,
 					PositionalArgs: pos("listing_id", "calls", "amount", "request_id", "valid_until_height"),
+				},
+				{
+					RpcMethod: "Subscribe", Use: "subscribe [listing-id] [rate] [term-blocks]",
+					Short: "Subscribe to a per-block listing: rate × term is deposited now and streams to the provider block by block",
+					Long: "rate must be exactly the listing's price per block. The provider withdraws what accrued at any time; you can " +
+						"top up (extend the term) or cancel (what accrued goes to the provider, the rest back to you at once).",
+					Example:        `agentchaind tx market subscribe 4 50uagnt 1000 --from researcher`,
+					PositionalArgs: pos("listing_id", "rate", "term_blocks"),
+				},
+				{
+					RpcMethod: "WithdrawSubscription", Use: "withdraw-subscription [job-id]",
+					Short:          "Take what a subscription accrued, take cut (provider); after the term it also ends it",
+					Example:        `agentchaind tx market withdraw-subscription 12 --from monitor-hot`,
+					PositionalArgs: pos("job_id"),
+				},
+				{
+					RpcMethod: "TopUpSubscription", Use: "top-up-subscription [job-id] [extra-blocks]",
+					Short:          "Extend a running subscription by more blocks, deposited now (client)",
+					Example:        `agentchaind tx market top-up-subscription 12 500 --from researcher`,
+					PositionalArgs: pos("job_id", "extra_blocks"),
+				},
+				{
+					RpcMethod: "PauseSubscription", Use: "pause-subscription [job-id]",
+					Short:          "Stop a subscription's accrual while service is paused (provider)",
+					Example:        `agentchaind tx market pause-subscription 12 --from monitor-hot`,
+					PositionalArgs: pos("job_id"),
+				},
+				{
+					RpcMethod: "ResumeSubscription", Use: "resume-subscription [job-id]",
+					Short:          "Restart a paused subscription's accrual (provider)",
+					Example:        `agentchaind tx market resume-subscription 12 --from monitor-hot`,
+					PositionalArgs: pos("job_id"),
+				},
+				{
+					RpcMethod: "CancelSubscription", Use: "cancel-subscription [job-id]",
+					Short:          "End a subscription now: what accrued to the provider (take cut), the rest back to the client (either side)",
+					Example:        `agentchaind tx market cancel-subscription 12 --from researcher`,
+					PositionalArgs: pos("job_id"),
 				},
 				{
 					RpcMethod: "UpdateParams", Use: "update-params [params-json]", Short: "Propose new market params to governance",

@@ -21,26 +21,12 @@ import (
 // refunded per open stream. Accrual is a function of heights (see
 // types.Stream); no block hook ever reads a stream.
 
-// StreamSpec describes a new stream.
-type StreamSpec struct {
-	// OwnerModule owns a module stream ("" for a direct one).
-	OwnerModule string
-	Payer       sdk.AccAddress
-	Payee       sdk.AccAddress
-	Rate        sdk.Coin
-	// PeriodBlocks (0 means 1).
-	PeriodBlocks int64
-	Deposit      sdk.Coin
-	// StartHeight (0 means the current height).
-	StartHeight int64
-	CliffHeight int64
-	EndHeight   int64
-	Reference   string
-}
+// StreamSpec describes a new stream (see types.StreamSpec).
+type StreamSpec = types.StreamSpec
 
-// StreamFees returns the payments a module takes out of an amount paid from
-// its stream (e.g. the market's take); the payee gets the rest.
-type StreamFees func(paid sdk.Coin) []Payment
+// StreamFees takes a module's fees out of a stream payment (see
+// types.StreamFees).
+type StreamFees = types.StreamFees
 
 // GetStream returns a stream by id.
 func (k Keeper) GetStream(ctx context.Context, id uint64) (types.Stream, error) {
@@ -189,7 +175,7 @@ func (k Keeper) withdrawStream(ctx context.Context, s *types.Stream, by string, 
 	if s.Status == types.STREAM_STATUS_CLOSED {
 		return sdk.Coin{}, errorsmod.Wrapf(types.ErrStreamStatus, "stream %d is closed", s.Id)
 	}
-	if s.Withdrawable(h).IsZero() {
+	if s.Withdrawable(h).IsZero() && !s.Ended(h) {
 		msg := "stream %d owes nothing at height %d (withdrawn %s)"
 		if s.BeforeCliff(h) {
 			msg = "stream %d owes nothing at height %d: its cliff is at " + sdkmath.NewInt(s.CliffHeight).String() + " (withdrawn %s)"
@@ -264,7 +250,7 @@ func (k Keeper) topUpStream(ctx context.Context, s *types.Stream, from sdk.AccAd
 	if amount.Denom != s.Rate.Denom {
 		return errorsmod.Wrapf(types.ErrInvalidAmount, "stream %d is in %s, not %s", s.Id, s.Rate.Denom, amount.Denom)
 	}
-	if s.Ended(h) && newEnd <= h {
+	if s.Ended(h) {
 		return errorsmod.Wrapf(types.ErrStreamStatus, "stream %d ended at %d; nothing more can accrue", s.Id, s.EndHeight)
 	}
 	if err := k.noteExhausted(ctx, s, h); err != nil {

@@ -196,3 +196,24 @@ func (s Stream) Validate() error {
 	}
 	return nil
 }
+
+// StreamSpec describes a new stream.
+type StreamSpec struct {
+	// OwnerModule owns a module stream ("" for a direct one).
+	OwnerModule string
+	Payer       sdk.AccAddress
+	Payee       sdk.AccAddress
+	Rate        sdk.Coin
+	// PeriodBlocks (0 means 1).
+	PeriodBlocks int64
+	Deposit      sdk.Coin
+	// StartHeight (0 means the current height).
+	StartHeight int64
+	CliffHeight int64
+	EndHeight   int64
+	Reference   string
+}
+
+// StreamFees returns the payments a module takes out of an amount paid from
+// its stream (e.g. the market's take); the payee gets the rest.
+type StreamFees func(paid sdk.Coin) []Payment

@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 	"github.com/agentchain/agentchain/x/market/types"
 )
 
@@ -80,7 +81,16 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		if err := agentExists(fmt.Sprintf("job %d", j.Id), j.Provider); err != nil {
 			return err
 		}
-		if !j.Status.IsFinal() {
+		if j.StreamId != 0 {
+			st, err := k.escrow.GetStream(ctx, j.StreamId)
+			if err != nil {
+				return fmt.Errorf("job %d: stream %d: %w", j.Id, j.StreamId, err)
+			}
+			if st.OwnerModule != types.ModuleName || (st.Status == escrowtypes.STREAM_STATUS_CLOSED) != j.Status.IsFinal() ||
+				!st.Held().Equal(j.Remaining().Amount) {
+				return fmt.Errorf("job %d: stream %d (%q, %s) holds %s, %s is owed", j.Id, st.Id, st.OwnerModule, st.Status, st.Held(), j.Remaining())
+			}
+		} else if !j.Status.IsFinal() {
 			if err := escrowHolds(fmt.Sprintf("job %d", j.Id), j.EscrowId, sdk.NewCoins(j.Remaining())); err != nil {
 				return err
 			}

@@ -170,6 +170,16 @@ func (s *suite) audit() {
 			}
 			return false, nil
 		}
+		if j.StreamId != 0 {
+			st, err := s.ta.EscrowKeeper.GetStream(ctx, j.StreamId)
+			if err != nil {
+				return true, err
+			}
+			if !j.Accounted().Add(st.AccrualAt(st.Held())).Equal(sdk.NewCoins(j.Price)) {
+				return true, fmt.Errorf("subscription %d: paid %s + held %s != deposit %s", j.Id, j.Accounted(), st.Held(), j.Price)
+			}
+			return false, nil
+		}
 		e, err := s.ta.EscrowKeeper.GetEscrow(ctx, j.EscrowId)
 		if err != nil {
 			return true, err

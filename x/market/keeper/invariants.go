@@ -52,6 +52,10 @@ func (k Keeper) checkJobEscrows(ctx context.Context) ([]string, error) {
 			}
 			return false, nil
 		}
+		if j.StreamId != 0 {
+			k.checkSubscription(ctx, broken, j)
+			return false, nil
+		}
 		e, err := k.escrow.GetEscrow(ctx, j.EscrowId)
 		if err != nil {
 			broken.Addf("job %d: escrow %d: %s", id, j.EscrowId, err)
@@ -84,6 +88,31 @@ func (k Keeper) checkJobEscrows(ctx context.Context) ([]string, error) {
 		return false, nil
 	})
 	return broken.List(), err
+}
+
+// checkSubscription: a subscription's stream is the market's, from its
+// client to its provider payout, holds the deposit (the job's price) less
+// what was paid out (the job's provider pay and take) or refunded; it is
+// closed exactly when the job is settled.
+func (k Keeper) checkSubscription(ctx context.Context, broken *invariant.Broken, j types.Job) {
+	s, err := k.escrow.GetStream(ctx, j.StreamId)
+	if err != nil {
+		broken.Addf("subscription %d: stream %d: %s", j.Id, j.StreamId, err)
+		return
+	}
+	paid := j.ProviderPaid.Add(j.TakePaid...)
+	switch {
+	case s.OwnerModule != types.ModuleName || s.Payer != j.Client || s.Payee != j.ProviderPayout:
+		broken.Addf("subscription %d: stream %d (%q) from %s to %s", j.Id, s.Id, s.OwnerModule, s.Payer, s.Payee)
+	case !s.Deposit.Equal(j.Price):
+		broken.Addf("subscription %d: stream %d deposit %s, job price %s", j.Id, s.Id, s.Deposit, j.Price)
+	case !sdk.NewCoins(s.Withdrawn).Equal(paid) || !sdk.NewCoins(s.Refunded).Equal(j.ClientRefunded):
+		broken.Addf("subscription %d: stream %d paid %s and refunded %s; the job paid %s and refunded %s", j.Id, s.Id, s.Withdrawn, s.Refunded, paid, j.ClientRefunded)
+	case (s.Status == escrowtypes.STREAM_STATUS_CLOSED) != j.Status.IsFinal():
+		broken.Addf("subscription %d is %s; its stream %d is %s", j.Id, j.Status, s.Id, s.Status)
+	case j.Status.IsFinal() && !j.Accounted().Equal(sdk.NewCoins(j.Price)):
+		broken.Addf("settled subscription %d paid out %s of %s", j.Id, j.Accounted(), j.Price)
+	}
 }
 
 func (k Keeper) checkRequestEscrows(ctx context.Context) ([]string, error) {
@@ -133,6 +162,12 @@ func (k Keeper) checkTimers(ctx context.Context) ([]string, error) {
 		if j.Status.IsFinal() {
 			if j.Deadline != 0 {
 				broken.Addf("settled job %d keeps deadline %d", id, j.Deadline)
+			}
+			return false, nil
+		}
+		if j.StreamId != 0 {
+			if j.Deadline != 0 {
+				broken.Addf("subscription %d has a deadline %d", id, j.Deadline)
 			}
 			return false, nil
 		}

@@ -232,6 +232,9 @@ func (m msgServer) Hire(ctx context.Context, msg *types.MsgHire) (*types.MsgHire
 	if err != nil {
 		return nil, err
 	}
+	if l.Billing != types.LISTING_BILLING_PER_JOB {
+		return nil, errorsmod.Wrapf(types.ErrWrongBilling, "listing %d is a subscription (priced per block): subscribe to it", l.Id)
+	}
 	if l.Status != types.LISTING_STATUS_ACTIVE {
 		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "listing %d is %s", l.Id, l.Status)
 	}
@@ -268,6 +271,9 @@ func (m msgServer) Hire(ctx context.Context, msg *types.MsgHire) (*types.MsgHire
 		}
 		if passed != 0 {
 			return nil, deadlinePassed(parent, passed)
+		}
+		if parent.StreamId != 0 {
+			return nil, errorsmod.Wrapf(types.ErrIsSubscription, "parent job %d is a subscription; subcontract under a job", parent.Id)
 		}
 		if parent.Status != types.JOB_STATUS_IN_PROGRESS {
 			return nil, errorsmod.Wrapf(types.ErrWrongStatus, "parent job %d is %s; subcontract while it is in progress", parent.Id, parent.Status)
@@ -324,6 +330,9 @@ func (k Keeper) providerJob(ctx context.Context, jobID uint64, signer string) (t
 	if err != nil {
 		return j, err
 	}
+	if j.StreamId != 0 {
+		return j, errorsmod.Wrapf(types.ErrIsSubscription, "job %d", j.Id)
+	}
 	a, err := k.getAgent(ctx, j.Provider)
 	if err != nil {
 		return j, err
@@ -346,6 +355,9 @@ func (k Keeper) clientJob(ctx context.Context, jobID uint64, signer string) (typ
 	j, passed, err := k.loadJob(ctx, jobID)
 	if err != nil {
 		return j, err
+	}
+	if j.StreamId != 0 {
+		return j, errorsmod.Wrapf(types.ErrIsSubscription, "job %d", j.Id)
 	}
 	if j.Client != signer {
 		return j, errorsmod.Wrapf(types.ErrUnauthorized, "job %d's client is %s, not %s", j.Id, j.Client, signer)

@@ -36,7 +36,7 @@ func normalizeCapability(c string) (string, error) {
 	return caps[0], nil
 }
 
-func (k Keeper) checkListingTerms(ctx context.Context, p types.Params, price sdk.Coin, maxDuration, review int64, arbiter string) error {
+func (k Keeper) checkListingTerms(ctx context.Context, p types.Params, billing types.ListingBilling, price sdk.Coin, maxDuration, review, minTerm int64, arbiter string) error {
 	if err := types.ValidatePrice("price", price); err != nil {
 		return err
 	}
@@ -50,8 +50,23 @@ func (k Keeper) checkListingTerms(ctx context.Context, p types.Params, price sdk
 	if maxDuration <= 0 || maxDuration > p.MaxDurationBlocks {
 		return errorsmod.Wrapf(types.ErrInvalidDuration, "max_duration_blocks %d not in [1, %d]", maxDuration, p.MaxDurationBlocks)
 	}
-	if review < p.MinReviewWindowBlocks || review > p.MaxReviewWindowBlocks {
-		return errorsmod.Wrapf(types.ErrInvalidDuration, "review_window_blocks %d not in [%d, %d]", review, p.MinReviewWindowBlocks, p.MaxReviewWindowBlocks)
+	switch billing {
+	case types.LISTING_BILLING_PER_JOB:
+		if review < p.MinReviewWindowBlocks || review > p.MaxReviewWindowBlocks {
+			return errorsmod.Wrapf(types.ErrInvalidDuration, "review_window_blocks %d not in [%d, %d]", review, p.MinReviewWindowBlocks, p.MaxReviewWindowBlocks)
+		}
+		if minTerm != 0 {
+			return errorsmod.Wrapf(types.ErrInvalidTerm, "min_term_blocks %d on a listing priced per job", minTerm)
+		}
+	case types.LISTING_BILLING_PER_BLOCK:
+		if review != 0 {
+			return errorsmod.Wrapf(types.ErrInvalidDuration, "review_window_blocks %d on a subscription: a subscription has no review (leave it 0)", review)
+		}
+		if minTerm < 1 || minTerm > maxDuration {
+			return errorsmod.Wrapf(types.ErrInvalidTerm, "min_term_blocks %d not in [1, max_duration_blocks %d]", minTerm, maxDuration)
+		}
+	default:
+		return errorsmod.Wrapf(types.ErrWrongBilling, "unknown billing %d", billing)
 	}
 	if arbiter != "" && !p.IsArbiter(arbiter) {
 		return errorsmod.Wrapf(types.ErrInvalidArbiter, "%s is not one of the arbiters", arbiter)
@@ -82,7 +97,7 @@ func (m msgServer) CreateListing(ctx context.Context, msg *types.MsgCreateListin
 	if err != nil {
 		return nil, err
 	}
-	if err := k.checkListingTerms(ctx, params, msg.Price, msg.MaxDurationBlocks, msg.ReviewWindowBlocks, msg.Arbiter); err != nil {
+	if err := k.checkListingTerms(ctx, params, msg.Billing, msg.Price, msg.MaxDurationBlocks, msg.ReviewWindowBlocks, msg.MinTermBlocks, msg.Arbiter); err != nil {
 		return nil, err
 	}
 	agent, err := k.providerSigner(ctx, msg.Provider, msg.Signer)
@@ -105,7 +120,7 @@ func (m msgServer) CreateListing(ctx context.Context, msg *types.MsgCreateListin
 		TermsUri: msg.TermsUri, TermsHash: msg.TermsHash, Price: msg.Price,
 		MaxDurationBlocks: msg.MaxDurationBlocks, ReviewWindowBlocks: msg.ReviewWindowBlocks,
 		Status: types.LISTING_STATUS_ACTIVE, Arbiter: msg.Arbiter, MinClientScore: msg.MinClientScore,
-		CreatedHeight: height, UpdatedHeight: height,
+		CreatedHeight: height, UpdatedHeight: height, Billing: msg.Billing, MinTermBlocks: msg.MinTermBlocks,
 	}
 	if err := k.Listings.Set(ctx, id, l); err != nil {
 		return nil, err
@@ -178,6 +193,9 @@ func (m msgServer) UpdateListing(ctx context.Context, msg *types.MsgUpdateListin
 	if msg.ReviewWindowBlocks != 0 {
 		l.ReviewWindowBlocks = msg.ReviewWindowBlocks
 	}
+	if msg.MinTermBlocks != 0 {
+		l.MinTermBlocks = msg.MinTermBlocks
+	}
 	switch {
 	case msg.ClearArbiter:
 		l.Arbiter = ""
@@ -187,7 +205,7 @@ func (m msgServer) UpdateListing(ctx context.Context, msg *types.MsgUpdateListin
 	if msg.SetMinClientScore {
 		l.MinClientScore = msg.MinClientScore
 	}
-	if err := k.checkListingTerms(ctx, params, l.Price, l.MaxDurationBlocks, l.ReviewWindowBlocks, l.Arbiter); err != nil {
+	if err := k.checkListingTerms(ctx, params, l.Billing, l.Price, l.MaxDurationBlocks, l.ReviewWindowBlocks, l.MinTermBlocks, l.Arbiter); err != nil {
 		return nil, err
 	}
 	if l.String() == before {

@@ -54,6 +54,9 @@ func (m msgServer) Purchase(ctx context.Context, msg *types.MsgPurchase) (*types
 	if err != nil {
 		return nil, err
 	}
+	if l.Billing != types.LISTING_BILLING_PER_JOB {
+		return nil, errorsmod.Wrapf(types.ErrWrongBilling, "listing %d is a subscription (priced per block): subscribe to it", l.Id)
+	}
 	if l.Status != types.LISTING_STATUS_ACTIVE {
 		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "listing %d is %s", l.Id, l.Status)
 	}

@@ -29,6 +29,12 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgSettleJob{}, "market/MsgSettleJob")
 	legacy.RegisterAminoMsg(cdc, &MsgSettleRequest{}, "market/MsgSettleRequest")
 	legacy.RegisterAminoMsg(cdc, &MsgPurchase{}, "market/MsgPurchase")
+	legacy.RegisterAminoMsg(cdc, &MsgSubscribe{}, "market/MsgSubscribe")
+	legacy.RegisterAminoMsg(cdc, &MsgWithdrawSubscription{}, "market/MsgWithdrawSubscription")
+	legacy.RegisterAminoMsg(cdc, &MsgTopUpSubscription{}, "market/MsgTopUpSubscription")
+	legacy.RegisterAminoMsg(cdc, &MsgPauseSubscription{}, "market/MsgPauseSubscription")
+	legacy.RegisterAminoMsg(cdc, &MsgResumeSubscription{}, "market/MsgResumeSubscription")
+	legacy.RegisterAminoMsg(cdc, &MsgCancelSubscription{}, "market/MsgCancelSubscription")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "market/MsgUpdateParams")
 	cdc.RegisterConcrete(&Params{}, "market/Params", nil)
 }
@@ -41,6 +47,12 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgAcceptJob{}, &MsgDeclineJob{}, &MsgCancelJob{}, &MsgDeliver{}, &MsgComplete{},
 		&MsgReject{}, &MsgResolve{}, &MsgSettleJob{}, &MsgSettleRequest{}, &MsgUpdateParams{},
 		&MsgPurchase{},
+		&MsgSubscribe{},
+		&MsgWithdrawSubscription{},
+		&MsgTopUpSubscription{},
+		&MsgPauseSubscription{},
+		&MsgResumeSubscription{},
+		&MsgCancelSubscription{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }

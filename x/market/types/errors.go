@@ -46,4 +46,8 @@ var (
 	ErrInvalidCalls        = errorsmod.Register(ModuleName, 38, "invalid number of calls: 1 to 1000000")
 	ErrWrongAmount         = errorsmod.Register(ModuleName, 39, "purchase amount is not the listing's price times the calls")
 	ErrPaymentRefused      = errorsmod.Register(ModuleName, 40, "bank refused the purchase payment")
+	ErrWrongBilling        = errorsmod.Register(ModuleName, 41, "listing is not billed that way")
+	ErrInvalidTerm         = errorsmod.Register(ModuleName, 42, "subscription term outside the listing's bounds")
+	ErrNotSubscription     = errorsmod.Register(ModuleName, 43, "job is not a subscription")
+	ErrIsSubscription      = errorsmod.Register(ModuleName, 44, "job is a subscription; use the subscription messages")
 )

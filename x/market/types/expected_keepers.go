@@ -25,6 +25,14 @@ type EscrowKeeper interface {
 	Refund(ctx context.Context, module string, id uint64, amount sdk.Coins) error
 	GetEscrow(ctx context.Context, id uint64) (escrowtypes.Escrow, error)
 	IsDenomAllowed(ctx context.Context, denom string) (bool, error)
+	// Streams owned by the market (subscriptions).
+	OpenModuleStream(ctx context.Context, module string, spec escrowtypes.StreamSpec) (uint64, error)
+	GetStream(ctx context.Context, id uint64) (escrowtypes.Stream, error)
+	WithdrawModuleStream(ctx context.Context, module string, id uint64, fees escrowtypes.StreamFees) (escrowtypes.Stream, sdk.Coin, error)
+	CloseModuleStream(ctx context.Context, module string, id uint64, cause string, fees escrowtypes.StreamFees) (escrowtypes.Stream, sdk.Coin, sdk.Coin, error)
+	TopUpModuleStream(ctx context.Context, module string, id uint64, from sdk.AccAddress, amount sdk.Coin, newEnd int64) (escrowtypes.Stream, error)
+	PauseModuleStream(ctx context.Context, module string, id uint64) (escrowtypes.Stream, error)
+	ResumeModuleStream(ctx context.Context, module string, id uint64) (escrowtypes.Stream, error)
 }
 
 // MarketHooks are called when jobs reach the moments other modules learn

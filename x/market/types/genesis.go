@@ -154,6 +154,14 @@ func (j *Job) validate(listings map[uint64]bool, requests map[uint64]*Request, j
 	} else if j.Calls != 0 {
 		return fmt.Errorf("calls on a job that is not a purchase")
 	}
+	if j.StreamId != 0 {
+		if j.EscrowId != 0 || j.ListingId == 0 || j.PurchaseRequestId != "" || len(j.Milestones) != 1 || j.Deadline != 0 {
+			return fmt.Errorf("a subscription is a job of a listing with a stream, one milestone, no escrow and no timer")
+		}
+		if s := j.Status; s != JOB_STATUS_IN_PROGRESS && s != JOB_STATUS_COMPLETED && s != JOB_STATUS_CANCELLED {
+			return fmt.Errorf("a subscription is IN_PROGRESS, COMPLETED or CANCELLED, not %s", s)
+		}
+	}
 	if j.Status < JOB_STATUS_FUNDED || j.Status > JOB_STATUS_RESOLVED {
 		return fmt.Errorf("unknown status %d", j.Status)
 	}
@@ -188,7 +196,7 @@ func (j *Job) validate(listings map[uint64]bool, requests map[uint64]*Request, j
 		if !accounted.Add(j.Remaining()).Equal(price) {
 			return fmt.Errorf("paid %s plus remaining %s is not the price %s", accounted, j.Remaining(), j.Price)
 		}
-		if j.Deadline <= 0 {
+		if j.Deadline <= 0 && j.StreamId == 0 {
 			return fmt.Errorf("an open job needs a deadline")
 		}
 	}

@@ -56,6 +56,12 @@ func SplitDispute(remaining sdk.Coin, providerShareBps, arbiterFeeBps, takeRateB
 
 // Remaining is what the job's escrow still holds for it: the unpaid milestones.
 func (j Job) Remaining() sdk.Coin {
+	if j.StreamId != 0 {
+		// A subscription: its deposit less what was paid or refunded (the
+		// stream holds it).
+		left := j.Price.Amount.Sub(j.Accounted().AmountOf(j.Price.Denom))
+		return sdk.NewCoin(j.Price.Denom, sdkmath.MaxInt(left, sdkmath.ZeroInt()))
+	}
 	out := sdk.NewCoin(j.Price.Denom, sdkmath.ZeroInt())
 	for i := int(j.NextMilestone); i < len(j.Milestones); i++ {
 		out = out.Add(j.Milestones[i].Amount)

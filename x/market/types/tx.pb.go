@@ -56,6 +56,11 @@ type MsgCreateListing struct {
 	Arbiter string `protobuf:"bytes,10,opt,name=arbiter,proto3" json:"arbiter,omitempty"`
 	// min_client_score (0-100) a client needs; 0 for none.
 	MinClientScore uint32 `protobuf:"varint,11,opt,name=min_client_score,json=minClientScore,proto3" json:"min_client_score,omitempty"`
+	// billing: per job (default) or per block (a subscription; price is per
+	// block, max_duration_blocks the longest term, review window unused).
+	Billing ListingBilling `protobuf:"varint,12,opt,name=billing,proto3,enum=agentchain.market.v1.ListingBilling" json:"billing,omitempty"`
+	// min_term_blocks is a subscription's shortest term (per-block only).
+	MinTermBlocks int64 `protobuf:"varint,13,opt,name=min_term_blocks,json=minTermBlocks,proto3" json:"min_term_blocks,omitempty"`
 }
 
 func (m *MsgCreateListing) Reset()         { *m = MsgCreateListing{} }
@@ -168,6 +173,20 @@ func (m *MsgCreateListing) GetMinClientScore() uint32 {
 	return 0
 }
 
+func (m *MsgCreateListing) GetBilling() ListingBilling {
+	if m != nil {
+		return m.Billing
+	}
+	return LISTING_BILLING_PER_JOB
+}
+
+func (m *MsgCreateListing) GetMinTermBlocks() int64 {
+	if m != nil {
+		return m.MinTermBlocks
+	}
+	return 0
+}
+
 // MsgCreateListingResponse returns the listing id.
 type MsgCreateListingResponse struct {
 	// id of the listing.
@@ -240,6 +259,8 @@ type MsgUpdateListing struct {
 	MinClientScore uint32 `protobuf:"varint,11,opt,name=min_client_score,json=minClientScore,proto3" json:"min_client_score,omitempty"`
 	// set_min_client_score applies min_client_score (also 0).
 	SetMinClientScore bool `protobuf:"varint,12,opt,name=set_min_client_score,json=setMinClientScore,proto3" json:"set_min_client_score,omitempty"`
+	// min_term_blocks of a per-block listing (0 leaves it).
+	MinTermBlocks int64 `protobuf:"varint,13,opt,name=min_term_blocks,json=minTermBlocks,proto3" json:"min_term_blocks,omitempty"`
 }
 
 func (m *MsgUpdateListing) Reset()         { *m = MsgUpdateListing{} }
@@ -357,6 +378,13 @@ func (m *MsgUpdateListing) GetSetMinClientScore() bool {
 		return m.SetMinClientScore
 	}
 	return false
+}
+
+func (m *MsgUpdateListing) GetMinTermBlocks() int64 {
+	if m != nil {
+		return m.MinTermBlocks
+	}
+	return 0
 }
 
 // MsgUpdateListingResponse is empty.
@@ -2296,6 +2324,677 @@ func (m *MsgUpdateParamsResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgUpdateParamsResponse proto.InternalMessageInfo
 
+// MsgSubscribe starts a subscription.
+type MsgSubscribe struct {
+	// client pays (any account; its agent, if it is one, is the client agent).
+	Client string `protobuf:"bytes,1,opt,name=client,proto3" json:"client,omitempty"`
+	// listing_id of a per-block listing.
+	ListingId uint64 `protobuf:"varint,2,opt,name=listing_id,json=listingId,proto3" json:"listing_id,omitempty"`
+	// rate per block: exactly the listing's price (a price changed after the
+	// client signed refuses the subscription).
+	Rate types.Coin `protobuf:"bytes,3,opt,name=rate,proto3" json:"rate"`
+	// term_blocks within the listing's [min_term_blocks, max_duration_blocks].
+	TermBlocks int64 `protobuf:"varint,4,opt,name=term_blocks,json=termBlocks,proto3" json:"term_blocks,omitempty"`
+}
+
+func (m *MsgSubscribe) Reset()         { *m = MsgSubscribe{} }
+func (m *MsgSubscribe) String() string { return proto.CompactTextString(m) }
+func (*MsgSubscribe) ProtoMessage()    {}
+func (*MsgSubscribe) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aa4b04e917a644b0, []int{38}
+}
+func (m *MsgSubscribe) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSubscribe) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSubscribe.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSubscribe) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSubscribe.Merge(m, src)
+}
+func (m *MsgSubscribe) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSubscribe) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSubscribe.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSubscribe proto.InternalMessageInfo
+
+func (m *MsgSubscribe) GetClient() string {
+	if m != nil {
+		return m.Client
+	}
+	return ""
+}
+
+func (m *MsgSubscribe) GetListingId() uint64 {
+	if m != nil {
+		return m.ListingId
+	}
+	return 0
+}
+
+func (m *MsgSubscribe) GetRate() types.Coin {
+	if m != nil {
+		return m.Rate
+	}
+	return types.Coin{}
+}
+
+func (m *MsgSubscribe) GetTermBlocks() int64 {
+	if m != nil {
+		return m.TermBlocks
+	}
+	return 0
+}
+
+// MsgSubscribeResponse names the subscription.
+type MsgSubscribeResponse struct {
+	// job_id of the subscription (an IN_PROGRESS job).
+	JobId uint64 `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	// stream_id of the x/escrow stream paying it.
+	StreamId uint64 `protobuf:"varint,2,opt,name=stream_id,json=streamId,proto3" json:"stream_id,omitempty"`
+	// end_height of the term.
+	EndHeight int64 `protobuf:"varint,3,opt,name=end_height,json=endHeight,proto3" json:"end_height,omitempty"`
+}
+
+func (m *MsgSubscribeResponse) Reset()         { *m = MsgSubscribeResponse{} }
+func (m *MsgSubscribeResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgSubscribeResponse) ProtoMessage()    {}
+func (*MsgSubscribeResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aa4b04e917a644b0, []int{39}
+}
+func (m *MsgSubscribeResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSubscribeResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSubscribeResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSubscribeResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSubscribeResponse.Merge(m, src)
+}
+func (m *MsgSubscribeResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSubscribeResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSubscribeResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSubscribeResponse proto.InternalMessageInfo
+
+func (m *MsgSubscribeResponse) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *MsgSubscribeResponse) GetStreamId() uint64 {
+	if m != nil {
+		return m.StreamId
+	}
+	return 0
+}
+
+func (m *MsgSubscribeResponse) GetEndHeight() int64 {
+	if m != nil {
+		return m.EndHeight
+	}
+	return 0
+}
+
+// MsgWithdrawSubscription pays the provider what accrued.
+type MsgWithdrawSubscription struct {
+	// signer is the provider's owner or agent key.
+	Signer string `protobuf:"bytes,1,opt,name=signer,proto3" json:"signer,omitempty"`
+	// job_id of the subscription.
+	JobId uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+}
+
+func (m *MsgWithdrawSubscription) Reset()         { *m = MsgWithdrawSubscription{} }
+func (m *MsgWithdrawSubscription) String() string { return proto.CompactTextString(m) }
+func (*MsgWithdrawSubscription) ProtoMessage()    {}
+func (*MsgWithdrawSubscription) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aa4b04e917a644b0, []int{40}
+}
+func (m *MsgWithdrawSubscription) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgWithdrawSubscription) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgWithdrawSubscription.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgWithdrawSubscription) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgWithdrawSubscription.Merge(m, src)
+}
+func (m *MsgWithdrawSubscription) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgWithdrawSubscription) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgWithdrawSubscription.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgWithdrawSubscription proto.InternalMessageInfo
+
+func (m *MsgWithdrawSubscription) GetSigner() string {
+	if m != nil {
+		return m.Signer
+	}
+	return ""
+}
+
+func (m *MsgWithdrawSubscription) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+// MsgWithdrawSubscriptionResponse says what was paid.
+type MsgWithdrawSubscriptionResponse struct {
+	// provider_amount paid to the provider's payout address.
+	ProviderAmount types.Coin `protobuf:"bytes,1,opt,name=provider_amount,json=providerAmount,proto3" json:"provider_amount"`
+	// take paid to the fee collector.
+	Take types.Coin `protobuf:"bytes,2,opt,name=take,proto3" json:"take"`
+	// ended: the term was over; the rest went back to the client.
+	Ended bool `protobuf:"varint,3,opt,name=ended,proto3" json:"ended,omitempty"`
+}
+
+func (m *MsgWithdrawSubscriptionResponse) Reset()         { *m = MsgWithdrawSubscriptionResponse{} }
+func (m *MsgWithdrawSubscriptionResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgWithdrawSubscriptionResponse) ProtoMessage()    {}
+func (*MsgWithdrawSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aa4b04e917a644b0, []int{41}
+}
+func (m *MsgWithdrawSubscriptionResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgWithdrawSubscriptionResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgWithdrawSubscriptionResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgWithdrawSubscriptionResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgWithdrawSubscriptionResponse.Merge(m, src)
+}
+func (m *MsgWithdrawSubscriptionResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgWithdrawSubscriptionResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgWithdrawSubscriptionResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgWithdrawSubscriptionResponse proto.InternalMessageInfo
+
+func (m *MsgWithdrawSubscriptionResponse) GetProviderAmount() types.Coin {
+	if m != nil {
+		return m.ProviderAmount
+	}
+	return types.Coin{}
+}
+
+func (m *MsgWithdrawSubscriptionResponse) GetTake() types.Coin {
+	if m != nil {
+		return m.Take
+	}
+	return types.Coin{}
+}
+
+func (m *MsgWithdrawSubscriptionResponse) GetEnded() bool {
+	if m != nil {
+		return m.Ended
+	}
+	return false
+}
+
+// MsgTopUpSubscription extends a subscription.
+type MsgTopUpSubscription struct {
+	// client of the subscription.
+	Client string `protobuf:"bytes,1,opt,name=client,proto3" json:"client,omitempty"`
+	// job_id of the subscription.
+	JobId uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	// extra_blocks added to the term (the whole term stays within the
+	// listing's max_duration_blocks); the client deposits rate × extra_blocks.
+	ExtraBlocks int64 `protobuf:"varint,3,opt,name=extra_blocks,json=extraBlocks,proto3" json:"extra_blocks,omitempty"`
+}
+
+func (m *MsgTopUpSubscription) Reset()         { *m = MsgTopUpSubscription{} }
+func (m *MsgTopUpSubscription) String() string { return proto.CompactTextString(m) }
+func (*MsgTopUpSubscription) ProtoMessage()    {}
+func (*MsgTopUpSubscription) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aa4b04e917a644b0, []int{42}
+}
+func (m *MsgTopUpSubscription) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgTopUpSubscription) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgTopUpSubscription.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgTopUpSubscription) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgTopUpSubscription.Merge(m, src)
+}
+func (m *MsgTopUpSubscription) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgTopUpSubscription) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgTopUpSubscription.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgTopUpSubscription proto.InternalMessageInfo
+
+func (m *MsgTopUpSubscription) GetClient() string {
+	if m != nil {
+		return m.Client
+	}
+	return ""
+}
+
+func (m *MsgTopUpSubscription) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *MsgTopUpSubscription) GetExtraBlocks() int64 {
+	if m != nil {
+		return m.ExtraBlocks
+	}
+	return 0
+}
+
+// MsgTopUpSubscriptionResponse gives the new end.
+type MsgTopUpSubscriptionResponse struct {
+	// end_height after the top-up.
+	EndHeight int64 `protobuf:"varint,1,opt,name=end_height,json=endHeight,proto3" json:"end_height,omitempty"`
+}
+
+func (m *MsgTopUpSubscriptionResponse) Reset()         { *m = MsgTopUpSubscriptionResponse{} }
+func (m *MsgTopUpSubscriptionResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgTopUpSubscriptionResponse) ProtoMessage()    {}
+func (*MsgTopUpSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aa4b04e917a644b0, []int{43}
+}
+func (m *MsgTopUpSubscriptionResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgTopUpSubscriptionResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgTopUpSubscriptionResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgTopUpSubscriptionResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgTopUpSubscriptionResponse.Merge(m, src)
+}
+func (m *MsgTopUpSubscriptionResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgTopUpSubscriptionResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgTopUpSubscriptionResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgTopUpSubscriptionResponse proto.InternalMessageInfo
+
+func (m *MsgTopUpSubscriptionResponse) GetEndHeight() int64 {
+	if m != nil {
+		return m.EndHeight
+	}
+	return 0
+}
+
+// MsgPauseSubscription pauses a subscription.
+type MsgPauseSubscription struct {
+	// signer is the provider's owner or agent key.
+	Signer string `protobuf:"bytes,1,opt,name=signer,proto3" json:"signer,omitempty"`
+	// job_id of the subscription.
+	JobId uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+}
+
+func (m *MsgPauseSubscription) Reset()         { *m = MsgPauseSubscription{} }
+func (m *MsgPauseSubscription) String() string { return proto.CompactTextString(m) }
+func (*MsgPauseSubscription) ProtoMessage()    {}
+func (*MsgPauseSubscription) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aa4b04e917a644b0, []int{44}
+}
+func (m *MsgPauseSubscription) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgPauseSubscription) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgPauseSubscription.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgPauseSubscription) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgPauseSubscription.Merge(m, src)
+}
+func (m *MsgPauseSubscription) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgPauseSubscription) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgPauseSubscription.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgPauseSubscription proto.InternalMessageInfo
+
+func (m *MsgPauseSubscription) GetSigner() string {
+	if m != nil {
+		return m.Signer
+	}
+	return ""
+}
+
+func (m *MsgPauseSubscription) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+// MsgPauseSubscriptionResponse is empty.
+type MsgPauseSubscriptionResponse struct {
+}
+
+func (m *MsgPauseSubscriptionResponse) Reset()         { *m = MsgPauseSubscriptionResponse{} }
+func (m *MsgPauseSubscriptionResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgPauseSubscriptionResponse) ProtoMessage()    {}
+func (*MsgPauseSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aa4b04e917a644b0, []int{45}
+}
+func (m *MsgPauseSubscriptionResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgPauseSubscriptionResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgPauseSubscriptionResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgPauseSubscriptionResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgPauseSubscriptionResponse.Merge(m, src)
+}
+func (m *MsgPauseSubscriptionResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgPauseSubscriptionResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgPauseSubscriptionResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgPauseSubscriptionResponse proto.InternalMessageInfo
+
+// MsgResumeSubscription resumes a paused subscription.
+type MsgResumeSubscription struct {
+	// signer is the provider's owner or agent key.
+	Signer string `protobuf:"bytes,1,opt,name=signer,proto3" json:"signer,omitempty"`
+	// job_id of the subscription.
+	JobId uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+}
+
+func (m *MsgResumeSubscription) Reset()         { *m = MsgResumeSubscription{} }
+func (m *MsgResumeSubscription) String() string { return proto.CompactTextString(m) }
+func (*MsgResumeSubscription) ProtoMessage()    {}
+func (*MsgResumeSubscription) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aa4b04e917a644b0, []int{46}
+}
+func (m *MsgResumeSubscription) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgResumeSubscription) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgResumeSubscription.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgResumeSubscription) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgResumeSubscription.Merge(m, src)
+}
+func (m *MsgResumeSubscription) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgResumeSubscription) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgResumeSubscription.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgResumeSubscription proto.InternalMessageInfo
+
+func (m *MsgResumeSubscription) GetSigner() string {
+	if m != nil {
+		return m.Signer
+	}
+	return ""
+}
+
+func (m *MsgResumeSubscription) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+// MsgResumeSubscriptionResponse is empty.
+type MsgResumeSubscriptionResponse struct {
+}
+
+func (m *MsgResumeSubscriptionResponse) Reset()         { *m = MsgResumeSubscriptionResponse{} }
+func (m *MsgResumeSubscriptionResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgResumeSubscriptionResponse) ProtoMessage()    {}
+func (*MsgResumeSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aa4b04e917a644b0, []int{47}
+}
+func (m *MsgResumeSubscriptionResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgResumeSubscriptionResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgResumeSubscriptionResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgResumeSubscriptionResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgResumeSubscriptionResponse.Merge(m, src)
+}
+func (m *MsgResumeSubscriptionResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgResumeSubscriptionResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgResumeSubscriptionResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgResumeSubscriptionResponse proto.InternalMessageInfo
+
+// MsgCancelSubscription ends a subscription now.
+type MsgCancelSubscription struct {
+	// signer is the client, or the provider's owner or agent key.
+	Signer string `protobuf:"bytes,1,opt,name=signer,proto3" json:"signer,omitempty"`
+	// job_id of the subscription.
+	JobId uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+}
+
+func (m *MsgCancelSubscription) Reset()         { *m = MsgCancelSubscription{} }
+func (m *MsgCancelSubscription) String() string { return proto.CompactTextString(m) }
+func (*MsgCancelSubscription) ProtoMessage()    {}
+func (*MsgCancelSubscription) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aa4b04e917a644b0, []int{48}
+}
+func (m *MsgCancelSubscription) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCancelSubscription) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCancelSubscription.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCancelSubscription) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCancelSubscription.Merge(m, src)
+}
+func (m *MsgCancelSubscription) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCancelSubscription) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCancelSubscription.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCancelSubscription proto.InternalMessageInfo
+
+func (m *MsgCancelSubscription) GetSigner() string {
+	if m != nil {
+		return m.Signer
+	}
+	return ""
+}
+
+func (m *MsgCancelSubscription) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+// MsgCancelSubscriptionResponse says where the coins went.
+type MsgCancelSubscriptionResponse struct {
+	// provider_amount paid to the provider's payout address at the end.
+	ProviderAmount types.Coin `protobuf:"bytes,1,opt,name=provider_amount,json=providerAmount,proto3" json:"provider_amount"`
+	// take paid to the fee collector at the end.
+	Take types.Coin `protobuf:"bytes,2,opt,name=take,proto3" json:"take"`
+	// refunded to the client.
+	Refunded types.Coin `protobuf:"bytes,3,opt,name=refunded,proto3" json:"refunded"`
+}
+
+func (m *MsgCancelSubscriptionResponse) Reset()         { *m = MsgCancelSubscriptionResponse{} }
+func (m *MsgCancelSubscriptionResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgCancelSubscriptionResponse) ProtoMessage()    {}
+func (*MsgCancelSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aa4b04e917a644b0, []int{49}
+}
+func (m *MsgCancelSubscriptionResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCancelSubscriptionResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCancelSubscriptionResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCancelSubscriptionResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCancelSubscriptionResponse.Merge(m, src)
+}
+func (m *MsgCancelSubscriptionResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCancelSubscriptionResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCancelSubscriptionResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCancelSubscriptionResponse proto.InternalMessageInfo
+
+func (m *MsgCancelSubscriptionResponse) GetProviderAmount() types.Coin {
+	if m != nil {
+		return m.ProviderAmount
+	}
+	return types.Coin{}
+}
+
+func (m *MsgCancelSubscriptionResponse) GetTake() types.Coin {
+	if m != nil {
+		return m.Take
+	}
+	return types.Coin{}
+}
+
+func (m *MsgCancelSubscriptionResponse) GetRefunded() types.Coin {
+	if m != nil {
+		return m.Refunded
+	}
+	return types.Coin{}
+}
+
 func init() {
 	proto.RegisterType((*MsgCreateListing)(nil), "agentchain.market.v1.MsgCreateListing")
 	proto.RegisterType((*MsgCreateListingResponse)(nil), "agentchain.market.v1.MsgCreateListingResponse")
@@ -2335,136 +3034,175 @@ func init() {
 	proto.RegisterType((*MsgSettleRequestResponse)(nil), "agentchain.market.v1.MsgSettleRequestResponse")
 	proto.RegisterType((*MsgUpdateParams)(nil), "agentchain.market.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "agentchain.market.v1.MsgUpdateParamsResponse")
+	proto.RegisterType((*MsgSubscribe)(nil), "agentchain.market.v1.MsgSubscribe")
+	proto.RegisterType((*MsgSubscribeResponse)(nil), "agentchain.market.v1.MsgSubscribeResponse")
+	proto.RegisterType((*MsgWithdrawSubscription)(nil), "agentchain.market.v1.MsgWithdrawSubscription")
+	proto.RegisterType((*MsgWithdrawSubscriptionResponse)(nil), "agentchain.market.v1.MsgWithdrawSubscriptionResponse")
+	proto.RegisterType((*MsgTopUpSubscription)(nil), "agentchain.market.v1.MsgTopUpSubscription")
+	proto.RegisterType((*MsgTopUpSubscriptionResponse)(nil), "agentchain.market.v1.MsgTopUpSubscriptionResponse")
+	proto.RegisterType((*MsgPauseSubscription)(nil), "agentchain.market.v1.MsgPauseSubscription")
+	proto.RegisterType((*MsgPauseSubscriptionResponse)(nil), "agentchain.market.v1.MsgPauseSubscriptionResponse")
+	proto.RegisterType((*MsgResumeSubscription)(nil), "agentchain.market.v1.MsgResumeSubscription")
+	proto.RegisterType((*MsgResumeSubscriptionResponse)(nil), "agentchain.market.v1.MsgResumeSubscriptionResponse")
+	proto.RegisterType((*MsgCancelSubscription)(nil), "agentchain.market.v1.MsgCancelSubscription")
+	proto.RegisterType((*MsgCancelSubscriptionResponse)(nil), "agentchain.market.v1.MsgCancelSubscriptionResponse")
 }
 
 func init() { proto.RegisterFile("agentchain/market/v1/tx.proto", fileDescriptor_aa4b04e917a644b0) }
 
 var fileDescriptor_aa4b04e917a644b0 = []byte{
-	// 1981 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xbc, 0x59, 0xcd, 0x6f, 0x1b, 0x5b,
-	0x15, 0xef, 0xd8, 0x8e, 0x13, 0x9f, 0xc4, 0x6e, 0x32, 0x75, 0x5b, 0xc7, 0x7d, 0x71, 0xdd, 0xe9,
-	0xeb, 0xab, 0x1b, 0x5a, 0xfb, 0x25, 0x48, 0x3c, 0x64, 0x9e, 0x84, 0x9a, 0x76, 0xd1, 0x44, 0xcf,
-	0x50, 0x4d, 0x14, 0x81, 0x40, 0xc2, 0x9a, 0x8f, 0xab, 0xf1, 0x6d, 0xc7, 0x33, 0x66, 0xee, 0x75,
-	0x9a, 0x48, 0x08, 0x21, 0x96, 0x88, 0x05, 0x4b, 0x36, 0xb0, 0x41, 0x20, 0x96, 0x5d, 0xf0, 0xfe,
-	0x04, 0xa4, 0xb7, 0xa3, 0x62, 0x81, 0x58, 0x21, 0xd4, 0x2e, 0xba, 0x60, 0x8d, 0xd8, 0xa2, 0xb9,
-	0xf7, 0xce, 0x67, 0xec, 0x19, 0x27, 0x2f, 0xef, 0x6d, 0xa2, 0xdc, 0xf3, 0x75, 0xcf, 0x3d, 0xe7,
-	0x77, 0xcf, 0x39, 0x77, 0x0c, 0x5b, 0x9a, 0x85, 0x1c, 0x6a, 0x8c, 0x34, 0xec, 0xf4, 0xc6, 0x9a,
-	0xf7, 0x12, 0xd1, 0xde, 0xf1, 0x4e, 0x8f, 0x9e, 0x74, 0x27, 0x9e, 0x4b, 0x5d, 0xb9, 0x1e, 0xb1,
-	0xbb, 0x9c, 0xdd, 0x3d, 0xde, 0x69, 0xb6, 0x67, 0x2b, 0x9d, 0x4e, 0x10, 0xe1, 0x7a, 0xcd, 0x0d,
-	0x6d, 0x8c, 0x1d, 0xb7, 0xc7, 0xfe, 0x0a, 0x52, 0xcb, 0x70, 0xc9, 0xd8, 0x25, 0x3d, 0x5d, 0x23,
-	0xa8, 0x77, 0xbc, 0xa3, 0x23, 0xaa, 0xed, 0xf4, 0x0c, 0x17, 0x3b, 0x82, 0x7f, 0x53, 0xf0, 0xc7,
-	0xc4, 0xf2, 0xad, 0x8d, 0x89, 0x25, 0x18, 0x9b, 0x9c, 0x31, 0x64, 0xab, 0x1e, 0x5f, 0x08, 0x56,
-	0xdd, 0x72, 0x2d, 0x97, 0xd3, 0xfd, 0xff, 0x38, 0x55, 0xf9, 0x5f, 0x11, 0xd6, 0x07, 0xc4, 0x7a,
-	0xe2, 0x21, 0x8d, 0xa2, 0xcf, 0x30, 0xa1, 0xd8, 0xb1, 0xe4, 0x8f, 0xa1, 0x4c, 0xb0, 0xe5, 0x20,
-	0xaf, 0x21, 0xb5, 0xa5, 0x4e, 0x65, 0xaf, 0xf1, 0xf7, 0xbf, 0x3c, 0xaa, 0x0b, 0x63, 0x8f, 0x4d,
-	0xd3, 0x43, 0x84, 0x1c, 0x52, 0x0f, 0x3b, 0x96, 0x2a, 0xe4, 0xe4, 0x26, 0xac, 0x4c, 0x3c, 0xf7,
-	0x18, 0x9b, 0xc8, 0x6b, 0x14, 0xda, 0x52, 0xa7, 0xa4, 0x86, 0x6b, 0xb9, 0x05, 0x60, 0x68, 0x13,
-	0x4d, 0xc7, 0x36, 0xa6, 0xa7, 0x8d, 0xa2, 0x6f, 0x51, 0x8d, 0x51, 0xe4, 0x3a, 0x2c, 0x51, 0x4c,
-	0x6d, 0xd4, 0x28, 0x31, 0x16, 0x5f, 0xc8, 0xb7, 0xa0, 0x42, 0x91, 0x37, 0x26, 0xc3, 0xa9, 0x87,
-	0x1b, 0x4b, 0x8c, 0xb3, 0xc2, 0x08, 0x47, 0x1e, 0x96, 0xb7, 0x00, 0x38, 0x73, 0xa4, 0x91, 0x51,
-	0xa3, 0xdc, 0x96, 0x3a, 0x6b, 0x2a, 0x17, 0x7f, 0xa6, 0x91, 0x91, 0xdc, 0x87, 0xa5, 0x89, 0x87,
-	0x0d, 0xd4, 0x58, 0x6e, 0x4b, 0x9d, 0xd5, 0xdd, 0xcd, 0xae, 0xf0, 0xdd, 0x0f, 0x67, 0x57, 0x84,
-	0xb3, 0xfb, 0xc4, 0xc5, 0xce, 0x5e, 0xe5, 0x8b, 0x7f, 0xdd, 0xbe, 0xf2, 0xe7, 0xf7, 0xaf, 0xb7,
-	0x25, 0x95, 0xab, 0xc8, 0x5d, 0xb8, 0x36, 0xd6, 0x4e, 0x86, 0xe6, 0xd4, 0xd3, 0x28, 0x76, 0x9d,
-	0xa1, 0x6e, 0xbb, 0xc6, 0x4b, 0xd2, 0x58, 0x69, 0x4b, 0x9d, 0xa2, 0xba, 0x31, 0xd6, 0x4e, 0x9e,
-	0x0a, 0xce, 0x1e, 0x63, 0xc8, 0x1f, 0x43, 0xdd, 0x43, 0xc7, 0x18, 0xbd, 0x1a, 0xbe, 0xc2, 0x8e,
-	0xe9, 0xbe, 0x0a, 0x14, 0x2a, 0x4c, 0x41, 0xe6, 0xbc, 0x1f, 0x30, 0x96, 0xd0, 0xd8, 0x85, 0x65,
-	0xcd, 0xd3, 0x31, 0x45, 0x5e, 0x03, 0x72, 0xc2, 0x1b, 0x08, 0xca, 0x1d, 0x58, 0x1f, 0x63, 0x67,
-	0x68, 0xd8, 0x18, 0x39, 0x74, 0x48, 0x0c, 0xd7, 0x43, 0x8d, 0xd5, 0xb6, 0xd4, 0xa9, 0xaa, 0xb5,
-	0x31, 0x76, 0x9e, 0x30, 0xf2, 0xa1, 0x4f, 0xed, 0xdf, 0xff, 0xe5, 0xfb, 0xd7, 0xdb, 0x22, 0x2d,
-	0xbf, 0x7a, 0xff, 0x7a, 0xfb, 0xa6, 0x00, 0x5d, 0x3a, 0xc9, 0xca, 0x36, 0x34, 0xd2, 0x34, 0x15,
-	0x91, 0x89, 0xeb, 0x10, 0x24, 0xd7, 0xa0, 0x80, 0x4d, 0x96, 0xfc, 0x92, 0x5a, 0xc0, 0xa6, 0xf2,
-	0xc7, 0x12, 0x43, 0xc9, 0xd1, 0xc4, 0xfc, 0x52, 0x28, 0xd9, 0x02, 0xb0, 0xb9, 0xf2, 0x10, 0x9b,
-	0x02, 0x27, 0x15, 0x41, 0xd9, 0x37, 0x23, 0x20, 0x14, 0xe7, 0x02, 0xa1, 0x94, 0x09, 0x84, 0xa5,
-	0x34, 0x10, 0x7a, 0x01, 0x10, 0xca, 0x39, 0x40, 0xc8, 0xc9, 0xfe, 0xf2, 0x79, 0xb3, 0xbf, 0xb2,
-	0x48, 0xf6, 0x2b, 0x8b, 0x66, 0xff, 0x2e, 0x54, 0x0d, 0x1b, 0x69, 0xde, 0x30, 0x8e, 0x9b, 0x15,
-	0x75, 0x8d, 0x11, 0x1f, 0x9f, 0x17, 0x22, 0x72, 0x0f, 0xea, 0x04, 0xd1, 0xe1, 0x19, 0xe9, 0x35,
-	0x66, 0x75, 0x83, 0x20, 0x3a, 0x58, 0x18, 0x53, 0x09, 0x48, 0x28, 0x4d, 0x86, 0xa9, 0x04, 0x2d,
-	0xc0, 0x94, 0xf2, 0x37, 0x09, 0xae, 0x0d, 0x88, 0x75, 0x88, 0xa8, 0xe0, 0x1c, 0x52, 0x8d, 0x4e,
-	0xc9, 0xe5, 0xc3, 0xe8, 0x3b, 0x50, 0x26, 0xcc, 0x34, 0xc3, 0x51, 0x6d, 0xf7, 0x6e, 0x77, 0x56,
-	0x61, 0xee, 0x26, 0xbc, 0x50, 0x85, 0x4a, 0x7f, 0x3b, 0x75, 0xd4, 0x66, 0x74, 0xd4, 0xb4, 0xe7,
-	0xca, 0x16, 0xdc, 0x9a, 0x41, 0x0e, 0x0f, 0xfc, 0xd7, 0x02, 0x2c, 0x0f, 0x88, 0xf5, 0x0c, 0x7b,
-	0xc8, 0x3f, 0x24, 0x0f, 0x75, 0xfe, 0x21, 0xb9, 0x5c, 0xde, 0x21, 0x37, 0x61, 0x85, 0x4c, 0x90,
-	0xc1, 0x2e, 0x05, 0xbf, 0x2e, 0xcb, 0xfe, 0xda, 0xbf, 0x13, 0xb7, 0xa0, 0xc2, 0x58, 0xec, 0x4a,
-	0x94, 0xd8, 0x95, 0x60, 0xb2, 0xec, 0x46, 0x6c, 0x01, 0x98, 0xc8, 0xc6, 0xc7, 0xc8, 0x1b, 0xea,
-	0xa7, 0xec, 0xc2, 0x14, 0xd5, 0x8a, 0xa0, 0xec, 0x9d, 0xca, 0xdf, 0x03, 0x18, 0x63, 0x1b, 0x11,
-	0xea, 0x3a, 0x88, 0x34, 0xca, 0xed, 0x62, 0x67, 0x75, 0x5e, 0xfc, 0x06, 0x81, 0xdc, 0xe1, 0x04,
-	0x19, 0xf1, 0x42, 0x1a, 0xb3, 0x20, 0x2b, 0x50, 0x9d, 0x68, 0x9e, 0x0f, 0xb1, 0x17, 0xae, 0xee,
-	0x1f, 0x64, 0x99, 0x1d, 0x64, 0x95, 0x13, 0x0f, 0x5c, 0x7d, 0xdf, 0xec, 0xb7, 0x58, 0xc8, 0xf9,
-	0xb1, 0xfd, 0x90, 0xd7, 0xa2, 0x90, 0xfb, 0xb1, 0x53, 0x3a, 0x70, 0x55, 0xfc, 0x1b, 0xd6, 0xa7,
-	0xeb, 0x50, 0x16, 0xf6, 0x78, 0x8d, 0x5a, 0x7a, 0xe1, 0x5b, 0x52, 0xfe, 0x50, 0x80, 0xd5, 0x01,
-	0xb1, 0x9e, 0x4f, 0x3d, 0x63, 0xa4, 0x91, 0xaf, 0x20, 0xea, 0x75, 0x58, 0x32, 0x34, 0xdb, 0xe6,
-	0xc8, 0xaa, 0xaa, 0x7c, 0x21, 0x7f, 0x0a, 0x65, 0x6d, 0xec, 0x4e, 0x1d, 0xca, 0xa2, 0xbd, 0x68,
-	0xbf, 0x11, 0x3a, 0xfe, 0x96, 0x1e, 0xfa, 0xe9, 0x14, 0x11, 0xea, 0x6f, 0xc9, 0x3b, 0x5d, 0x45,
-	0x50, 0xf6, 0x4d, 0xf9, 0x21, 0xc8, 0xc7, 0x9a, 0x8d, 0xcd, 0xe1, 0xd4, 0xa1, 0xd8, 0x1e, 0x8e,
-	0x10, 0xb6, 0x46, 0x94, 0xd5, 0xb3, 0xa2, 0xba, 0xce, 0x38, 0x47, 0x3e, 0xe3, 0x19, 0xa3, 0xf7,
-	0x95, 0x54, 0x2c, 0xe5, 0x28, 0x96, 0x41, 0x54, 0x94, 0xcf, 0xf9, 0x45, 0x0c, 0xd6, 0x39, 0x41,
-	0x95, 0x07, 0x70, 0x35, 0x68, 0xe5, 0x43, 0x71, 0xcc, 0xc2, 0x39, 0x8e, 0x59, 0x0b, 0x94, 0x1f,
-	0xf3, 0xe3, 0x7e, 0x1b, 0x4a, 0x54, 0x7b, 0xc9, 0x6b, 0xfc, 0xa2, 0x36, 0x98, 0x86, 0xf2, 0xa6,
-	0x00, 0x35, 0xdf, 0x6f, 0x97, 0x50, 0x95, 0x87, 0xe7, 0x02, 0x09, 0x4e, 0x0e, 0x23, 0x85, 0x33,
-	0xc3, 0xc8, 0x45, 0xef, 0xd5, 0xa7, 0x50, 0xd6, 0xa7, 0xa6, 0x85, 0x28, 0xcb, 0xe0, 0xc2, 0x18,
-	0xe0, 0x3a, 0xf2, 0x1d, 0x58, 0xd3, 0xb1, 0x39, 0x34, 0x91, 0x66, 0xda, 0xd8, 0x41, 0x22, 0xbd,
-	0xab, 0x3a, 0x36, 0x9f, 0x0a, 0x92, 0x8f, 0x03, 0xbf, 0x60, 0x87, 0xa9, 0xe0, 0x25, 0x7b, 0x99,
-	0xe1, 0xd0, 0x2f, 0xfc, 0xcf, 0x05, 0x83, 0x57, 0xec, 0x7b, 0x29, 0x1c, 0x5c, 0x8f, 0xe1, 0x20,
-	0x8a, 0x9f, 0xf2, 0x09, 0xdc, 0x48, 0x52, 0x42, 0x30, 0x24, 0x51, 0xc9, 0x01, 0x11, 0xa1, 0x52,
-	0xf9, 0xb5, 0xc4, 0xc7, 0x46, 0xcd, 0x31, 0x90, 0x7d, 0xf1, 0x6c, 0x24, 0x77, 0x29, 0xa4, 0x76,
-	0x11, 0x7d, 0x27, 0x3a, 0x45, 0x7c, 0x96, 0x89, 0xef, 0x2c, 0xfa, 0x4e, 0x82, 0x16, 0x96, 0xe1,
-	0xdf, 0x8b, 0xa2, 0x60, 0x6b, 0x06, 0xda, 0xc3, 0xe6, 0xc5, 0xfa, 0x4d, 0x86, 0x97, 0x89, 0xd9,
-	0xb7, 0x98, 0x9a, 0x7d, 0xc3, 0x49, 0xb4, 0x74, 0xfe, 0x49, 0xf4, 0x3e, 0x5c, 0x15, 0x85, 0xf9,
-	0x34, 0x18, 0x2b, 0x78, 0xbd, 0xae, 0x05, 0x64, 0x31, 0x52, 0x6c, 0xc2, 0x8a, 0xe3, 0x52, 0xc4,
-	0x30, 0x5b, 0xe6, 0x98, 0xf5, 0xd7, 0x47, 0x1e, 0x16, 0xf5, 0x20, 0x6a, 0x67, 0xf1, 0x7a, 0x20,
-	0x02, 0xa2, 0x3c, 0xe4, 0xe5, 0x40, 0x2c, 0xe3, 0xe5, 0xc0, 0xc7, 0xa4, 0xc8, 0x7e, 0x55, 0x5d,
-	0xd2, 0xb1, 0xb9, 0x6f, 0x2a, 0xff, 0x91, 0x60, 0x6d, 0x40, 0xac, 0xc7, 0x86, 0x81, 0x26, 0x54,
-	0xc4, 0xf3, 0x52, 0xb3, 0x1e, 0xdb, 0xb8, 0x18, 0xdb, 0x38, 0xd5, 0x9a, 0x4a, 0x5f, 0xb6, 0x35,
-	0xf5, 0xef, 0xa6, 0xc0, 0x75, 0x2d, 0x0a, 0x4d, 0x78, 0x38, 0xe5, 0x11, 0xd4, 0xe3, 0xeb, 0xbc,
-	0x06, 0xf4, 0xb3, 0x58, 0x6c, 0x0e, 0x5c, 0xfd, 0x02, 0x58, 0x8b, 0x0c, 0x17, 0x62, 0x86, 0x85,
-	0xb3, 0x51, 0x1e, 0xcf, 0x38, 0x7b, 0xe0, 0xea, 0xca, 0x8d, 0x98, 0xb3, 0x07, 0xae, 0x1e, 0xde,
-	0x80, 0x9f, 0x43, 0x75, 0x40, 0xac, 0xa7, 0xc8, 0xf0, 0x0b, 0xc9, 0xa5, 0xba, 0xf5, 0x61, 0xca,
-	0xad, 0x7a, 0xe4, 0x56, 0xb4, 0x9d, 0x72, 0x13, 0xae, 0x27, 0x08, 0xa1, 0x63, 0x3c, 0x5c, 0xfc,
-	0xda, 0x0a, 0xbf, 0xce, 0x09, 0xa5, 0xcc, 0x70, 0xcd, 0xcc, 0x6d, 0xb8, 0x9b, 0x08, 0x57, 0xb8,
-	0x0e, 0xbd, 0xfa, 0x87, 0x04, 0xc0, 0xfc, 0x65, 0x97, 0xec, 0xd2, 0x82, 0x25, 0x7f, 0x00, 0x95,
-	0x10, 0x7e, 0x02, 0xda, 0x11, 0x81, 0x5f, 0x0a, 0x32, 0xb5, 0x69, 0xec, 0x9d, 0x53, 0xe1, 0x14,
-	0xbf, 0xf9, 0xdc, 0x86, 0x55, 0xc1, 0x8e, 0xbd, 0x74, 0x84, 0x86, 0xdf, 0x80, 0xfa, 0x77, 0x52,
-	0xa9, 0xd8, 0x88, 0xa7, 0x82, 0x9d, 0x44, 0xa9, 0x83, 0x1c, 0xad, 0xc2, 0xe3, 0xfe, 0x56, 0x62,
-	0xf5, 0xf1, 0x89, 0x3b, 0x9e, 0xd8, 0x88, 0xa2, 0x4b, 0x4b, 0x42, 0xf6, 0x79, 0xb3, 0x26, 0x95,
-	0xc0, 0x15, 0xe5, 0x3a, 0xab, 0x4c, 0xc1, 0x32, 0xf4, 0xf8, 0xbf, 0x12, 0x54, 0x06, 0xc4, 0x52,
-	0xd1, 0x0b, 0x64, 0xd0, 0xaf, 0xc9, 0x5f, 0xb9, 0x0f, 0x65, 0x0f, 0x69, 0xc4, 0x75, 0x58, 0x6e,
-	0x6a, 0xbb, 0xca, 0xec, 0xd2, 0xc3, 0x9d, 0x52, 0x99, 0xa4, 0x2a, 0x34, 0xfc, 0xf7, 0x1b, 0xf2,
-	0xfb, 0x81, 0x63, 0xa0, 0x78, 0xfa, 0xd6, 0x02, 0x22, 0x4b, 0x60, 0x3b, 0x15, 0x90, 0xf5, 0x28,
-	0x20, 0xdc, 0xa8, 0x72, 0x0d, 0x36, 0xc2, 0x45, 0x18, 0x8c, 0x3f, 0x71, 0xb4, 0xaa, 0x88, 0xb8,
-	0xf6, 0x31, 0xba, 0x3c, 0xb4, 0x3e, 0x04, 0x39, 0x9a, 0x35, 0x46, 0x9a, 0x87, 0x86, 0xfa, 0x24,
-	0x98, 0x7b, 0xd7, 0x03, 0xce, 0xa1, 0xcf, 0xd8, 0x9b, 0x90, 0x2c, 0xf4, 0x09, 0xcf, 0x04, 0xfa,
-	0xc4, 0x2a, 0x55, 0x02, 0x0e, 0x11, 0xa5, 0x36, 0xfa, 0xba, 0x2a, 0x66, 0xb8, 0x9b, 0xf2, 0x7d,
-	0x56, 0x02, 0xc2, 0x75, 0x58, 0xde, 0x3f, 0x09, 0x9f, 0x90, 0x12, 0x4b, 0xf6, 0xed, 0xd9, 0xc9,
-	0x3e, 0x70, 0xf5, 0xe4, 0xf3, 0x31, 0x98, 0x8b, 0xb8, 0xc5, 0xd8, 0x5c, 0x74, 0xa9, 0x13, 0x47,
-	0xd6, 0x7b, 0x3c, 0xb1, 0xb3, 0x98, 0x8b, 0x12, 0xb4, 0x30, 0xf2, 0x9f, 0x4b, 0xec, 0x5d, 0xc5,
-	0x1f, 0xeb, 0xcf, 0x35, 0x4f, 0x1b, 0x13, 0xf9, 0x5b, 0x50, 0xd1, 0xa6, 0x74, 0xe4, 0x7a, 0xfe,
-	0x70, 0x9c, 0xe7, 0x6c, 0x24, 0x2a, 0x7f, 0x17, 0xca, 0x13, 0x66, 0x41, 0x3c, 0x0d, 0x3e, 0x98,
-	0x1d, 0x2f, 0xbe, 0x4b, 0x62, 0x00, 0xe6, 0x6a, 0xfd, 0x07, 0xfe, 0x89, 0x22, 0x83, 0xfe, 0xa1,
-	0x6e, 0xa4, 0x3f, 0x32, 0x70, 0x6d, 0x65, 0x13, 0x6e, 0xa6, 0x48, 0xc1, 0x91, 0x76, 0x7f, 0x57,
-	0x83, 0xe2, 0x80, 0x58, 0xb2, 0x05, 0xd5, 0xe4, 0x07, 0xcd, 0x8f, 0xe6, 0xcc, 0x09, 0xa9, 0xef,
-	0x5f, 0xcd, 0xee, 0x62, 0x72, 0x21, 0x4e, 0x2c, 0xa8, 0x26, 0xbf, 0x89, 0xcd, 0xdf, 0x28, 0x21,
-	0x97, 0xb1, 0xd1, 0xcc, 0x8f, 0x27, 0xf2, 0x04, 0xd6, 0xcf, 0x7c, 0x38, 0x79, 0x30, 0xd7, 0x46,
-	0x5a, 0xb4, 0xb9, 0xb3, 0xb0, 0x68, 0xb8, 0xe3, 0x67, 0x50, 0x62, 0x5f, 0x2e, 0xb6, 0xe6, 0xaa,
-	0xfa, 0xec, 0xe6, 0xbd, 0x4c, 0x76, 0x68, 0x4d, 0x83, 0xd5, 0xf8, 0xbb, 0xed, 0xc3, 0xb9, 0x5a,
-	0x31, 0xa9, 0xe6, 0xc3, 0x45, 0xa4, 0xe2, 0xb9, 0x48, 0x3e, 0x47, 0x32, 0x92, 0x1e, 0x97, 0xcb,
-	0x4a, 0xfa, 0xac, 0x07, 0x85, 0xfc, 0x43, 0x58, 0x09, 0x1f, 0x13, 0x77, 0xe6, 0xbb, 0x28, 0x44,
-	0x9a, 0x0f, 0x72, 0x45, 0x42, 0xcb, 0x3f, 0x86, 0x4a, 0x34, 0x57, 0x2b, 0x73, 0xf5, 0x42, 0x99,
-	0xe6, 0x76, 0xbe, 0xcc, 0x59, 0xe3, 0x7e, 0x99, 0xcd, 0x33, 0x7e, 0xe0, 0xea, 0xb9, 0xc6, 0xe3,
-	0x05, 0xf3, 0x27, 0x00, 0xb1, 0xf9, 0xf2, 0xee, 0x5c, 0xcd, 0x48, 0xa8, 0xf9, 0x8d, 0x05, 0x84,
-	0xe2, 0xce, 0x47, 0x63, 0xa2, 0x92, 0x93, 0xb0, 0x6c, 0xe7, 0xcf, 0x0c, 0x7c, 0xf2, 0x11, 0x2c,
-	0x07, 0xc3, 0x5e, 0x3b, 0xc3, 0x29, 0x26, 0xd1, 0xec, 0xe4, 0x49, 0xc4, 0x71, 0x12, 0x0e, 0x55,
-	0xf3, 0x71, 0x12, 0x88, 0x64, 0xe0, 0x24, 0x3d, 0x00, 0xc9, 0x2a, 0x94, 0xc5, 0xf0, 0x73, 0x7b,
-	0xae, 0x12, 0x17, 0x68, 0xde, 0xcf, 0x11, 0x88, 0x07, 0x21, 0x98, 0x21, 0xda, 0x19, 0x3a, 0x4c,
-	0x22, 0x23, 0x08, 0xa9, 0xfe, 0xee, 0x27, 0x2e, 0x6a, 0xee, 0x4a, 0x56, 0x19, 0xe2, 0x32, 0x19,
-	0x89, 0x3b, 0xdb, 0xa6, 0x2d, 0xa8, 0x26, 0x3b, 0xed, 0x47, 0x39, 0xca, 0xf9, 0x57, 0x7e, 0x66,
-	0xaf, 0x64, 0x57, 0x3e, 0xf8, 0xa8, 0x98, 0x71, 0xe5, 0x85, 0x48, 0xd6, 0x95, 0x4f, 0x7f, 0x74,
-	0x33, 0x61, 0x2d, 0xd1, 0x81, 0xef, 0xe5, 0x34, 0x06, 0x2e, 0xd6, 0x7c, 0xb4, 0x90, 0x58, 0xb0,
-	0x4b, 0x73, 0xe9, 0x17, 0x7e, 0xb7, 0xdd, 0xdb, 0xff, 0xe2, 0x6d, 0x4b, 0x7a, 0xf3, 0xb6, 0x25,
-	0xfd, 0xfb, 0x6d, 0x4b, 0xfa, 0xcd, 0xbb, 0xd6, 0x95, 0x37, 0xef, 0x5a, 0x57, 0xfe, 0xf9, 0xae,
-	0x75, 0xe5, 0x47, 0x3d, 0x0b, 0xd3, 0xd1, 0x54, 0xef, 0x1a, 0xee, 0xb8, 0x17, 0xfb, 0xc1, 0x32,
-	0xf6, 0xef, 0x49, 0xf0, 0xeb, 0x25, 0xfb, 0xe9, 0x52, 0x2f, 0xb3, 0x9f, 0x0f, 0xbf, 0xf9, 0xff,
-	0x00, 0x00, 0x00, 0xff, 0xff, 0x05, 0xce, 0x1c, 0x75, 0x14, 0x1d, 0x00, 0x00,
+	// 2402 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x5a, 0x4d, 0x8c, 0x1b, 0x49,
+	0x15, 0x4e, 0x7b, 0x3c, 0x1e, 0xfb, 0xcd, 0x78, 0x32, 0xd3, 0x71, 0x12, 0xc7, 0xc9, 0x78, 0x9c,
+	0xce, 0x9f, 0x33, 0x49, 0xec, 0xcd, 0xac, 0x60, 0x57, 0xc3, 0xf2, 0x93, 0x49, 0x0e, 0x99, 0xd1,
+	0x1a, 0xa2, 0x9e, 0x1d, 0x2d, 0x02, 0x09, 0xab, 0x7f, 0x8a, 0x76, 0x25, 0x76, 0xb7, 0xe9, 0x2a,
+	0x4f, 0x12, 0x69, 0x85, 0x10, 0x47, 0xb4, 0x42, 0x88, 0x13, 0x27, 0x2e, 0x48, 0x88, 0x1b, 0x39,
+	0xb0, 0x77, 0x2e, 0x48, 0x7b, 0x41, 0x44, 0x7b, 0x40, 0x9c, 0x58, 0x94, 0x1c, 0x22, 0xc1, 0x99,
+	0x3b, 0xaa, 0x9f, 0xfe, 0x71, 0xdb, 0x6e, 0x7b, 0xb2, 0x4e, 0xc4, 0x65, 0x34, 0xf5, 0xea, 0xbd,
+	0x7a, 0x7f, 0x5f, 0x55, 0xbd, 0x57, 0x6d, 0xd8, 0x30, 0x1c, 0xe4, 0x52, 0xab, 0x63, 0x60, 0xb7,
+	0xd9, 0x33, 0xfc, 0x47, 0x88, 0x36, 0x8f, 0x6e, 0x37, 0xe9, 0x93, 0x46, 0xdf, 0xf7, 0xa8, 0xa7,
+	0x96, 0xa2, 0xe9, 0x86, 0x98, 0x6e, 0x1c, 0xdd, 0xae, 0xd4, 0xc6, 0x0b, 0x3d, 0xed, 0x23, 0x22,
+	0xe4, 0x2a, 0xeb, 0x46, 0x0f, 0xbb, 0x5e, 0x93, 0xff, 0x95, 0xa4, 0xaa, 0xe5, 0x91, 0x9e, 0x47,
+	0x9a, 0xa6, 0x41, 0x50, 0xf3, 0xe8, 0xb6, 0x89, 0xa8, 0x71, 0xbb, 0x69, 0x79, 0xd8, 0x95, 0xf3,
+	0x67, 0xe5, 0x7c, 0x8f, 0x38, 0x6c, 0xb5, 0x1e, 0x71, 0xe4, 0xc4, 0x39, 0x31, 0xd1, 0xe6, 0xa3,
+	0xa6, 0x18, 0xc8, 0xa9, 0x92, 0xe3, 0x39, 0x9e, 0xa0, 0xb3, 0xff, 0x04, 0x55, 0xfb, 0x32, 0x0b,
+	0x6b, 0x2d, 0xe2, 0xdc, 0xf5, 0x91, 0x41, 0xd1, 0x87, 0x98, 0x50, 0xec, 0x3a, 0xea, 0x3b, 0x90,
+	0x23, 0xd8, 0x71, 0x91, 0x5f, 0x56, 0x6a, 0x4a, 0xbd, 0xb0, 0x5b, 0xfe, 0xe2, 0x4f, 0xb7, 0x4a,
+	0x72, 0xb1, 0x3b, 0xb6, 0xed, 0x23, 0x42, 0x0e, 0xa8, 0x8f, 0x5d, 0x47, 0x97, 0x7c, 0x6a, 0x05,
+	0xf2, 0x7d, 0xdf, 0x3b, 0xc2, 0x36, 0xf2, 0xcb, 0x99, 0x9a, 0x52, 0xcf, 0xea, 0xe1, 0x58, 0xad,
+	0x02, 0x58, 0x46, 0xdf, 0x30, 0x71, 0x17, 0xd3, 0xa7, 0xe5, 0x05, 0xb6, 0xa2, 0x1e, 0xa3, 0xa8,
+	0x25, 0x58, 0xa4, 0x98, 0x76, 0x51, 0x39, 0xcb, 0xa7, 0xc4, 0x40, 0x3d, 0x0f, 0x05, 0x8a, 0xfc,
+	0x1e, 0x69, 0x0f, 0x7c, 0x5c, 0x5e, 0xe4, 0x33, 0x79, 0x4e, 0x38, 0xf4, 0xb1, 0xba, 0x01, 0x20,
+	0x26, 0x3b, 0x06, 0xe9, 0x94, 0x73, 0x35, 0xa5, 0xbe, 0xa2, 0x0b, 0xf6, 0xfb, 0x06, 0xe9, 0xa8,
+	0x3b, 0xb0, 0xd8, 0xf7, 0xb1, 0x85, 0xca, 0x4b, 0x35, 0xa5, 0xbe, 0xbc, 0x7d, 0xae, 0x21, 0x6d,
+	0x67, 0xe1, 0x6c, 0xc8, 0x70, 0x36, 0xee, 0x7a, 0xd8, 0xdd, 0x2d, 0x7c, 0xfe, 0xcf, 0xcd, 0x13,
+	0x7f, 0x78, 0xf5, 0x6c, 0x4b, 0xd1, 0x85, 0x88, 0xda, 0x80, 0x53, 0x3d, 0xe3, 0x49, 0xdb, 0x1e,
+	0xf8, 0x06, 0xc5, 0x9e, 0xdb, 0x36, 0xbb, 0x9e, 0xf5, 0x88, 0x94, 0xf3, 0x35, 0xa5, 0xbe, 0xa0,
+	0xaf, 0xf7, 0x8c, 0x27, 0xf7, 0xe4, 0xcc, 0x2e, 0x9f, 0x50, 0xdf, 0x81, 0x92, 0x8f, 0x8e, 0x30,
+	0x7a, 0xdc, 0x7e, 0x8c, 0x5d, 0xdb, 0x7b, 0x1c, 0x08, 0x14, 0xb8, 0x80, 0x2a, 0xe6, 0x3e, 0xe6,
+	0x53, 0x52, 0x62, 0x1b, 0x96, 0x0c, 0xdf, 0xc4, 0x14, 0xf9, 0x65, 0x98, 0x12, 0xde, 0x80, 0x51,
+	0xad, 0xc3, 0x5a, 0x0f, 0xbb, 0x6d, 0xab, 0x8b, 0x91, 0x4b, 0xdb, 0xc4, 0xf2, 0x7c, 0x54, 0x5e,
+	0xae, 0x29, 0xf5, 0xa2, 0xbe, 0xda, 0xc3, 0xee, 0x5d, 0x4e, 0x3e, 0x60, 0x54, 0xf5, 0x5b, 0xb0,
+	0x64, 0xe2, 0x6e, 0x17, 0xbb, 0x4e, 0x79, 0xa5, 0xa6, 0xd4, 0x57, 0xb7, 0x2f, 0x37, 0xc6, 0xe1,
+	0xb2, 0x21, 0x73, 0xbd, 0x2b, 0x78, 0xf5, 0x40, 0x48, 0xbd, 0x0a, 0x27, 0x99, 0x26, 0x16, 0xcc,
+	0xc0, 0x95, 0x22, 0x77, 0xa5, 0xd8, 0xc3, 0xee, 0x47, 0xc8, 0xef, 0x09, 0x2f, 0x76, 0xae, 0xfd,
+	0xfc, 0xd5, 0xb3, 0x2d, 0x99, 0xfe, 0x5f, 0xbc, 0x7a, 0xb6, 0x75, 0x56, 0x82, 0x3b, 0x09, 0x26,
+	0x6d, 0x0b, 0xca, 0x49, 0x9a, 0x8e, 0x48, 0xdf, 0x73, 0x09, 0x52, 0x57, 0x21, 0x83, 0x6d, 0x0e,
+	0xb2, 0xac, 0x9e, 0xc1, 0xb6, 0xf6, 0x57, 0x81, 0xc6, 0xc3, 0xbe, 0xfd, 0x95, 0xd0, 0xb8, 0x01,
+	0xd0, 0x15, 0xc2, 0x6d, 0x6c, 0x4b, 0x3c, 0x16, 0x24, 0x65, 0xcf, 0x8e, 0x00, 0xb7, 0x30, 0x11,
+	0x70, 0xd9, 0x54, 0xc0, 0x2d, 0x26, 0x01, 0xd7, 0x0c, 0x00, 0x97, 0x9b, 0x02, 0xb8, 0x29, 0x28,
+	0x5b, 0x3a, 0x2e, 0xca, 0xf2, 0xb3, 0xa0, 0xac, 0x30, 0x2b, 0xca, 0x2e, 0x41, 0xd1, 0xea, 0x22,
+	0xc3, 0x6f, 0xc7, 0xf1, 0x99, 0xd7, 0x57, 0x38, 0xf1, 0xce, 0xb1, 0xa1, 0xd8, 0x84, 0x12, 0x41,
+	0xb4, 0x3d, 0xc2, 0xbd, 0xc2, 0x57, 0x5d, 0x27, 0x88, 0xb6, 0x86, 0x05, 0xe6, 0x80, 0xbd, 0x21,
+	0xe8, 0x68, 0x15, 0x8e, 0xbd, 0x21, 0x5a, 0x80, 0x3d, 0xed, 0x6f, 0x0a, 0x9c, 0x6a, 0x11, 0xe7,
+	0x00, 0x51, 0x39, 0x73, 0x40, 0x0d, 0x3a, 0x20, 0xf3, 0x87, 0xdb, 0x37, 0x20, 0x47, 0xf8, 0xd2,
+	0x1c, 0x6f, 0xab, 0xdb, 0x97, 0x52, 0x37, 0xa4, 0xb0, 0x42, 0x97, 0x22, 0x3b, 0x5b, 0x09, 0x57,
+	0x2b, 0x91, 0xab, 0x49, 0xcb, 0xb5, 0x0d, 0x38, 0x3f, 0x86, 0x1c, 0x3a, 0xfc, 0x97, 0x0c, 0x2c,
+	0xb5, 0x88, 0x73, 0x1f, 0xfb, 0x88, 0x39, 0x29, 0x52, 0x32, 0xdd, 0x49, 0xc1, 0x37, 0xcd, 0xc9,
+	0x73, 0x90, 0x27, 0x7d, 0x64, 0xf1, 0xcd, 0x23, 0xb6, 0xd5, 0x12, 0x1b, 0xb3, 0xbd, 0x73, 0x1e,
+	0x0a, 0x7c, 0x8a, 0x6f, 0x9d, 0x2c, 0xdf, 0x3a, 0x9c, 0x97, 0xef, 0x9c, 0x0d, 0x00, 0x1b, 0x75,
+	0xf1, 0x11, 0xf2, 0xdb, 0xe6, 0x53, 0xbe, 0xb1, 0x16, 0xf4, 0x82, 0xa4, 0xec, 0x3e, 0x55, 0xbf,
+	0x0b, 0xd0, 0xc3, 0x5d, 0x44, 0xa8, 0xe7, 0x22, 0x52, 0xce, 0xd5, 0x16, 0xea, 0xcb, 0x93, 0xe2,
+	0xd7, 0x0a, 0xf8, 0x0e, 0xfa, 0xc8, 0x8a, 0x1f, 0xec, 0xb1, 0x15, 0x54, 0x0d, 0x8a, 0x7d, 0xc3,
+	0x67, 0x50, 0x7c, 0xe8, 0x99, 0xcc, 0x91, 0x25, 0xee, 0xc8, 0xb2, 0x20, 0xee, 0x7b, 0xe6, 0x9e,
+	0xbd, 0x53, 0xe5, 0x21, 0x17, 0x6e, 0xb3, 0x90, 0xaf, 0x46, 0x21, 0x67, 0xb1, 0xd3, 0xea, 0x70,
+	0x52, 0xfe, 0x1b, 0x9e, 0x63, 0xa7, 0x21, 0x27, 0xd7, 0x13, 0x67, 0xd9, 0xe2, 0x43, 0xb6, 0x92,
+	0xf6, 0xbb, 0x0c, 0x2c, 0xb7, 0x88, 0xf3, 0x60, 0xe0, 0x5b, 0x1d, 0x83, 0xbc, 0x81, 0xa8, 0x97,
+	0x60, 0xd1, 0x32, 0xba, 0x5d, 0x81, 0xac, 0xa2, 0x2e, 0x06, 0xea, 0x07, 0x90, 0x33, 0x7a, 0xde,
+	0xc0, 0xa5, 0x3c, 0xda, 0xb3, 0xde, 0x7f, 0x52, 0x86, 0xa9, 0xf4, 0xd1, 0x4f, 0x06, 0x88, 0x50,
+	0xa6, 0x52, 0xdc, 0xbc, 0x05, 0x49, 0xd9, 0xb3, 0xd5, 0x9b, 0xa0, 0x1e, 0x19, 0x5d, 0x6c, 0xb7,
+	0x07, 0x2e, 0xc5, 0xdd, 0x76, 0x07, 0x61, 0xa7, 0x43, 0xf9, 0xb9, 0xb7, 0xa0, 0xaf, 0xf1, 0x99,
+	0x43, 0x36, 0x71, 0x9f, 0xd3, 0x77, 0xb4, 0x44, 0x2c, 0xd5, 0x28, 0x96, 0x41, 0x54, 0xb4, 0xcf,
+	0xc4, 0x46, 0x0c, 0xc6, 0x53, 0x82, 0xaa, 0xb6, 0xe0, 0x64, 0x50, 0x5a, 0xb4, 0xa5, 0x9b, 0x99,
+	0x63, 0xb8, 0xb9, 0x1a, 0x08, 0xdf, 0x11, 0xee, 0xbe, 0x0f, 0x59, 0x6a, 0x3c, 0x12, 0x77, 0xc1,
+	0xac, 0x6b, 0x70, 0x09, 0xed, 0x79, 0x06, 0x56, 0x99, 0xdd, 0x1e, 0xa1, 0xba, 0x08, 0xcf, 0x6b,
+	0x24, 0x78, 0xb8, 0x38, 0xca, 0x8c, 0x14, 0x47, 0xaf, 0xbb, 0xaf, 0x3e, 0x80, 0x9c, 0x39, 0xb0,
+	0x1d, 0x44, 0x79, 0x06, 0x67, 0xc6, 0x80, 0x90, 0x51, 0x2f, 0xc2, 0x8a, 0x89, 0xed, 0xb6, 0x8d,
+	0x0c, 0xbb, 0x8b, 0x5d, 0x24, 0xd3, 0xbb, 0x6c, 0x62, 0xfb, 0x9e, 0x24, 0x31, 0x1c, 0xb0, 0xb3,
+	0x3a, 0x4c, 0x85, 0x38, 0xda, 0x97, 0x38, 0x0e, 0xd9, 0x05, 0xf1, 0x40, 0x4e, 0xf0, 0x93, 0x7d,
+	0xe7, 0x4a, 0x02, 0x07, 0xa7, 0x63, 0x38, 0x88, 0xe2, 0xa7, 0xbd, 0x07, 0x67, 0x86, 0x29, 0x21,
+	0x18, 0x86, 0x51, 0x29, 0x00, 0x11, 0xa1, 0x52, 0xfb, 0x54, 0x11, 0x65, 0xac, 0xe1, 0x5a, 0xa8,
+	0xfb, 0xfa, 0xd9, 0x18, 0xd6, 0x92, 0x49, 0x68, 0x91, 0xf7, 0x4e, 0xe4, 0x45, 0xbc, 0xe6, 0x89,
+	0x6b, 0x96, 0xf7, 0xce, 0x10, 0x2d, 0x3c, 0x86, 0x7f, 0x2b, 0x0f, 0x85, 0xae, 0x61, 0xa1, 0x5d,
+	0x6c, 0xbf, 0xde, 0x7d, 0x93, 0x62, 0xe5, 0x50, 0x2d, 0xbe, 0x90, 0xa8, 0xc5, 0xc3, 0xca, 0x38,
+	0x7b, 0xfc, 0xca, 0xf8, 0x1a, 0x9c, 0x94, 0x07, 0xf3, 0xd3, 0xe0, 0x76, 0x16, 0xe7, 0xf5, 0x6a,
+	0x40, 0x96, 0xa5, 0xc7, 0x39, 0xc8, 0xbb, 0x1e, 0x45, 0x1c, 0xb3, 0x39, 0x81, 0x59, 0x36, 0x3e,
+	0xf4, 0xb1, 0x3c, 0x0f, 0xa2, 0xeb, 0x2c, 0x7e, 0x1e, 0xc8, 0x80, 0x68, 0x37, 0xc5, 0x71, 0x20,
+	0x87, 0xf1, 0xe3, 0x80, 0x61, 0x52, 0x66, 0xbf, 0xa8, 0x2f, 0x9a, 0xd8, 0xde, 0xb3, 0xb5, 0xff,
+	0x28, 0xb0, 0xd2, 0x22, 0xce, 0x1d, 0xcb, 0x42, 0x7d, 0x2a, 0xe3, 0x39, 0xd7, 0xac, 0xc7, 0x14,
+	0x2f, 0xc4, 0x14, 0x27, 0xae, 0xa6, 0xec, 0x57, 0xbd, 0x9a, 0x76, 0x2e, 0x25, 0xc0, 0x75, 0x2a,
+	0x0a, 0x4d, 0xe8, 0x9c, 0x76, 0x0b, 0x4a, 0xf1, 0xf1, 0xb4, 0x0b, 0xe8, 0x93, 0x58, 0x6c, 0xf6,
+	0x3d, 0xf3, 0x35, 0xb0, 0x16, 0x2d, 0x9c, 0x89, 0x2d, 0x2c, 0x8d, 0x8d, 0xf2, 0x38, 0x62, 0xec,
+	0xbe, 0x67, 0x6a, 0x67, 0x62, 0xc6, 0xee, 0x7b, 0x66, 0xb8, 0x03, 0x7e, 0x0a, 0xc5, 0x16, 0x71,
+	0xee, 0x21, 0x8b, 0x1d, 0x24, 0x73, 0x35, 0xeb, 0x72, 0xc2, 0xac, 0x52, 0x64, 0x56, 0xa4, 0x4e,
+	0x3b, 0x0b, 0xa7, 0x87, 0x08, 0xa1, 0x61, 0x22, 0x5c, 0x62, 0xdb, 0x4a, 0xbb, 0x8e, 0x09, 0xa5,
+	0xd4, 0x70, 0x8d, 0xcd, 0x6d, 0xa8, 0x4d, 0x86, 0x2b, 0x1c, 0x87, 0x56, 0xfd, 0x5d, 0x01, 0xe0,
+	0xf6, 0xf2, 0x4d, 0x36, 0xb7, 0x60, 0xa9, 0x17, 0xa0, 0x10, 0xc2, 0x4f, 0x42, 0x3b, 0x22, 0x88,
+	0x4d, 0x41, 0x06, 0x5d, 0x1a, 0xeb, 0x87, 0x0a, 0x82, 0xc2, 0x2e, 0x9f, 0x4d, 0x58, 0x96, 0xd3,
+	0xb1, 0x8e, 0x48, 0x4a, 0xb0, 0x0b, 0x68, 0xe7, 0x62, 0x22, 0x15, 0xeb, 0xf1, 0x54, 0x70, 0x4f,
+	0xb4, 0x12, 0xa8, 0xd1, 0x28, 0x74, 0xf7, 0x37, 0x0a, 0x3f, 0x1f, 0xef, 0x7a, 0xbd, 0x7e, 0x17,
+	0x51, 0x34, 0xb7, 0x24, 0xa4, 0xfb, 0x9b, 0x56, 0xa9, 0x04, 0xa6, 0x68, 0xa7, 0xf9, 0xc9, 0x14,
+	0x0c, 0x43, 0x8b, 0xff, 0xab, 0x40, 0xa1, 0x45, 0x1c, 0x1d, 0x3d, 0x44, 0x16, 0x7d, 0x4b, 0xf6,
+	0xaa, 0x3b, 0x90, 0xf3, 0x91, 0x41, 0x3c, 0x97, 0xe7, 0x66, 0x75, 0x5b, 0x1b, 0x7f, 0xf4, 0x08,
+	0xa3, 0x74, 0xce, 0xa9, 0x4b, 0x09, 0xd6, 0xe7, 0x21, 0x76, 0x1f, 0xb8, 0x16, 0x8a, 0xa7, 0x6f,
+	0x25, 0x20, 0xf2, 0x04, 0xd6, 0x12, 0x01, 0x59, 0x8b, 0x02, 0x22, 0x16, 0xd5, 0x4e, 0xc1, 0x7a,
+	0x38, 0x08, 0x83, 0xf1, 0x7b, 0x81, 0x56, 0x1d, 0x11, 0xaf, 0x7b, 0x84, 0xe6, 0x87, 0xd6, 0x9b,
+	0xa0, 0x46, 0xb5, 0x46, 0xc7, 0xf0, 0x51, 0xdb, 0xec, 0x07, 0x75, 0xef, 0x5a, 0x30, 0x73, 0xc0,
+	0x26, 0x76, 0xfb, 0x24, 0x0d, 0x7d, 0xd2, 0x32, 0x89, 0x3e, 0x39, 0x4a, 0x1c, 0x01, 0x07, 0x88,
+	0xd2, 0x2e, 0x7a, 0x5b, 0x27, 0x66, 0xa8, 0x4d, 0xfb, 0x1e, 0x3f, 0x02, 0xc2, 0x71, 0x78, 0xbc,
+	0xbf, 0x17, 0xb6, 0x90, 0x0a, 0x4f, 0xf6, 0xe6, 0xf8, 0x64, 0xef, 0x7b, 0xe6, 0x70, 0xfb, 0x18,
+	0xd4, 0x45, 0x62, 0xc5, 0x58, 0x5d, 0x34, 0xd7, 0x8a, 0x23, 0xad, 0x1f, 0x1f, 0xd2, 0x2c, 0xeb,
+	0xa2, 0x21, 0x5a, 0x18, 0xf9, 0xcf, 0x14, 0xde, 0x57, 0x89, 0x66, 0xfd, 0x81, 0xe1, 0x1b, 0x3d,
+	0xa2, 0x7e, 0x1d, 0x0a, 0xc6, 0x80, 0x76, 0x3c, 0x9f, 0x15, 0xc7, 0xd3, 0x8c, 0x8d, 0x58, 0xd5,
+	0x6f, 0x43, 0xae, 0xcf, 0x57, 0x90, 0xad, 0xc1, 0x85, 0xf1, 0xf1, 0x12, 0x5a, 0x86, 0x0a, 0x60,
+	0x21, 0xb6, 0x73, 0x9d, 0x79, 0x14, 0x2d, 0xc8, 0x9c, 0x3a, 0x93, 0x7c, 0x64, 0x10, 0xd2, 0xda,
+	0x39, 0x38, 0x9b, 0x20, 0x85, 0x2e, 0x7d, 0x29, 0x6a, 0x93, 0x83, 0x81, 0x49, 0x2c, 0x1f, 0x9b,
+	0x6f, 0xa0, 0x01, 0x7c, 0x1f, 0xb2, 0xbe, 0x41, 0x8f, 0xd9, 0xbd, 0x30, 0x09, 0x76, 0x80, 0xc7,
+	0xdf, 0x59, 0xb2, 0xbc, 0x92, 0xe3, 0x8f, 0x5c, 0xf2, 0x91, 0x25, 0xe5, 0xce, 0x0a, 0x1d, 0xd2,
+	0xb0, 0x00, 0x6c, 0x30, 0x9e, 0xd6, 0xbb, 0xb1, 0x96, 0x85, 0xfa, 0xc8, 0xe8, 0x45, 0xce, 0xe4,
+	0x05, 0x61, 0xcf, 0x66, 0xae, 0x22, 0xd7, 0x0e, 0x3a, 0xca, 0x05, 0xf1, 0x14, 0x80, 0x5c, 0x5b,
+	0xb4, 0x92, 0xda, 0xaf, 0x15, 0x1e, 0xe8, 0x8f, 0x31, 0xed, 0xd8, 0xbe, 0xf1, 0x58, 0xea, 0xec,
+	0x53, 0xec, 0xb9, 0xf3, 0xdb, 0xa5, 0x8d, 0x04, 0x92, 0xab, 0x91, 0xd3, 0xe3, 0x14, 0x6b, 0x7f,
+	0x56, 0x60, 0x73, 0xc2, 0x5c, 0x18, 0x8b, 0x31, 0x0d, 0xab, 0x32, 0x87, 0x86, 0x35, 0x73, 0xdc,
+	0x86, 0x55, 0x2d, 0xc1, 0x22, 0x72, 0x6d, 0x24, 0xea, 0xd8, 0xbc, 0x2e, 0x06, 0xda, 0x1f, 0x15,
+	0x9e, 0xc3, 0x8f, 0xbc, 0xfe, 0x61, 0x3f, 0x19, 0xd4, 0xf9, 0x5c, 0x64, 0x17, 0x61, 0x05, 0x3d,
+	0xa1, 0xbe, 0x11, 0x60, 0x4d, 0xa4, 0x76, 0x99, 0xd3, 0x24, 0xd8, 0x6e, 0x24, 0xc0, 0x76, 0x3e,
+	0x8a, 0xfb, 0x88, 0x61, 0xda, 0x37, 0xe1, 0xc2, 0x38, 0x7a, 0xbc, 0x57, 0x8c, 0x01, 0x49, 0x49,
+	0x02, 0xe9, 0x53, 0xe1, 0xf0, 0x03, 0x63, 0x40, 0xd0, 0x9b, 0x41, 0xd1, 0x8d, 0x04, 0x8a, 0x62,
+	0xde, 0x8c, 0x68, 0xd5, 0xaa, 0xdc, 0x9b, 0x11, 0x7a, 0x78, 0x88, 0xfc, 0x52, 0xe1, 0xe5, 0xaa,
+	0x8e, 0xc8, 0xa0, 0xf7, 0x86, 0xec, 0xbd, 0x99, 0xb0, 0xf7, 0xc2, 0xd0, 0x6d, 0x99, 0x50, 0xab,
+	0x6d, 0xc2, 0xc6, 0xd8, 0x89, 0xa4, 0xc5, 0xa2, 0x92, 0x7d, 0xeb, 0x16, 0x8f, 0xaa, 0xd5, 0xfe,
+	0xad, 0x70, 0x93, 0x47, 0x67, 0xfe, 0xff, 0xf6, 0xe8, 0x77, 0x20, 0xef, 0xa3, 0x1f, 0x0f, 0xc2,
+	0x6d, 0x3a, 0xab, 0x74, 0x28, 0xb5, 0xfd, 0xc5, 0x29, 0x58, 0x68, 0x11, 0x47, 0x75, 0xa0, 0x38,
+	0xfc, 0x55, 0xef, 0xea, 0x84, 0xe6, 0x34, 0xf1, 0x71, 0xa6, 0xd2, 0x98, 0x8d, 0x2f, 0x8c, 0x9d,
+	0x03, 0xc5, 0xe1, 0x0f, 0x36, 0x93, 0x15, 0x0d, 0xf1, 0xa5, 0x28, 0x1a, 0xfb, 0x62, 0xaf, 0xf6,
+	0x61, 0x6d, 0xe4, 0xb5, 0xfe, 0xfa, 0xc4, 0x35, 0x92, 0xac, 0x95, 0xdb, 0x33, 0xb3, 0x86, 0x1a,
+	0x3f, 0x84, 0x2c, 0x7f, 0x2e, 0xdf, 0x98, 0x28, 0xca, 0xa6, 0x2b, 0x57, 0x52, 0xa7, 0xc3, 0xd5,
+	0x0c, 0x58, 0x8e, 0x3f, 0x16, 0x5e, 0x9e, 0x28, 0x15, 0xe3, 0xaa, 0xdc, 0x9c, 0x85, 0x2b, 0x9e,
+	0x8b, 0xe1, 0x37, 0xb0, 0x94, 0xa4, 0xc7, 0xf9, 0xd2, 0x92, 0x3e, 0xee, 0x15, 0x4b, 0xfd, 0x3e,
+	0xe4, 0xc3, 0x17, 0xac, 0x8b, 0x93, 0x4d, 0x94, 0x2c, 0x95, 0xeb, 0x53, 0x59, 0xc2, 0x95, 0x7f,
+	0x08, 0x85, 0xe8, 0x31, 0x47, 0x9b, 0x28, 0x17, 0xf2, 0x54, 0xb6, 0xa6, 0xf3, 0x8c, 0x2e, 0xce,
+	0x6a, 0xfb, 0x69, 0x8b, 0xef, 0x7b, 0xe6, 0xd4, 0xc5, 0xe3, 0x55, 0xfa, 0x8f, 0x00, 0x62, 0x8f,
+	0x1a, 0x97, 0x26, 0x4a, 0x46, 0x4c, 0x95, 0x1b, 0x33, 0x30, 0xc5, 0x8d, 0x8f, 0xde, 0x26, 0xb4,
+	0x29, 0x09, 0x4b, 0x37, 0x7e, 0xe4, 0x95, 0x41, 0x3d, 0x84, 0xa5, 0xe0, 0x85, 0xa1, 0x96, 0x62,
+	0x14, 0xe7, 0xa8, 0xd4, 0xa7, 0x71, 0xc4, 0x71, 0x12, 0x76, 0xf2, 0x93, 0x71, 0x12, 0xb0, 0xa4,
+	0xe0, 0x24, 0xd9, 0x75, 0xab, 0x3a, 0xe4, 0x64, 0xc7, 0xbd, 0x39, 0x51, 0x48, 0x30, 0x54, 0xae,
+	0x4d, 0x61, 0x88, 0x07, 0x21, 0x68, 0x5c, 0x6b, 0x29, 0x32, 0x9c, 0x23, 0x25, 0x08, 0x89, 0xa6,
+	0x92, 0x25, 0x2e, 0xea, 0x28, 0xb5, 0xb4, 0x63, 0x48, 0xf0, 0xa4, 0x24, 0x6e, 0xb4, 0x37, 0x74,
+	0xa0, 0x38, 0xdc, 0xde, 0x5d, 0x9d, 0x22, 0x3c, 0x7d, 0xcb, 0x8f, 0x6d, 0xd0, 0xf8, 0x96, 0x0f,
+	0xbe, 0x64, 0xa5, 0x6c, 0x79, 0xc9, 0x92, 0xb6, 0xe5, 0x93, 0x5f, 0x7a, 0x58, 0x7c, 0xc2, 0x1e,
+	0x29, 0x25, 0x3e, 0x01, 0x4f, 0x5a, 0x7c, 0x46, 0x5a, 0x91, 0x4f, 0xa0, 0x34, 0xb6, 0x67, 0xb8,
+	0x35, 0x71, 0x8d, 0x71, 0xec, 0x95, 0xaf, 0x1d, 0x8b, 0x3d, 0xd4, 0x4e, 0x60, 0x7d, 0xb4, 0xb2,
+	0x9e, 0x6c, 0xfe, 0x08, 0x6f, 0x65, 0x7b, 0x76, 0xde, 0xb8, 0xd2, 0xd1, 0xea, 0x76, 0xb2, 0xd2,
+	0x11, 0xde, 0x14, 0xa5, 0x13, 0xeb, 0x54, 0xf5, 0x08, 0xd4, 0x31, 0x35, 0xea, 0x8d, 0xb4, 0x4d,
+	0x92, 0x60, 0xae, 0xbc, 0x7b, 0x0c, 0xe6, 0xb8, 0xde, 0x31, 0x95, 0xe6, 0x8d, 0x29, 0x47, 0xdf,
+	0x8c, 0x7a, 0x53, 0x4a, 0x46, 0x1b, 0x56, 0x86, 0xde, 0x2a, 0xae, 0x4c, 0xa9, 0x66, 0x04, 0x5b,
+	0xe5, 0xd6, 0x4c, 0x6c, 0x81, 0x96, 0xca, 0xe2, 0xcf, 0x58, 0x79, 0xb7, 0xbb, 0xf7, 0xf9, 0x8b,
+	0xaa, 0xf2, 0xfc, 0x45, 0x55, 0xf9, 0xd7, 0x8b, 0xaa, 0xf2, 0xab, 0x97, 0xd5, 0x13, 0xcf, 0x5f,
+	0x56, 0x4f, 0xfc, 0xe3, 0x65, 0xf5, 0xc4, 0x0f, 0x9a, 0x0e, 0xa6, 0x9d, 0x81, 0xd9, 0xb0, 0xbc,
+	0x5e, 0x33, 0xf6, 0x53, 0xb3, 0xd8, 0xbf, 0x4f, 0x82, 0xdf, 0x9d, 0xf1, 0x1f, 0x9d, 0x99, 0x39,
+	0xfe, 0xc3, 0xaf, 0x77, 0xff, 0x17, 0x00, 0x00, 0xff, 0xff, 0xf3, 0x22, 0xd2, 0x86, 0xce, 0x26,
+	0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -2523,6 +3261,21 @@ type MsgClient interface {
 	// recorded as a COMPLETED job that both sides may rate. A client's
 	// request id settles at most once, ever.
 	Purchase(ctx context.Context, in *MsgPurchase, opts ...grpc.CallOption) (*MsgPurchaseResponse, error)
+	// Subscribe starts a subscription to a per-block listing: the client
+	// deposits rate × term into a market-owned stream to the provider.
+	Subscribe(ctx context.Context, in *MsgSubscribe, opts ...grpc.CallOption) (*MsgSubscribeResponse, error)
+	// WithdrawSubscription pays the provider what accrued (take cut);
+	// after the end it also refunds the rest and ends the subscription.
+	WithdrawSubscription(ctx context.Context, in *MsgWithdrawSubscription, opts ...grpc.CallOption) (*MsgWithdrawSubscriptionResponse, error)
+	// TopUpSubscription extends a running subscription by more blocks (client).
+	TopUpSubscription(ctx context.Context, in *MsgTopUpSubscription, opts ...grpc.CallOption) (*MsgTopUpSubscriptionResponse, error)
+	// PauseSubscription stops accrual while the provider pauses service.
+	PauseSubscription(ctx context.Context, in *MsgPauseSubscription, opts ...grpc.CallOption) (*MsgPauseSubscriptionResponse, error)
+	// ResumeSubscription restarts accrual (provider).
+	ResumeSubscription(ctx context.Context, in *MsgResumeSubscription, opts ...grpc.CallOption) (*MsgResumeSubscriptionResponse, error)
+	// CancelSubscription ends a subscription now (client or provider): what
+	// accrued to the provider (take cut), the rest back to the client.
+	CancelSubscription(ctx context.Context, in *MsgCancelSubscription, opts ...grpc.CallOption) (*MsgCancelSubscriptionResponse, error)
 	// UpdateParams sets the module parameters (gov authority only).
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
 }
@@ -2697,6 +3450,60 @@ func (c *msgClient) Purchase(ctx context.Context, in *MsgPurchase, opts ...grpc.
 	return out, nil
 }
 
+func (c *msgClient) Subscribe(ctx context.Context, in *MsgSubscribe, opts ...grpc.CallOption) (*MsgSubscribeResponse, error) {
+	out := new(MsgSubscribeResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.market.v1.Msg/Subscribe", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) WithdrawSubscription(ctx context.Context, in *MsgWithdrawSubscription, opts ...grpc.CallOption) (*MsgWithdrawSubscriptionResponse, error) {
+	out := new(MsgWithdrawSubscriptionResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.market.v1.Msg/WithdrawSubscription", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) TopUpSubscription(ctx context.Context, in *MsgTopUpSubscription, opts ...grpc.CallOption) (*MsgTopUpSubscriptionResponse, error) {
+	out := new(MsgTopUpSubscriptionResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.market.v1.Msg/TopUpSubscription", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) PauseSubscription(ctx context.Context, in *MsgPauseSubscription, opts ...grpc.CallOption) (*MsgPauseSubscriptionResponse, error) {
+	out := new(MsgPauseSubscriptionResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.market.v1.Msg/PauseSubscription", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) ResumeSubscription(ctx context.Context, in *MsgResumeSubscription, opts ...grpc.CallOption) (*MsgResumeSubscriptionResponse, error) {
+	out := new(MsgResumeSubscriptionResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.market.v1.Msg/ResumeSubscription", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) CancelSubscription(ctx context.Context, in *MsgCancelSubscription, opts ...grpc.CallOption) (*MsgCancelSubscriptionResponse, error) {
+	out := new(MsgCancelSubscriptionResponse)
+	err := c.cc.Invoke(ctx, "/agentchain.market.v1.Msg/CancelSubscription", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error) {
 	out := new(MsgUpdateParamsResponse)
 	err := c.cc.Invoke(ctx, "/agentchain.market.v1.Msg/UpdateParams", in, out, opts...)
@@ -2752,6 +3559,21 @@ type MsgServer interface {
 	// recorded as a COMPLETED job that both sides may rate. A client's
 	// request id settles at most once, ever.
 	Purchase(context.Context, *MsgPurchase) (*MsgPurchaseResponse, error)
+	// Subscribe starts a subscription to a per-block listing: the client
+	// deposits rate × term into a market-owned stream to the provider.
+	Subscribe(context.Context, *MsgSubscribe) (*MsgSubscribeResponse, error)
+	// WithdrawSubscription pays the provider what accrued (take cut);
+	// after the end it also refunds the rest and ends the subscription.
+	WithdrawSubscription(context.Context, *MsgWithdrawSubscription) (*MsgWithdrawSubscriptionResponse, error)
+	// TopUpSubscription extends a running subscription by more blocks (client).
+	TopUpSubscription(context.Context, *MsgTopUpSubscription) (*MsgTopUpSubscriptionResponse, error)
+	// PauseSubscription stops accrual while the provider pauses service.
+	PauseSubscription(context.Context, *MsgPauseSubscription) (*MsgPauseSubscriptionResponse, error)
+	// ResumeSubscription restarts accrual (provider).
+	ResumeSubscription(context.Context, *MsgResumeSubscription) (*MsgResumeSubscriptionResponse, error)
+	// CancelSubscription ends a subscription now (client or provider): what
+	// accrued to the provider (take cut), the rest back to the client.
+	CancelSubscription(context.Context, *MsgCancelSubscription) (*MsgCancelSubscriptionResponse, error)
 	// UpdateParams sets the module parameters (gov authority only).
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
 }
@@ -2813,6 +3635,24 @@ func (*UnimplementedMsgServer) SettleRequest(ctx context.Context, req *MsgSettle
 }
 func (*UnimplementedMsgServer) Purchase(ctx context.Context, req *MsgPurchase) (*MsgPurchaseResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Purchase not implemented")
+}
+func (*UnimplementedMsgServer) Subscribe(ctx context.Context, req *MsgSubscribe) (*MsgSubscribeResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Subscribe not implemented")
+}
+func (*UnimplementedMsgServer) WithdrawSubscription(ctx context.Context, req *MsgWithdrawSubscription) (*MsgWithdrawSubscriptionResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method WithdrawSubscription not implemented")
+}
+func (*UnimplementedMsgServer) TopUpSubscription(ctx context.Context, req *MsgTopUpSubscription) (*MsgTopUpSubscriptionResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method TopUpSubscription not implemented")
+}
+func (*UnimplementedMsgServer) PauseSubscription(ctx context.Context, req *MsgPauseSubscription) (*MsgPauseSubscriptionResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method PauseSubscription not implemented")
+}
+func (*UnimplementedMsgServer) ResumeSubscription(ctx context.Context, req *MsgResumeSubscription) (*MsgResumeSubscriptionResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ResumeSubscription not implemented")
+}
+func (*UnimplementedMsgServer) CancelSubscription(ctx context.Context, req *MsgCancelSubscription) (*MsgCancelSubscriptionResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CancelSubscription not implemented")
 }
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
@@ -3146,6 +3986,114 @@ func _Msg_Purchase_Handler(srv interface{}, ctx context.Context, dec func(interf
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_Subscribe_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSubscribe)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).Subscribe(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.market.v1.Msg/Subscribe",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).Subscribe(ctx, req.(*MsgSubscribe))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_WithdrawSubscription_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgWithdrawSubscription)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).WithdrawSubscription(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.market.v1.Msg/WithdrawSubscription",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).WithdrawSubscription(ctx, req.(*MsgWithdrawSubscription))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_TopUpSubscription_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgTopUpSubscription)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).TopUpSubscription(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.market.v1.Msg/TopUpSubscription",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).TopUpSubscription(ctx, req.(*MsgTopUpSubscription))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_PauseSubscription_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgPauseSubscription)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).PauseSubscription(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.market.v1.Msg/PauseSubscription",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).PauseSubscription(ctx, req.(*MsgPauseSubscription))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_ResumeSubscription_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgResumeSubscription)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).ResumeSubscription(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.market.v1.Msg/ResumeSubscription",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).ResumeSubscription(ctx, req.(*MsgResumeSubscription))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_CancelSubscription_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgCancelSubscription)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).CancelSubscription(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agentchain.market.v1.Msg/CancelSubscription",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).CancelSubscription(ctx, req.(*MsgCancelSubscription))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(MsgUpdateParams)
 	if err := dec(in); err != nil {
@@ -3242,6 +4190,30 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 			Handler:    _Msg_Purchase_Handler,
 		},
 		{
+			MethodName: "Subscribe",
+			Handler:    _Msg_Subscribe_Handler,
+		},
+		{
+			MethodName: "WithdrawSubscription",
+			Handler:    _Msg_WithdrawSubscription_Handler,
+		},
+		{
+			MethodName: "TopUpSubscription",
+			Handler:    _Msg_TopUpSubscription_Handler,
+		},
+		{
+			MethodName: "PauseSubscription",
+			Handler:    _Msg_PauseSubscription_Handler,
+		},
+		{
+			MethodName: "ResumeSubscription",
+			Handler:    _Msg_ResumeSubscription_Handler,
+		},
+		{
+			MethodName: "CancelSubscription",
+			Handler:    _Msg_CancelSubscription_Handler,
+		},
+		{
 			MethodName: "UpdateParams",
 			Handler:    _Msg_UpdateParams_Handler,
 		},
@@ -3270,6 +4242,16 @@ func (m *MsgCreateListing) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.MinTermBlocks != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.MinTermBlocks))
+		i--
+		dAtA[i] = 0x68
+	}
+	if m.Billing != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Billing))
+		i--
+		dAtA[i] = 0x60
+	}
 	if m.MinClientScore != 0 {
 		i = encodeVarintTx(dAtA, i, uint64(m.MinClientScore))
 		i--
@@ -3393,6 +4375,11 @@ func (m *MsgUpdateListing) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.MinTermBlocks != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.MinTermBlocks))
+		i--
+		dAtA[i] = 0x68
+	}
 	if m.SetMinClientScore {
 		i--
 		if m.SetMinClientScore {
@@ -4745,6 +5732,454 @@ func (m *MsgUpdateParamsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error)
 	return len(dAtA) - i, nil
 }
 
+func (m *MsgSubscribe) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSubscribe) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSubscribe) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.TermBlocks != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TermBlocks))
+		i--
+		dAtA[i] = 0x20
+	}
+	{
+		size, err := m.Rate.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if m.ListingId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.ListingId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Client) > 0 {
+		i -= len(m.Client)
+		copy(dAtA[i:], m.Client)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Client)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSubscribeResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSubscribeResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSubscribeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.EndHeight != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.EndHeight))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.StreamId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.StreamId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgWithdrawSubscription) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgWithdrawSubscription) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgWithdrawSubscription) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Signer) > 0 {
+		i -= len(m.Signer)
+		copy(dAtA[i:], m.Signer)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Signer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgWithdrawSubscriptionResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgWithdrawSubscriptionResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgWithdrawSubscriptionResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Ended {
+		i--
+		if m.Ended {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x18
+	}
+	{
+		size, err := m.Take.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	{
+		size, err := m.ProviderAmount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgTopUpSubscription) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgTopUpSubscription) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgTopUpSubscription) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.ExtraBlocks != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.ExtraBlocks))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Client) > 0 {
+		i -= len(m.Client)
+		copy(dAtA[i:], m.Client)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Client)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgTopUpSubscriptionResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgTopUpSubscriptionResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgTopUpSubscriptionResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.EndHeight != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.EndHeight))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgPauseSubscription) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgPauseSubscription) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgPauseSubscription) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Signer) > 0 {
+		i -= len(m.Signer)
+		copy(dAtA[i:], m.Signer)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Signer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgPauseSubscriptionResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgPauseSubscriptionResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgPauseSubscriptionResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgResumeSubscription) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgResumeSubscription) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgResumeSubscription) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Signer) > 0 {
+		i -= len(m.Signer)
+		copy(dAtA[i:], m.Signer)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Signer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgResumeSubscriptionResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgResumeSubscriptionResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgResumeSubscriptionResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgCancelSubscription) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCancelSubscription) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCancelSubscription) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Signer) > 0 {
+		i -= len(m.Signer)
+		copy(dAtA[i:], m.Signer)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Signer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgCancelSubscriptionResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCancelSubscriptionResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCancelSubscriptionResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Refunded.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	{
+		size, err := m.Take.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	{
+		size, err := m.ProviderAmount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTx(v)
 	base := offset
@@ -4799,6 +6234,12 @@ func (m *MsgCreateListing) Size() (n int) {
 	}
 	if m.MinClientScore != 0 {
 		n += 1 + sovTx(uint64(m.MinClientScore))
+	}
+	if m.Billing != 0 {
+		n += 1 + sovTx(uint64(m.Billing))
+	}
+	if m.MinTermBlocks != 0 {
+		n += 1 + sovTx(uint64(m.MinTermBlocks))
 	}
 	return n
 }
@@ -4862,6 +6303,9 @@ func (m *MsgUpdateListing) Size() (n int) {
 	}
 	if m.SetMinClientScore {
 		n += 2
+	}
+	if m.MinTermBlocks != 0 {
+		n += 1 + sovTx(uint64(m.MinTermBlocks))
 	}
 	return n
 }
@@ -5421,6 +6865,189 @@ func (m *MsgUpdateParamsResponse) Size() (n int) {
 	return n
 }
 
+func (m *MsgSubscribe) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Client)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.ListingId != 0 {
+		n += 1 + sovTx(uint64(m.ListingId))
+	}
+	l = m.Rate.Size()
+	n += 1 + l + sovTx(uint64(l))
+	if m.TermBlocks != 0 {
+		n += 1 + sovTx(uint64(m.TermBlocks))
+	}
+	return n
+}
+
+func (m *MsgSubscribeResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.StreamId != 0 {
+		n += 1 + sovTx(uint64(m.StreamId))
+	}
+	if m.EndHeight != 0 {
+		n += 1 + sovTx(uint64(m.EndHeight))
+	}
+	return n
+}
+
+func (m *MsgWithdrawSubscription) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Signer)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	return n
+}
+
+func (m *MsgWithdrawSubscriptionResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.ProviderAmount.Size()
+	n += 1 + l + sovTx(uint64(l))
+	l = m.Take.Size()
+	n += 1 + l + sovTx(uint64(l))
+	if m.Ended {
+		n += 2
+	}
+	return n
+}
+
+func (m *MsgTopUpSubscription) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Client)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.ExtraBlocks != 0 {
+		n += 1 + sovTx(uint64(m.ExtraBlocks))
+	}
+	return n
+}
+
+func (m *MsgTopUpSubscriptionResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.EndHeight != 0 {
+		n += 1 + sovTx(uint64(m.EndHeight))
+	}
+	return n
+}
+
+func (m *MsgPauseSubscription) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Signer)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	return n
+}
+
+func (m *MsgPauseSubscriptionResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgResumeSubscription) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Signer)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	return n
+}
+
+func (m *MsgResumeSubscriptionResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgCancelSubscription) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Signer)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	return n
+}
+
+func (m *MsgCancelSubscriptionResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.ProviderAmount.Size()
+	n += 1 + l + sovTx(uint64(l))
+	l = m.Take.Size()
+	n += 1 + l + sovTx(uint64(l))
+	l = m.Refunded.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
 func sovTx(x uint64) (n int) {
 	return (math_bits.Len64(x|1) + 6) / 7
 }
@@ -5755,6 +7382,44 @@ func (m *MsgCreateListing) Unmarshal(dAtA []byte) error {
 				b := dAtA[iNdEx]
 				iNdEx++
 				m.MinClientScore |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 12:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Billing", wireType)
+			}
+			m.Billing = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Billing |= ListingBilling(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 13:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MinTermBlocks", wireType)
+			}
+			m.MinTermBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MinTermBlocks |= int64(b&0x7F) << shift
 				if b < 0x80 {
 					break
 				}
@@ -6192,6 +7857,25 @@ func (m *MsgUpdateListing) Unmarshal(dAtA []byte) error {
 				}
 			}
 			m.SetMinClientScore = bool(v != 0)
+		case 13:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MinTermBlocks", wireType)
+			}
+			m.MinTermBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MinTermBlocks |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])
@@ -9764,6 +11448,1244 @@ func (m *MsgUpdateParamsResponse) Unmarshal(dAtA []byte) error {
 			return fmt.Errorf("proto: MsgUpdateParamsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSubscribe) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSubscribe: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSubscribe: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Client", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Client = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ListingId", wireType)
+			}
+			m.ListingId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ListingId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Rate", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Rate.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TermBlocks", wireType)
+			}
+			m.TermBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TermBlocks |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSubscribeResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSubscribeResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSubscribeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StreamId", wireType)
+			}
+			m.StreamId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StreamId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EndHeight", wireType)
+			}
+			m.EndHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.EndHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgWithdrawSubscription) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgWithdrawSubscription: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgWithdrawSubscription: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgWithdrawSubscriptionResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgWithdrawSubscriptionResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgWithdrawSubscriptionResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProviderAmount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ProviderAmount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Take", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Take.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Ended", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Ended = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgTopUpSubscription) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgTopUpSubscription: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgTopUpSubscription: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Client", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Client = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExtraBlocks", wireType)
+			}
+			m.ExtraBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ExtraBlocks |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgTopUpSubscriptionResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgTopUpSubscriptionResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgTopUpSubscriptionResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EndHeight", wireType)
+			}
+			m.EndHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.EndHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgPauseSubscription) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgPauseSubscription: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgPauseSubscription: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgPauseSubscriptionResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgPauseSubscriptionResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgPauseSubscriptionResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgResumeSubscription) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgResumeSubscription: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgResumeSubscription: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgResumeSubscriptionResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgResumeSubscriptionResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgResumeSubscriptionResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCancelSubscription) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCancelSubscription: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCancelSubscription: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCancelSubscriptionResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCancelSubscriptionResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCancelSubscriptionResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProviderAmount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ProviderAmount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Take", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Take.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Refunded", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Refunded.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])
