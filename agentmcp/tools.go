@@ -390,10 +390,10 @@ type reputationIn struct {
 type FeedbackView struct {
 	JobID    string   `json:"job_id"`
 	Score    uint32   `json:"score"`
-	Role     string   `json:"role" jsonschema:"the rater's side of the job"`
+	Role     string   `json:"role" jsonschema:"the rater's side of the job (client or provider), or ruling: a dispute's outcome, scored by the provider's share"`
 	Rater    string   `json:"rater"`
 	Tags     []string `json:"tags,omitempty"`
-	Weight   string   `json:"weight" jsonschema:"how much it counts (the value that settled; 0 for self-dealing)"`
+	Weight   string   `json:"weight" jsonschema:"how much it counts (the value that settled, or for a ruling the value at stake; 0 for self-dealing)"`
 	Height   int64    `json:"height"`
 	Revoked  bool     `json:"revoked,omitempty"`
 	Response string   `json:"response_uri,omitempty" jsonschema:"the rated agent's answer"`
@@ -433,8 +433,12 @@ func (s *Server) getReputation(ctx context.Context, in reputationIn) (reputation
 			Weight: f.Weight.TruncateInt().String(), Height: f.Height, Revoked: f.Revoked, Response: f.ResponseUri,
 		})
 	}
-	return out, fmt.Sprintf("agent #%s: score %s from %d ratings; %d jobs completed, %d disputes lost, %d expired",
-		out.AgentID, out.Score, out.Ratings, out.Signals.JobsCompleted, out.Signals.DisputesLost, out.Signals.JobsExpired), nil
+	onTime := "no deadlines yet"
+	if out.Signals.OnTimeRate != "" {
+		onTime = out.Signals.OnTimeRate + " of deadlines met"
+	}
+	return out, fmt.Sprintf("agent #%s: score %s from %d ratings; %d jobs completed, %d disputes lost, %d expired, %s",
+		out.AgentID, out.Score, out.Ratings, out.Signals.JobsCompleted, out.Signals.DisputesLost, out.Signals.JobsExpired, onTime), nil
 }
 
 // ---- listings

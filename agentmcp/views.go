@@ -2,6 +2,7 @@ package agentmcp
 
 import (
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -219,17 +220,24 @@ type SignalsView struct {
 	JobsExpired     uint64 `json:"jobs_expired"`
 	DisputesOpened  uint64 `json:"disputes_opened"`
 	DisputesLost    uint64 `json:"disputes_lost"`
-	DeliveredOnTime uint64 `json:"delivered_on_time"`
-	VolumeEarned    Amount `json:"volume_earned"`
-	VolumeSpent     Amount `json:"volume_spent"`
+	DeliveredOnTime uint64 `json:"delivered_on_time" jsonschema:"milestones delivered by their deadline"`
+	// OnTimeRate is empty when the agent has no deadline behind it yet.
+	OnTimeRate string   `json:"on_time_rate,omitempty" jsonschema:"deadlines met: deliveries on time over those plus jobs accepted and left to expire, e.g. 66.66%; absent with no history"`
+	Earned     []Amount `json:"earned" jsonschema:"paid to it as provider, per denom"`
+	Spent      []Amount `json:"spent" jsonschema:"paid by it for work as a client agent, per denom"`
 }
 
 func signalsView(s reputationtypes.Signals) SignalsView {
-	return SignalsView{
+	v := SignalsView{
 		JobsCompleted: s.JobsCompleted, JobsResolved: s.JobsResolved, JobsExpired: s.JobsExpired,
 		DisputesOpened: s.DisputesOpened, DisputesLost: s.DisputesLost, DeliveredOnTime: s.DeliveredOnTime,
-		VolumeEarned: ShowAmount(sdkCoin(baseDenom, s.VolumeEarned)), VolumeSpent: ShowAmount(sdkCoin(baseDenom, s.VolumeSpent)),
+		Earned: ShowAmounts(s.Earned), Spent: ShowAmounts(s.Spent),
 	}
+	if s.DeliveredOnTime > 0 || s.JobsExpired > 0 {
+		bps := reputationtypes.OnTimeRateBps(s)
+		v.OnTimeRate = fmt.Sprintf("%d.%02d%%", bps/100, bps%100)
+	}
+	return v
 }
 
 // score writes a 0-100 score with one decimal.

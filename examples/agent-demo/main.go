@@ -418,8 +418,11 @@ func (d *demo) narrate(ctx context.Context, e agentkit.Event) {
 			now = fmt.Sprintf("%s from %d rating(s) (weight %s AGNT)", agentkit.FormatScore(rep.Score), rep.Count, agentkit.FormatScore(rep.Weight))
 		}
 		rater := "the client"
-		if ev.Role == reputationtypes.RATER_ROLE_PROVIDER {
+		switch ev.Role {
+		case reputationtypes.RATER_ROLE_PROVIDER:
 			rater = "the provider"
+		case reputationtypes.RATER_ROLE_RULING:
+			rater = "the ruling"
 		}
 		d.say("%s job %d: %s rates %s %d/100; its reputation is now %s", h, ev.JobId, rater, d.agentName(ev.Subject), ev.Score, now)
 	}

@@ -26,8 +26,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: pos("job_id", "score"),
 				},
 				{
-					RpcMethod: "RespondFeedback", Use: "respond-feedback [job-id] [client|provider] [response-uri] [response-sha256-hex]",
-					Short:          "Append the rated agent's one response to a feedback (its owner or agent key)",
+					RpcMethod: "RespondFeedback", Use: "respond-feedback [job-id] [client|provider|ruling] [response-uri] [response-sha256-hex]",
+					Short:          "Append the rated agent's one response to a feedback or a dispute's ruling (its owner or agent key)",
 					Example:        `agentchaind tx reputation respond-feedback 5 client https://sum.example/reply <sha256 hex> --from summarizer-hot`,
 					PositionalArgs: pos("job_id", "role", "response_uri", "response_hash"),
 				},
@@ -53,7 +53,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: pos("agent_id"),
 				},
 				{
-					RpcMethod: "Feedback", Use: "feedback [job-id] [client|provider]", Short: "One feedback",
+					RpcMethod: "Feedback", Use: "feedback [job-id] [client|provider|ruling]", Short: "One feedback, or a dispute's ruling",
 					Example: "agentchaind query reputation feedback 5 client", PositionalArgs: pos("job_id", "role"),
 				},
 				{

@@ -79,10 +79,10 @@ func TestSelfDealingIsFixedAtHire(t *testing.T) {
 	if !after.Score.Equal(before.Score) || after.Count != 0 {
 		t.Fatalf("self-dealt ratings moved the score %s → %s (count %d)", before.Score, after.Score, after.Count)
 	}
-	if s := after.Signals; s.JobsCompleted != 0 || s.DeliveredOnTime != 0 || !s.VolumeEarned.IsZero() {
+	if s := after.Signals; s.JobsCompleted != 0 || s.DeliveredOnTime != 0 || !s.Earned.IsZero() {
 		t.Fatalf("self-dealt jobs moved the provider's signals: %+v", s)
 	}
-	if s := w.signals(clientAgent.id); s.JobsAsClient != 0 || !s.VolumeSpent.IsZero() {
+	if s := w.signals(clientAgent.id); s.JobsAsClient != 0 || !s.Spent.IsZero() {
 		t.Fatalf("self-dealt jobs moved the client agent's signals: %+v", s)
 	}
 

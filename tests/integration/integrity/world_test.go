@@ -177,7 +177,7 @@ func (w *world) signals(agentID uint64) reptypes.Signals {
 	w.t.Helper()
 	s, err := w.ta.ReputationKeeper.Signals.Get(w.ta.Ctx(), agentID)
 	if err != nil {
-		return reptypes.Signals{AgentId: agentID, VolumeEarned: sdkmath.ZeroInt(), VolumeSpent: sdkmath.ZeroInt()}
+		return reptypes.NewSignals(agentID)
 	}
 	return s
 }

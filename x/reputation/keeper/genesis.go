@@ -6,12 +6,14 @@ import (
 
 	"cosmossdk.io/collections"
 
+	markettypes "github.com/agentchain/agentchain/x/market/types"
 	"github.com/agentchain/agentchain/x/reputation/types"
 )
 
 // InitGenesis loads a validated genesis state (aggregates equal to the
 // replay of the feedback) and checks that every feedback's job and agents
-// exist (agentid's and market's genesis run first).
+// exist (agentid's and market's genesis run first), and that every ruling
+// rates the provider of a resolved job that was not self-dealt.
 func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
 		return err
@@ -23,8 +25,14 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		return err
 	}
 	for _, fb := range gs.Feedback {
-		if _, err := k.market.GetJob(ctx, fb.JobId); err != nil {
+		job, err := k.market.GetJob(ctx, fb.JobId)
+		if err != nil {
 			return fmt.Errorf("feedback on job %d: %w", fb.JobId, err)
+		}
+		if fb.Role == types.RATER_ROLE_RULING &&
+			(job.Status != markettypes.JOB_STATUS_RESOLVED || job.SelfDealing || fb.Subject != job.Provider) {
+			return fmt.Errorf("ruling on job %d: the job is %s (self-dealt: %t) with provider %d; the ruling rates agent %d",
+				fb.JobId, job.Status, job.SelfDealing, job.Provider, fb.Subject)
 		}
 		if _, err := k.agents.GetAgent(ctx, fb.Subject); err != nil {
 			return fmt.Errorf("feedback on job %d: subject: %w", fb.JobId, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"cosmossdk.io/collections"
-	sdkmath "cosmossdk.io/math"
 
 	"github.com/agentchain/agentchain/internal/invariant"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
@@ -21,11 +20,14 @@ const maxBroken = 20
 //     lacks feedback behind it, and the top-agents index holds exactly one
 //     entry per aggregate, at its stored score;
 //   - signals: every agent's signals equal a replay of the jobs that made
-//     them (the hooks' rules applied to every job on record).
+//     them (the hooks' rules applied to every job on record);
+//   - rulings: every resolved job that was not self-dealt has the ruling
+//     its resolution makes, and every ruling has such a job (rulings.go).
 func (k Keeper) Invariants() []invariant.Invariant {
 	return []invariant.Invariant{
 		{Name: "reputation/aggregates", Check: k.checkAggregates},
 		{Name: "reputation/signals", Check: k.checkSignals},
+		{Name: "reputation/rulings", Check: k.checkRulings},
 	}
 }
 
@@ -86,16 +88,18 @@ func (k Keeper) checkAggregates(ctx context.Context) ([]string, error) {
 
 // ReplaySignals computes every agent's signals from the jobs on record, by
 // the hooks' rules (hooks.go): jobs that were self-dealt count for no one;
-// a provider is credited with deliveries (on time by deliver_by or late),
-// completed and resolved jobs and what it earned on them (uagnt), expired
-// jobs, disputes opened against it and disputes it lost (a ruling under
-// half); a client agent with settled jobs and what it spent on them.
+// a provider is credited with milestones delivered on time (by deliver_by:
+// the market takes no later delivery), completed and resolved jobs and what
+// it earned on them (every denom), expired jobs, disputes opened against it
+// and disputes it lost (a ruling under half); a client agent with settled
+// jobs and what it spent on them (the price less the refund).
 func ReplaySignals(jobs []markettypes.Job) map[uint64]*types.Signals {
 	out := map[uint64]*types.Signals{}
 	get := func(id uint64) *types.Signals {
 		s := out[id]
 		if s == nil {
-			s = &types.Signals{AgentId: id, VolumeEarned: sdkmath.ZeroInt(), VolumeSpent: sdkmath.ZeroInt()}
+			n := types.NewSignals(id)
+			s = &n
 			out[id] = s
 		}
 		return s
@@ -105,13 +109,8 @@ func ReplaySignals(jobs []markettypes.Job) map[uint64]*types.Signals {
 			continue
 		}
 		for _, m := range j.Milestones {
-			if m.DeliveredHeight == 0 {
-				continue
-			}
-			if m.DeliveredHeight <= j.DeliverBy {
+			if m.DeliveredHeight != 0 && m.DeliveredHeight <= j.DeliverBy {
 				get(j.Provider).DeliveredOnTime++
-			} else {
-				get(j.Provider).DeliveredLate++
 			}
 		}
 		if j.Rejection != nil {
@@ -130,13 +129,11 @@ func ReplaySignals(jobs []markettypes.Job) map[uint64]*types.Signals {
 			} else {
 				s.JobsCompleted++
 			}
-			s.VolumeEarned = s.VolumeEarned.Add(j.ProviderPaid.AmountOf(nativeDenom))
+			s.Earned = s.Earned.Add(j.ProviderPaid...)
 			if j.ClientAgent != 0 {
 				c := get(j.ClientAgent)
 				c.JobsAsClient++
-				if j.Price.Denom == nativeDenom {
-					c.VolumeSpent = c.VolumeSpent.Add(j.Price.Amount.Sub(j.ClientRefunded.AmountOf(j.Price.Denom)))
-				}
+				c.Spent = c.Spent.Add(spentOn(j)...)
 			}
 		}
 	}
@@ -156,7 +153,8 @@ func (k Keeper) checkSignals(ctx context.Context) ([]string, error) {
 	if err := k.Signals.Walk(ctx, nil, func(id uint64, s types.Signals) (bool, error) {
 		r := replayed[id]
 		if r == nil {
-			r = &types.Signals{AgentId: id, VolumeEarned: sdkmath.ZeroInt(), VolumeSpent: sdkmath.ZeroInt()}
+			n := types.NewSignals(id)
+			r = &n
 		}
 		if !signalsEqual(*r, s) {
 			broken.Addf("agent %d's signals are %s; its jobs make %s", id, s.String(), r.String())
@@ -175,6 +173,6 @@ func (k Keeper) checkSignals(ctx context.Context) ([]string, error) {
 func signalsEqual(a, b types.Signals) bool {
 	return a.AgentId == b.AgentId && a.JobsCompleted == b.JobsCompleted && a.JobsResolved == b.JobsResolved &&
 		a.JobsExpired == b.JobsExpired && a.DisputesOpened == b.DisputesOpened && a.DisputesLost == b.DisputesLost &&
-		a.DeliveredOnTime == b.DeliveredOnTime && a.DeliveredLate == b.DeliveredLate && a.JobsAsClient == b.JobsAsClient &&
-		a.VolumeEarned.Equal(b.VolumeEarned) && a.VolumeSpent.Equal(b.VolumeSpent)
+		a.DeliveredOnTime == b.DeliveredOnTime && a.JobsAsClient == b.JobsAsClient &&
+		a.Earned.Equal(b.Earned) && a.Spent.Equal(b.Spent)
 }

@@ -244,7 +244,7 @@ func (k Keeper) parseAddr(field, s string) (sdk.AccAddress, error) {
 func (k Keeper) signals(ctx context.Context, agentID uint64) (types.Signals, error) {
 	s, err := k.Signals.Get(ctx, agentID)
 	if errors.Is(err, collections.ErrNotFound) {
-		return types.Signals{AgentId: agentID, VolumeEarned: sdkmath.ZeroInt(), VolumeSpent: sdkmath.ZeroInt()}, nil
+		return types.NewSignals(agentID), nil
 	}
 	return s, err
 }

@@ -441,7 +441,7 @@ func TestPurchaseIsRatedLikeASettledJob(t *testing.T) {
 		return err
 	})
 	rep, err := s.qs.Reputation(s.ctx(), &types.QueryReputationRequest{AgentId: provider.id})
-	if err != nil || rep.Signals.JobsCompleted != 1 || !rep.Signals.VolumeEarned.Equal(sdkmath.NewInt(1_960_000)) {
+	if err != nil || rep.Signals.JobsCompleted != 1 || !rep.Signals.Earned.Equal(sdk.NewCoins(uagnt(1_960_000))) {
 		t.Fatalf("provider reputation %+v %v", rep, err)
 	}
 	if sc := s.score(provider.id, "quote"); !sc.LT(sdkmath.LegacyNewDec(50)) {

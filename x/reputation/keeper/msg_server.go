@@ -60,11 +60,17 @@ func (m msgServer) SubmitFeedback(ctx context.Context, msg *types.MsgSubmitFeedb
 	if err != nil {
 		return nil, err
 	}
-	if job.Status != markettypes.JOB_STATUS_COMPLETED && job.Status != markettypes.JOB_STATUS_RESOLVED {
+	// A running subscription may be rated once something was paid: its
+	// weight is what was paid so far (one rating per party, as for a job).
+	runningSub := job.StreamId != 0 && job.Status == markettypes.JOB_STATUS_IN_PROGRESS
+	if runningSub && job.ProviderPaid.Add(job.TakePaid...).IsZero() {
+		return nil, errorsmod.Wrapf(types.ErrJobNotSettled, "subscription %d has paid nothing yet; feedback waits for a withdrawal", job.Id)
+	}
+	if !runningSub && job.Status != markettypes.JOB_STATUS_COMPLETED && job.Status != markettypes.JOB_STATUS_RESOLVED {
 		return nil, errorsmod.Wrapf(types.ErrJobNotSettled, "job %d is %s; feedback waits for COMPLETED or RESOLVED", job.Id, job.Status)
 	}
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	if height > job.SettledHeight+p.FeedbackWindowBlocks {
+	if !runningSub && height > job.SettledHeight+p.FeedbackWindowBlocks {
 		return nil, errorsmod.Wrapf(types.ErrFeedbackWindowClosed, "job %d settled at %d; feedback was taken until %d", job.Id, job.SettledHeight, job.SettledHeight+p.FeedbackWindowBlocks)
 	}
 	provider, err := k.getAgent(ctx, job.Provider)
@@ -99,30 +105,37 @@ func (m msgServer) SubmitFeedback(ctx context.Context, msg *types.MsgSubmitFeedb
 	fb.Weight = sdkmath.LegacyZeroDec()
 	if !job.SelfDealing {
 		// The value that settled for the work: what the provider side was
-		// paid, take included.
+		// paid, take included (so far, for a running subscription).
 		fb.Weight = p.WeightOf(job.ProviderPaid.Add(job.TakePaid...))
 	}
-	if fb.Seq, err = k.nextSeq(ctx); err != nil {
-		return nil, err
-	}
-	if err := k.Feedback.Set(ctx, key, fb); err != nil {
-		return nil, err
-	}
-	overall, err := k.applyFeedback(ctx, fb, p, false)
-	if err != nil {
-		return nil, err
-	}
-	if err := typedevent.Emit(ctx, &types.EventFeedbackSubmitted{
-		JobId: job.Id, Role: fb.Role, Subject: fb.Subject, Score: fb.Score, Weight: fb.Weight.String(),
-		NewScore: types.Score(overall.WeightedScore, overall.Weight, p).String(),
-	}); err != nil {
+	if err := k.addFeedback(ctx, &fb, p); err != nil {
 		return nil, err
 	}
 	return &types.MsgSubmitFeedbackResponse{Weight: fb.Weight}, nil
 }
 
+// addFeedback stores a new feedback (or ruling) under the next sequence
+// number, counts it in its subject's sums and emits EventFeedbackSubmitted.
+func (k Keeper) addFeedback(ctx context.Context, fb *types.Feedback, p types.Params) error {
+	var err error
+	if fb.Seq, err = k.nextSeq(ctx); err != nil {
+		return err
+	}
+	if err := k.Feedback.Set(ctx, collections.Join(fb.JobId, int32(fb.Role)), *fb); err != nil {
+		return err
+	}
+	overall, err := k.applyFeedback(ctx, *fb, p, false)
+	if err != nil {
+		return err
+	}
+	return typedevent.Emit(ctx, &types.EventFeedbackSubmitted{
+		JobId: fb.JobId, Role: fb.Role, Subject: fb.Subject, Score: fb.Score, Weight: fb.Weight.String(),
+		NewScore: types.Score(overall.WeightedScore, overall.Weight, p).String(),
+	})
+}
+
 func (k Keeper) getFeedback(ctx context.Context, jobID uint64, role types.RaterRole) (types.Feedback, error) {
-	if role != types.RATER_ROLE_CLIENT && role != types.RATER_ROLE_PROVIDER {
+	if !types.ValidRole(role) {
 		return types.Feedback{}, errorsmod.Wrapf(types.ErrInvalidRole, "%d", role)
 	}
 	fb, err := k.Feedback.Get(ctx, collections.Join(jobID, int32(role)))
@@ -168,12 +181,16 @@ func (m msgServer) RespondFeedback(ctx context.Context, msg *types.MsgRespondFee
 	return &types.MsgRespondFeedbackResponse{}, nil
 }
 
-// RevokeFeedback implements types.MsgServer.
+// RevokeFeedback implements types.MsgServer. A ruling is the record of a
+// dispute's outcome, not anyone's opinion: no one can revoke it.
 func (m msgServer) RevokeFeedback(ctx context.Context, msg *types.MsgRevokeFeedback) (*types.MsgRevokeFeedbackResponse, error) {
 	k := m.k
 	rater, err := k.parseAddr("rater", msg.Rater)
 	if err != nil {
 		return nil, err
+	}
+	if msg.Role == types.RATER_ROLE_RULING {
+		return nil, errorsmod.Wrapf(types.ErrRulingFinal, "job %d", msg.JobId)
 	}
 	fb, err := k.getFeedback(ctx, msg.JobId, msg.Role)
 	if err != nil {

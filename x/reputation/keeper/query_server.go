@@ -62,6 +62,7 @@ func (q queryServer) Reputation(ctx context.Context, req *types.QueryReputationR
 	}
 	return &types.QueryReputationResponse{
 		AgentId: req.AgentId, Capability: capability, Score: score, Weight: weight, Count: count, Signals: signals,
+		OnTimeRateBps: types.OnTimeRateBps(signals),
 	}, nil
 }
 

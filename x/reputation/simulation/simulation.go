@@ -2,7 +2,8 @@
 // a short half-life and feedback window, so decay and closing windows
 // happen within a run, and a message factory for every message: both
 // parties rate settled jobs, rated agents respond, raters revoke, and
-// strangers and repeat raters are refused.
+// strangers, repeat raters and revocations of a dispute's ruling are
+// refused.
 package simulation
 
 import (
@@ -73,6 +74,7 @@ func (m Module) WeightedOperationsX(w simsx.WeightSource, reg simsx.Registry) {
 	reg.Add(w.Get("reputation_respond_feedback", 10), m.respondFeedback())
 	reg.Add(w.Get("reputation_revoke_feedback", 5), m.revokeFeedback())
 	reg.Add(w.Get("reputation_refused_feedback", 6), m.refusedFeedback())
+	reg.Add(w.Get("reputation_refused_revoke_ruling", 2), m.refusedRevokeRuling())
 }
 
 // ProposalMsgsX registers the params update as a governance proposal (the
@@ -240,7 +242,10 @@ func (m Module) respondFeedback() simsx.SimMsgFactoryFn[*types.MsgRespondFeedbac
 
 func (m Module) revokeFeedback() simsx.SimMsgFactoryFn[*types.MsgRevokeFeedback] {
 	return func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgRevokeFeedback) {
-		fb, ok := m.pickFeedback(ctx, data.Rand().Rand, rep, func(fb types.Feedback) bool { return !fb.Revoked })
+		// A ruling is never revoked (ErrRulingFinal).
+		fb, ok := m.pickFeedback(ctx, data.Rand().Rand, rep, func(fb types.Feedback) bool {
+			return !fb.Revoked && fb.Role != types.RATER_ROLE_RULING
+		})
 		if !ok {
 			return nil, nil
 		}
@@ -279,5 +284,21 @@ func (m Module) refusedFeedback() simsx.SimMsgFactoryX {
 				return nil, nil, nil
 			}
 			return []simsx.SimAccount{stranger}, &types.MsgSubmitFeedback{Rater: stranger.AddressBech32, JobId: j.Id, Score: 0}, simutil.Expect(types.ErrNotAParty)
+		})
+}
+
+// refusedRevokeRuling has someone revoke a dispute's ruling: no one can.
+func (m Module) refusedRevokeRuling() simsx.SimMsgFactoryX {
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler[*types.MsgRevokeFeedback](
+		func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgRevokeFeedback, simsx.SimDeliveryResultHandler) {
+			fb, ok := m.pickFeedback(ctx, data.Rand().Rand, rep, func(fb types.Feedback) bool { return fb.Role == types.RATER_ROLE_RULING })
+			if !ok {
+				return nil, nil, nil
+			}
+			signer := data.AnyAccount(rep)
+			if rep.IsSkipped() {
+				return nil, nil, nil
+			}
+			return []simsx.SimAccount{signer}, &types.MsgRevokeFeedback{Rater: signer.AddressBech32, JobId: fb.JobId, Role: fb.Role}, simutil.Expect(types.ErrRulingFinal)
 		})
 }

@@ -28,4 +28,5 @@ var (
 	ErrInvalidRole          = errorsmod.Register(ModuleName, 20, "invalid rater role")
 	ErrJobNotFound          = errorsmod.Register(ModuleName, 21, "rated job not found")
 	ErrAgentNotFound        = errorsmod.Register(ModuleName, 22, "rated agent not found")
+	ErrRulingFinal          = errorsmod.Register(ModuleName, 23, "a dispute's ruling is on record for good and cannot be revoked")
 )

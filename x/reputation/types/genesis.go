@@ -66,14 +66,26 @@ func Replay(feedback []Feedback, p Params) (map[AggregateKey]*Aggregate, error) 
 }
 
 // AggregateCapabilities lists the aggregates a feedback counts in: the
-// subject's overall score (""), and, when the subject was the provider, its
-// score for the job's capability. A client is rated as a client, not as a
-// practitioner of the capability it bought.
+// subject's overall score (""), and, when the subject was the provider (a
+// client's rating or a ruling), its score for the job's capability. A
+// client is rated as a client, not as a practitioner of the capability it
+// bought.
 func AggregateCapabilities(fb Feedback) []string {
-	if fb.Capability == "" || fb.Role != RATER_ROLE_CLIENT {
+	if fb.Capability == "" || !RatesProvider(fb.Role) {
 		return []string{""}
 	}
 	return []string{"", fb.Capability}
+}
+
+// RatesProvider reports whether feedback of this role rates the job's
+// provider.
+func RatesProvider(role RaterRole) bool {
+	return role == RATER_ROLE_CLIENT || role == RATER_ROLE_RULING
+}
+
+// ValidRole reports whether a role can be stored.
+func ValidRole(role RaterRole) bool {
+	return role == RATER_ROLE_CLIENT || role == RATER_ROLE_PROVIDER || role == RATER_ROLE_RULING
 }
 
 // Validate checks a genesis state: params, well-formed unique feedback and
@@ -98,8 +110,12 @@ func (gs GenesisState) Validate() error {
 			return fmt.Errorf("duplicate feedback on job %d by %s", fb.JobId, fb.Role)
 		}
 		seen[k] = true
-		if fb.Role != RATER_ROLE_CLIENT && fb.Role != RATER_ROLE_PROVIDER {
+		if !ValidRole(fb.Role) {
 			return fmt.Errorf("feedback on job %d: role %d", fb.JobId, fb.Role)
+		}
+		// A ruling is no agent's rating and is never withdrawn.
+		if fb.Role == RATER_ROLE_RULING && (fb.RaterAgent != 0 || fb.Revoked) {
+			return fmt.Errorf("ruling on job %d: has a rater agent or is revoked", fb.JobId)
 		}
 		if _, err := sdk.AccAddressFromBech32(fb.Rater); err != nil {
 			return fmt.Errorf("feedback on job %d: rater: %w", fb.JobId, err)
@@ -136,16 +152,13 @@ func (gs GenesisState) Validate() error {
 	}
 	agents := map[uint64]bool{}
 	for _, s := range gs.Signals {
-		if s.AgentId == 0 || agents[s.AgentId] {
-			return fmt.Errorf("duplicate or zero signals agent %d", s.AgentId)
+		if err := s.Validate(); err != nil {
+			return err
+		}
+		if agents[s.AgentId] {
+			return fmt.Errorf("duplicate signals of agent %d", s.AgentId)
 		}
 		agents[s.AgentId] = true
-		if s.DisputesLost > s.DisputesOpened {
-			return fmt.Errorf("agent %d lost more disputes than were opened against it", s.AgentId)
-		}
-		if s.VolumeEarned.IsNil() || s.VolumeEarned.IsNegative() || s.VolumeSpent.IsNil() || s.VolumeSpent.IsNegative() {
-			return fmt.Errorf("agent %d: negative volume", s.AgentId)
-		}
 	}
 	return nil
 }

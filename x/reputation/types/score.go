@@ -11,13 +11,25 @@ import (
 //
 // where sᵢ is a feedback's score (0-100), wᵢ its weight (the AGNT value that
 // settled on the job, capped; 0 for self-dealing) and hᵢ its height, and
-// d(Δ) = 2^(−Δ / half_life). With no feedback the score is the prior.
+// d(Δ) = 2^(−Δ / half_life). With no feedback the score is the prior. A
+// dispute's ruling is one more term of the sums (RATER_ROLE_RULING): its
+// score is RulingScore of the provider's share, its weight the job's full
+// price. Nothing else moves a score: the automatic signals never do.
 //
 // The two sums are stored per agent (overall and per capability) together
 // with the height they are decayed to, and decayed lazily: multiplied by
 // d(h − height) whenever they are written or read at height h, never by
 // walking agents in a block hook. All arithmetic is math.LegacyDec (18
 // decimals), identical on every validator.
+
+// RulingScore is the score a dispute's outcome gives its provider: the
+// provider's share in percent, rounded down (share_bps / 100: 0 bps → 0,
+// 2,599 bps → 25, 10,000 bps → 100). Rounding down never credits a provider
+// with more than the arbiter gave it. A share above 100% (which the market
+// refuses) scores 100.
+func RulingScore(providerShareBps uint32) uint32 {
+	return min(providerShareBps/100, MaxScore)
+}
 
 // ln2 is ln(2) to 18 decimals.
 var ln2 = sdkmath.LegacyMustNewDecFromStr("0.693147180559945309")

@@ -5,6 +5,8 @@ import (
 
 	sdkmath "cosmossdk.io/math"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	_ "github.com/agentchain/agentchain/app" // bech32 prefixes
 	"github.com/agentchain/agentchain/x/reputation/types"
 )
@@ -67,10 +69,14 @@ func TestGenesisValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	fb := types.Feedback{JobId: 1, Role: types.RATER_ROLE_CLIENT, Rater: "agent19rl4cm2hmr8afy4kldpxz3fka4jguq0al9elqr", Subject: 2, Score: 80, Weight: sdkmath.LegacyNewDec(10), Height: 5, Seq: 1, Capability: "x"}
+	// A ruling on another job of the same provider: it counts in the same
+	// aggregates as a client's rating.
+	ruling := types.Feedback{JobId: 3, Role: types.RATER_ROLE_RULING, Rater: fb.Rater, Subject: 2, Score: 0, Weight: sdkmath.LegacyNewDec(5), Height: 6, Seq: 2, Capability: "x"}
 	good := func() types.GenesisState {
 		gs := *types.DefaultGenesis()
-		gs.NextSeq = 2
-		gs.Feedback = []types.Feedback{fb}
+		gs.NextSeq = 3
+		gs.Feedback = []types.Feedback{fb, ruling}
+		gs.Signals = []types.Signals{{AgentId: 2, DisputesOpened: 1, DisputesLost: 1, Earned: sdk.NewCoins(sdk.NewInt64Coin("uagnt", 5), sdk.NewInt64Coin("ustable", 7))}}
 		replayed, _ := types.Replay(gs.Feedback, gs.Params)
 		for _, k := range []types.AggregateKey{{AgentID: 2, Capability: ""}, {AgentID: 2, Capability: "x"}} {
 			gs.Aggregates = append(gs.Aggregates, *replayed[k])
@@ -84,13 +90,26 @@ func TestGenesisValidate(t *testing.T) {
 		"bad params":          func(gs *types.GenesisState) { gs.Params.PriorScore = 101 },
 		"duplicate feedback":  func(gs *types.GenesisState) { gs.Feedback = append(gs.Feedback, gs.Feedback[0]) },
 		"score above 100":     func(gs *types.GenesisState) { gs.Feedback[0].Score = 101 },
-		"seq not below next":  func(gs *types.GenesisState) { gs.NextSeq = 1 },
-		"aggregate off":       func(gs *types.GenesisState) { gs.Aggregates[0].Count = 2 },
+		"seq not below next":  func(gs *types.GenesisState) { gs.NextSeq = 2 },
+		"aggregate off":       func(gs *types.GenesisState) { gs.Aggregates[0].Count = 3 },
 		"aggregate missing":   func(gs *types.GenesisState) { gs.Aggregates = gs.Aggregates[:1] },
 		"aggregate unfounded": func(gs *types.GenesisState) { gs.Aggregates[1].AgentId = 9 },
 		"signals inconsistent": func(gs *types.GenesisState) {
-			gs.Signals = []types.Signals{{AgentId: 2, DisputesLost: 1, VolumeEarned: sdkmath.ZeroInt(), VolumeSpent: sdkmath.ZeroInt()}}
+			gs.Signals = []types.Signals{{AgentId: 2, DisputesLost: 1}}
 		},
+		"signals of agent 0": func(gs *types.GenesisState) { gs.Signals[0].AgentId = 0 },
+		"duplicate signals":  func(gs *types.GenesisState) { gs.Signals = append(gs.Signals, gs.Signals[0]) },
+		"unsorted earned": func(gs *types.GenesisState) {
+			gs.Signals[0].Earned[0], gs.Signals[0].Earned[1] = gs.Signals[0].Earned[1], gs.Signals[0].Earned[0]
+		},
+		"zero spent":   func(gs *types.GenesisState) { gs.Signals[0].Spent = sdk.Coins{sdk.NewInt64Coin("uagnt", 0)} },
+		"unknown role": func(gs *types.GenesisState) { gs.Feedback[1].Role = 4 },
+		"revoked ruling": func(gs *types.GenesisState) {
+			gs.Feedback[1].Revoked, gs.Feedback[1].RevokeSeq, gs.NextSeq = true, 3, 4
+		},
+		"ruling by an agent": func(gs *types.GenesisState) { gs.Feedback[1].RaterAgent = 7 },
+		"ruling score off":   func(gs *types.GenesisState) { gs.Feedback[1].Score = 10 },
+		"ruling weight off":  func(gs *types.GenesisState) { gs.Feedback[1].Weight = sdkmath.LegacyNewDec(6) },
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -100,5 +119,36 @@ func TestGenesisValidate(t *testing.T) {
 				t.Fatal("accepted")
 			}
 		})
+	}
+}
+
+// A ruling scores the provider's share in percent, rounded down.
+func TestRulingScore(t *testing.T) {
+	for bps, want := range map[uint32]uint32{0: 0, 99: 0, 100: 1, 2_599: 25, 4_999: 49, 5_000: 50, 9_999: 99, 10_000: 100, 20_000: 100} {
+		if got := types.RulingScore(bps); got != want {
+			t.Fatalf("RulingScore(%d) = %d, want %d", bps, got, want)
+		}
+	}
+}
+
+// The on-time rate: met deadlines over met and missed, rounded down; 0
+// without history.
+func TestOnTimeRateBps(t *testing.T) {
+	cases := []struct {
+		onTime, expired uint64
+		want            uint32
+	}{
+		{0, 0, 0},
+		{0, 3, 0},
+		{5, 0, 10_000},
+		{2, 1, 6_666},
+		{1, 2, 3_333},
+		{^uint64(0), ^uint64(0), 5_000},
+		{^uint64(0), 1, 9_999},
+	}
+	for _, c := range cases {
+		if got := types.OnTimeRateBps(types.Signals{AgentId: 1, DeliveredOnTime: c.onTime, JobsExpired: c.expired}); got != c.want {
+			t.Fatalf("on time %d, expired %d: %d bps, want %d", c.onTime, c.expired, got, c.want)
+		}
 	}
 }

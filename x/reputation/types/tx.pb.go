@@ -552,9 +552,11 @@ const _ = grpc.SupportPackageIsVersion4
 type MsgClient interface {
 	// SubmitFeedback rates the other party of a settled job (once per party).
 	SubmitFeedback(ctx context.Context, in *MsgSubmitFeedback, opts ...grpc.CallOption) (*MsgSubmitFeedbackResponse, error)
-	// RespondFeedback appends the rated agent's one response.
+	// RespondFeedback appends the rated agent's one response (to a feedback or
+	// to a dispute's ruling).
 	RespondFeedback(ctx context.Context, in *MsgRespondFeedback, opts ...grpc.CallOption) (*MsgRespondFeedbackResponse, error)
-	// RevokeFeedback withdraws one's own feedback; it stops counting.
+	// RevokeFeedback withdraws one's own feedback; it stops counting. A
+	// dispute's ruling cannot be revoked.
 	RevokeFeedback(ctx context.Context, in *MsgRevokeFeedback, opts ...grpc.CallOption) (*MsgRevokeFeedbackResponse, error)
 	// UpdateParams sets the module parameters (gov authority only).
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
@@ -608,9 +610,11 @@ func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts 
 type MsgServer interface {
 	// SubmitFeedback rates the other party of a settled job (once per party).
 	SubmitFeedback(context.Context, *MsgSubmitFeedback) (*MsgSubmitFeedbackResponse, error)
-	// RespondFeedback appends the rated agent's one response.
+	// RespondFeedback appends the rated agent's one response (to a feedback or
+	// to a dispute's ruling).
 	RespondFeedback(context.Context, *MsgRespondFeedback) (*MsgRespondFeedbackResponse, error)
-	// RevokeFeedback withdraws one's own feedback; it stops counting.
+	// RevokeFeedback withdraws one's own feedback; it stops counting. A
+	// dispute's ruling cannot be revoked.
 	RevokeFeedback(context.Context, *MsgRevokeFeedback) (*MsgRevokeFeedbackResponse, error)
 	// UpdateParams sets the module parameters (gov authority only).
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
