@@ -134,7 +134,7 @@ type Criteria struct {
 	// Capability wanted.
 	Capability string
 	// MaxPrice excludes dearer listings; its denom selects the listings'
-	// denom (default uagnt, no limit when the amount is nil).
+	// denom (every denom when empty; no limit when the amount is nil).
 	MaxPrice sdk.Coin
 	// MinScore excludes providers whose reputation (0-100) is lower.
 	MinScore uint32

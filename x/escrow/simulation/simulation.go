@@ -65,6 +65,12 @@ func (m Module) WeightedOperationsX(w simsx.WeightSource, reg simsx.Registry) {
 	reg.Add(w.Get("escrow_resolve_dispute", 12), m.resolveDispute())
 	reg.Add(w.Get("escrow_settle_escrow", 8), m.settleEscrow())
 	reg.Add(w.Get("escrow_refused_release", 5), m.refusedRelease())
+	reg.Add(w.Get("escrow_open_stream", 30), m.openStream())
+	reg.Add(w.Get("escrow_withdraw_stream", 25), m.withdrawStream())
+	reg.Add(w.Get("escrow_top_up_stream", 10), m.topUpStream())
+	reg.Add(w.Get("escrow_cancel_stream", 8), m.cancelStream())
+	reg.Add(w.Get("escrow_close_stream", 8), m.closeStream())
+	reg.Add(w.Get("escrow_refused_close_stream", 4), m.refusedCloseStream())
 }
 
 // ProposalMsgsX registers the params update as a governance proposal.
@@ -272,5 +278,170 @@ func (m Module) refusedRelease() simsx.SimMsgFactoryX {
 				return nil, nil, nil
 			}
 			return []simsx.SimAccount{stranger}, &types.MsgRelease{Payer: stranger.AddressBech32, EscrowId: e.Id}, simutil.Expect(types.ErrUnauthorized)
+		})
+}
+
+// pickStream returns a random direct stream matching ok, or skips.
+func (m Module) pickStream(ctx context.Context, r *rand.Rand, rep simsx.SimulationReporter, ok func(types.Stream) bool) (types.Stream, bool) {
+	next, err := m.k.StreamSeq.Peek(ctx)
+	if err != nil {
+		rep.Skip(err.Error())
+		return types.Stream{}, false
+	}
+	var found types.Stream
+	_, picked := simutil.PickID(r, next, 15, func(id uint64) bool {
+		s, err := m.k.Streams.Get(ctx, id)
+		if err != nil || !s.IsDirect() || !ok(s) {
+			return false
+		}
+		found = s
+		return true
+	})
+	if !picked {
+		rep.Skip("no matching stream")
+	}
+	return found, picked
+}
+
+// openStream opens a stream with a random rate, period, deposit and,
+// sometimes, a start in the future, a cliff and an end.
+func (m Module) openStream() simsx.SimMsgFactoryFn[*types.MsgOpenStream] {
+	return func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgOpenStream) {
+		payer := data.AnyAccount(rep, simsx.WithDenomBalance(sdk.DefaultBondDenom))
+		payee := data.AnyAccount(rep, simsx.ExcludeAccounts(payer))
+		if rep.IsSkipped() {
+			return nil, nil
+		}
+		deposit := payer.LiquidBalance().RandSubsetCoin(rep, sdk.DefaultBondDenom)
+		if rep.IsSkipped() {
+			return nil, nil
+		}
+		r := data.Rand().Rand
+		h := height(ctx)
+		period := int64(1 + r.Intn(4))
+		// Between 1 and 40 periods' worth of deposit.
+		rate := sdk.NewCoin(deposit.Denom, deposit.Amount.QuoRaw(int64(1+r.Intn(40))).AddRaw(1))
+		if rate.Amount.GT(deposit.Amount) {
+			rate.Amount = deposit.Amount
+		}
+		msg := &types.MsgOpenStream{
+			Payer: payer.AddressBech32, Payee: payee.AddressBech32, Rate: rate, PeriodBlocks: period, Deposit: deposit, Reference: "sim",
+		}
+		if r.Intn(3) == 0 {
+			msg.StartHeight = h + r.Int63n(10)
+		}
+		start := max(msg.StartHeight, h)
+		if r.Intn(2) == 0 {
+			msg.EndHeight = start + period*(1+r.Int63n(40))
+		}
+		if r.Intn(3) == 0 {
+			msg.CliffHeight = start + r.Int63n(period*3+1)
+			if msg.EndHeight > 0 && msg.CliffHeight >= msg.EndHeight {
+				msg.CliffHeight = 0
+			}
+			if atCliff := rate.Amount.MulRaw((msg.CliffHeight - start) / period); msg.CliffHeight > 0 && atCliff.GT(deposit.Amount) {
+				msg.CliffHeight = 0
+			}
+		}
+		return []simsx.SimAccount{payer}, msg
+	}
+}
+
+// withdrawStream has the payee take what accrued (streams with something
+// withdrawable, or ended ones, which the withdrawal closes).
+func (m Module) withdrawStream() simsx.SimMsgFactoryFn[*types.MsgWithdrawStream] {
+	return func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgWithdrawStream) {
+		h := height(ctx)
+		st, found := m.pickStream(ctx, data.Rand().Rand, rep, func(s types.Stream) bool {
+			return s.Status != types.STREAM_STATUS_CLOSED && (s.Withdrawable(h).IsPositive() || s.Ended(h)) && data.HasAccount(s.Payee)
+		})
+		if !found {
+			return nil, nil
+		}
+		payee := data.GetAccount(rep, st.Payee)
+		if rep.IsSkipped() {
+			return nil, nil
+		}
+		return []simsx.SimAccount{payee}, &types.MsgWithdrawStream{Payee: st.Payee, StreamId: st.Id}
+	}
+}
+
+func (m Module) topUpStream() simsx.SimMsgFactoryFn[*types.MsgTopUpStream] {
+	return func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgTopUpStream) {
+		h := height(ctx)
+		st, found := m.pickStream(ctx, data.Rand().Rand, rep, func(s types.Stream) bool {
+			return s.Status != types.STREAM_STATUS_CLOSED && !s.Ended(h) && data.HasAccount(s.Payer)
+		})
+		if !found {
+			return nil, nil
+		}
+		payer := data.GetAccount(rep, st.Payer)
+		if rep.IsSkipped() {
+			return nil, nil
+		}
+		amount := payer.LiquidBalance().RandSubsetCoin(rep, st.Rate.Denom)
+		if rep.IsSkipped() {
+			return nil, nil
+		}
+		return []simsx.SimAccount{payer}, &types.MsgTopUpStream{Payer: st.Payer, StreamId: st.Id, Amount: amount}
+	}
+}
+
+func (m Module) cancelStream() simsx.SimMsgFactoryFn[*types.MsgCancelStream] {
+	return func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgCancelStream) {
+		r := data.Rand().Rand
+		st, found := m.pickStream(ctx, r, rep, func(s types.Stream) bool {
+			return s.Status != types.STREAM_STATUS_CLOSED && data.HasAccount(s.Payer) && data.HasAccount(s.Payee)
+		})
+		if !found {
+			return nil, nil
+		}
+		who := st.Payer
+		if r.Intn(2) == 0 {
+			who = st.Payee
+		}
+		signer := data.GetAccount(rep, who)
+		if rep.IsSkipped() {
+			return nil, nil
+		}
+		return []simsx.SimAccount{signer}, &types.MsgCancelStream{Signer: who, StreamId: st.Id}
+	}
+}
+
+// closeStream: anyone settles a stream that ran out or ended.
+func (m Module) closeStream() simsx.SimMsgFactoryFn[*types.MsgCloseStream] {
+	return func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgCloseStream) {
+		h := height(ctx)
+		st, found := m.pickStream(ctx, data.Rand().Rand, rep, func(s types.Stream) bool {
+			return s.Status != types.STREAM_STATUS_CLOSED && (s.Exhausted(h) || s.Ended(h))
+		})
+		if !found {
+			return nil, nil
+		}
+		anyone := data.AnyAccount(rep)
+		if rep.IsSkipped() {
+			return nil, nil
+		}
+		return []simsx.SimAccount{anyone}, &types.MsgCloseStream{Signer: anyone.AddressBech32, StreamId: st.Id}
+	}
+}
+
+// refusedCloseStream: a stream still running cannot be closed by a
+// stranger; a stranger cannot withdraw either.
+func (m Module) refusedCloseStream() simsx.SimMsgFactoryX {
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler[*types.MsgCloseStream](
+		func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgCloseStream, simsx.SimDeliveryResultHandler) {
+			h := height(ctx)
+			st, found := m.pickStream(ctx, data.Rand().Rand, rep, func(s types.Stream) bool {
+				return s.Status != types.STREAM_STATUS_CLOSED && !s.Exhausted(h) && !s.Ended(h)
+			})
+			if !found {
+				return nil, nil, nil
+			}
+			anyone := data.AnyAccount(rep)
+			if rep.IsSkipped() {
+				return nil, nil, nil
+			}
+			return []simsx.SimAccount{anyone}, &types.MsgCloseStream{Signer: anyone.AddressBech32, StreamId: st.Id}, simutil.Expect(types.ErrStreamNotDue)
 		})
 }

@@ -54,8 +54,8 @@ func (q queryServer) Listing(ctx context.Context, req *types.QueryListingRequest
 }
 
 // ListingsByCapability implements types.QueryServer: one range of the price
-// index, (capability, denom, 0) to (capability, denom, max_price), read a
-// page at a time. Listings below min_provider_score are left out of the
+// index, (capability, denom, 0) to (capability, denom, max_price), or every
+// denom of the capability when no denom is given, read a page at a time. Listings below min_provider_score are left out of the
 // page (which may then be shorter); the cost depends on the page size.
 func (q queryServer) ListingsByCapability(ctx context.Context, req *types.QueryListingsByCapabilityRequest) (*types.QueryListingsResponse, error) {
 	if req == nil || req.Capability == "" {
@@ -65,11 +65,19 @@ func (q queryServer) ListingsByCapability(ctx context.Context, req *types.QueryL
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
-	denom := req.Denom
-	if denom == "" {
-		denom = "uagnt"
-	}
+	// One denom, cheapest first, optionally up to max_price; or, without
+	// a denom, every denom (ordered by denom, then price).
+	loDenom, hiDenom := req.Denom, req.Denom
 	maxPrice := uint64(math.MaxUint64)
+	if req.Denom == "" {
+		if req.MaxPrice != "" {
+			return nil, status.Error(codes.InvalidArgument, "max_price needs a denom: prices in different denoms do not compare")
+		}
+		// "\xff" sorts after every valid denom.
+		hiDenom = "\xff"
+	} else if err := sdk.ValidateDenom(req.Denom); err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
 	if req.MaxPrice != "" {
 		mp, ok := sdkmath.NewIntFromString(req.MaxPrice)
 		if !ok || mp.IsNegative() {
@@ -84,8 +92,8 @@ func (q queryServer) ListingsByCapability(ctx context.Context, req *types.QueryL
 	}
 	page := keeperutil.BoundPage(req.Pagination)
 	keys, next, err := collidx.PageRange(ctx, q.k.Listings.Indexes.Price.Keys(),
-		collections.Join(collections.Join(capability, collections.Join(denom, uint64(0))), uint64(0)),
-		collections.Join(collections.Join(capability, collections.Join(denom, maxPrice)), uint64(math.MaxUint64)),
+		collections.Join(collections.Join(capability, collections.Join(loDenom, uint64(0))), uint64(0)),
+		collections.Join(collections.Join(capability, collections.Join(hiDenom, maxPrice)), uint64(math.MaxUint64)),
 		page.Key, int(page.Limit)) // bounded by MaxPageSize
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())

@@ -13,6 +13,8 @@ import (
 
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 	"github.com/agentchain/agentchain/x/market/types"
+	reputationkeeper "github.com/agentchain/agentchain/x/reputation/keeper"
+	reputationtypes "github.com/agentchain/agentchain/x/reputation/types"
 )
 
 const rate = 50
@@ -291,4 +293,36 @@ func TestSubscriptionRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.refused(types.ErrEscrowRefused, sub(types.MsgSubscribe{Client: buyerKey.String(), ListingId: listing, Rate: uagnt(rate), TermBlocks: 10}))
+}
+
+// A running subscription can be rated once something was paid, by what was
+// paid so far; once per party.
+func TestSubscriptionFeedback(t *testing.T) {
+	s := newSuite(t)
+	s.k.SetHooks(s.ta.ReputationKeeper.Hooks())
+	listing := s.subListing()
+	res := s.subscribe(100, listing, 100)
+	rs := reputationkeeper.NewMsgServerImpl(s.ta.ReputationKeeper)
+	rateSub := func(h int64) (*reputationtypes.MsgSubmitFeedbackResponse, error) {
+		return rs.SubmitFeedback(s.at(h), &reputationtypes.MsgSubmitFeedback{Rater: s.client.String(), JobId: res.JobId, Score: 90})
+	}
+	s.ta.ExpectRefused(t, reputationtypes.ModuleName, reputationtypes.ErrJobNotSettled, func(ctx sdk.Context) error {
+		_, err := rs.SubmitFeedback(ctx.WithBlockHeight(120), &reputationtypes.MsgSubmitFeedback{Rater: s.client.String(), JobId: res.JobId, Score: 90})
+		return err
+	})
+	s.withdrawSub(120, res.JobId) // 20 blocks: 1000 paid
+	fb, err := rateSub(121)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.ta.ReputationKeeper.Params.Get(s.ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := p.WeightOf(sdk.NewCoins(uagnt(20 * rate))); !fb.Weight.Equal(want) {
+		t.Fatalf("weight %s, want %s (what was paid so far)", fb.Weight, want)
+	}
+	if _, err := rateSub(150); err == nil {
+		t.Fatal("rated twice")
+	}
 }

@@ -27,6 +27,14 @@ import (
 // rest to the client. It ends COMPLETED when anything was paid, CANCELLED
 // otherwise.
 
+// SubscriptionStream returns the stream paying a subscription.
+func (k Keeper) SubscriptionStream(ctx context.Context, j types.Job) (escrowtypes.Stream, error) {
+	if j.StreamId == 0 {
+		return escrowtypes.Stream{}, errorsmod.Wrapf(types.ErrNotSubscription, "job %d", j.Id)
+	}
+	return k.escrow.GetStream(ctx, j.StreamId)
+}
+
 // takeFees returns the market's take on a stream payment.
 func (k Keeper) takeFees(bps uint32) escrowtypes.StreamFees {
 	return func(paid sdk.Coin) []escrowtypes.Payment {

@@ -26,6 +26,7 @@ import (
 	agentidkeeper "github.com/agentchain/agentchain/x/agentid/keeper"
 	agentidsim "github.com/agentchain/agentchain/x/agentid/simulation"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
+	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 	"github.com/agentchain/agentchain/x/market/keeper"
 	"github.com/agentchain/agentchain/x/market/types"
 )
@@ -120,6 +121,13 @@ func (m Module) WeightedOperationsX(w simsx.WeightSource, reg simsx.Registry) {
 	reg.Add(w.Get("market_refused_stranger", 5), m.refusedStranger())
 	reg.Add(w.Get("market_purchase", 40), m.purchase())
 	reg.Add(w.Get("market_refused_replayed_purchase", 4), m.refusedReplayedPurchase())
+	reg.Add(w.Get("market_subscribe", 30), m.subscribe())
+	reg.Add(w.Get("market_withdraw_subscription", 25), m.withdrawSubscription())
+	reg.Add(w.Get("market_top_up_subscription", 6), m.topUpSubscription())
+	reg.Add(w.Get("market_pause_subscription", 6), m.pauseSubscription(true))
+	reg.Add(w.Get("market_resume_subscription", 6), m.pauseSubscription(false))
+	reg.Add(w.Get("market_cancel_subscription", 8), m.cancelSubscription())
+	reg.Add(w.Get("market_refused_subscription_delivery", 3), m.refusedSubscriptionDelivery())
 }
 
 // ProposalMsgsX registers the params update as a governance proposal.
@@ -195,9 +203,18 @@ func (m Module) pickAgent(ctx context.Context, data *simsx.ChainDataSource, rep 
 	return found, ok
 }
 
-// pickJob returns a random job in status matching ok, reading at most 60
-// index entries from a random starting id.
+// pickJob returns a random job (not a subscription) in status matching ok,
+// reading at most 60 index entries from a random starting id.
 func (m Module) pickJob(ctx context.Context, r *rand.Rand, rep simsx.SimulationReporter, status types.JobStatus, ok func(types.Job) bool) (types.Job, bool) {
+	return m.pickJobs(ctx, r, rep, status, false, ok)
+}
+
+// pickSubscription returns a random running subscription matching ok.
+func (m Module) pickSubscription(ctx context.Context, r *rand.Rand, rep simsx.SimulationReporter, ok func(types.Job) bool) (types.Job, bool) {
+	return m.pickJobs(ctx, r, rep, types.JOB_STATUS_IN_PROGRESS, true, ok)
+}
+
+func (m Module) pickJobs(ctx context.Context, r *rand.Rand, rep simsx.SimulationReporter, status types.JobStatus, subs bool, ok func(types.Job) bool) (types.Job, bool) {
 	next, err := m.k.JobSeq.Peek(ctx)
 	if err != nil || next <= 1 {
 		rep.Skip("no jobs")
@@ -211,7 +228,7 @@ func (m Module) pickJob(ctx context.Context, r *rand.Rand, rep simsx.SimulationR
 			EndInclusive(collections.Join(int32(status), next))
 		_ = m.k.Jobs.Indexes.Status.Keys().Walk(ctx, rng, func(k collections.Pair[int32, uint64]) (bool, error) {
 			j, err := m.k.Jobs.Get(ctx, k.K2())
-			if err == nil && ok(j) {
+			if err == nil && (j.StreamId != 0) == subs && ok(j) {
 				jobs = append(jobs, j)
 			}
 			return len(jobs) >= 30, nil
@@ -298,6 +315,12 @@ func (m Module) createListing() simsx.SimMsgFactoryFn[*types.MsgCreateListing] {
 		}
 		if len(p.Arbiters) > 0 && r.Intn(2) == 0 {
 			msg.Arbiter = p.Arbiters[r.Intn(len(p.Arbiters))]
+		}
+		if r.Intn(4) == 0 {
+			// A subscription: a small price per block, a term range.
+			msg.Billing, msg.ReviewWindowBlocks = types.LISTING_BILLING_PER_BLOCK, 0
+			msg.Price = sdk.NewCoin(sdk.DefaultBondDenom, sdkmath.NewInt(1+r.Int63n(20_000)))
+			msg.MinTermBlocks = 1 + r.Int63n(msg.MaxDurationBlocks)
 		}
 		return []simsx.SimAccount{signer}, msg
 	}
@@ -426,7 +449,7 @@ func (m Module) hire() simsx.SimMsgFactoryFn[*types.MsgHire] {
 		}
 		l, ok := m.pickListing(ctx, r, rep, func(l types.Listing) bool {
 			a, ok := m.agent(ctx, l.Provider)
-			return ok && l.Status == types.LISTING_STATUS_ACTIVE && l.MinClientScore == 0 && a.Status == agentidtypes.AGENT_STATUS_ACTIVE
+			return ok && l.Billing == types.LISTING_BILLING_PER_JOB && l.Status == types.LISTING_STATUS_ACTIVE && l.MinClientScore == 0 && a.Status == agentidtypes.AGENT_STATUS_ACTIVE
 		})
 		if !ok {
 			return nil, nil
@@ -472,7 +495,7 @@ func (m Module) purchase() simsx.SimMsgFactoryFn[*types.MsgPurchase] {
 		r := data.Rand().Rand
 		l, ok := m.pickListing(ctx, r, rep, func(l types.Listing) bool {
 			a, ok := m.agent(ctx, l.Provider)
-			return ok && l.Status == types.LISTING_STATUS_ACTIVE && l.MinClientScore == 0 && a.Status == agentidtypes.AGENT_STATUS_ACTIVE
+			return ok && l.Billing == types.LISTING_BILLING_PER_JOB && l.Status == types.LISTING_STATUS_ACTIVE && l.MinClientScore == 0 && a.Status == agentidtypes.AGENT_STATUS_ACTIVE
 		})
 		if !ok {
 			return nil, nil
@@ -877,5 +900,154 @@ func (m Module) refusedStranger() simsx.SimMsgFactoryX {
 			}
 			return []simsx.SimAccount{stranger}, &types.MsgComplete{Client: stranger.AddressBech32, JobId: j.Id, Milestone: j.NextMilestone},
 				simutil.Expect(types.ErrUnauthorized)
+		})
+}
+
+// subscribe subscribes to an active per-block listing for a term it takes.
+func (m Module) subscribe() simsx.SimMsgFactoryFn[*types.MsgSubscribe] {
+	return func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgSubscribe) {
+		r := data.Rand().Rand
+		l, ok := m.pickListing(ctx, r, rep, func(l types.Listing) bool {
+			a, ok := m.agent(ctx, l.Provider)
+			return ok && l.Billing == types.LISTING_BILLING_PER_BLOCK && l.Status == types.LISTING_STATUS_ACTIVE && l.MinClientScore == 0 &&
+				a.Status == agentidtypes.AGENT_STATUS_ACTIVE && l.MinTermBlocks <= 60
+		})
+		if !ok {
+			return nil, nil
+		}
+		provider, _ := m.agent(ctx, l.Provider)
+		term := l.MinTermBlocks + r.Int63n(min(l.MaxDurationBlocks, 60)-l.MinTermBlocks+1)
+		client, ok := m.clientFor(ctx, data, rep, sdk.NewCoin(l.Price.Denom, l.Price.Amount.MulRaw(term)), provider.Payout())
+		if !ok {
+			return nil, nil
+		}
+		return []simsx.SimAccount{client}, &types.MsgSubscribe{Client: client.AddressBech32, ListingId: l.Id, Rate: l.Price, TermBlocks: term}
+	}
+}
+
+// subscriptionProvider returns a running subscription matching ok and a
+// signer for its provider.
+func (m Module) subscriptionProvider(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter, ok func(types.Job, escrowtypes.Stream) bool) (types.Job, simsx.SimAccount, bool) {
+	j, found := m.pickSubscription(ctx, data.Rand().Rand, rep, func(j types.Job) bool {
+		st, err := m.k.SubscriptionStream(ctx, j)
+		return err == nil && ok(j, st)
+	})
+	if !found {
+		return j, simsx.SimAccount{}, false
+	}
+	a, found := m.agent(ctx, j.Provider)
+	if !found {
+		rep.Skip("no provider")
+		return j, simsx.SimAccount{}, false
+	}
+	signer, found := m.providerSigner(ctx, data, rep, a)
+	return j, signer, found
+}
+
+func (m Module) withdrawSubscription() simsx.SimMsgFactoryFn[*types.MsgWithdrawSubscription] {
+	return func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgWithdrawSubscription) {
+		h := height(ctx)
+		j, signer, ok := m.subscriptionProvider(ctx, data, rep, func(_ types.Job, st escrowtypes.Stream) bool {
+			return st.Withdrawable(h).IsPositive() || st.Ended(h)
+		})
+		if !ok {
+			return nil, nil
+		}
+		return []simsx.SimAccount{signer}, &types.MsgWithdrawSubscription{Signer: signer.AddressBech32, JobId: j.Id}
+	}
+}
+
+// pauseSubscription pauses an active subscription, or resumes a paused one.
+func (m Module) pauseSubscription(pause bool) simsx.SimMsgFactoryX {
+	want := escrowtypes.STREAM_STATUS_PAUSED
+	if pause {
+		want = escrowtypes.STREAM_STATUS_ACTIVE
+	}
+	find := func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) (types.Job, simsx.SimAccount, bool) {
+		return m.subscriptionProvider(ctx, data, rep, func(_ types.Job, st escrowtypes.Stream) bool { return st.Status == want })
+	}
+	if pause {
+		return simsx.SimMsgFactoryFn[*types.MsgPauseSubscription](func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgPauseSubscription) {
+			j, signer, ok := find(ctx, data, rep)
+			if !ok {
+				return nil, nil
+			}
+			return []simsx.SimAccount{signer}, &types.MsgPauseSubscription{Signer: signer.AddressBech32, JobId: j.Id}
+		})
+	}
+	return simsx.SimMsgFactoryFn[*types.MsgResumeSubscription](func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgResumeSubscription) {
+		j, signer, ok := find(ctx, data, rep)
+		if !ok {
+			return nil, nil
+		}
+		return []simsx.SimAccount{signer}, &types.MsgResumeSubscription{Signer: signer.AddressBech32, JobId: j.Id}
+	})
+}
+
+// topUpSubscription extends a running subscription within its listing's
+// maximum term.
+func (m Module) topUpSubscription() simsx.SimMsgFactoryFn[*types.MsgTopUpSubscription] {
+	return func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgTopUpSubscription) {
+		r := data.Rand().Rand
+		h := height(ctx)
+		var st escrowtypes.Stream
+		var room int64
+		j, found := m.pickSubscription(ctx, r, rep, func(j types.Job) bool {
+			s, err := m.k.SubscriptionStream(ctx, j)
+			l, lerr := m.k.GetListing(ctx, j.ListingId)
+			if err != nil || lerr != nil || s.Ended(h) {
+				return false
+			}
+			st, room = s, l.MaxDurationBlocks-(s.EndHeight-s.StartHeight)
+			return room > 0 && data.HasAccount(j.Client)
+		})
+		if !found {
+			return nil, nil
+		}
+		extra := 1 + r.Int63n(min(room, 20))
+		client := data.GetAccount(rep, j.Client)
+		if rep.IsSkipped() || !client.LiquidBalance().BlockAmount(sdk.NewCoin(st.Rate.Denom, st.Rate.Amount.MulRaw(extra))) {
+			rep.Skip("the client cannot pay")
+			return nil, nil
+		}
+		return []simsx.SimAccount{client}, &types.MsgTopUpSubscription{Client: j.Client, JobId: j.Id, ExtraBlocks: extra}
+	}
+}
+
+// cancelSubscription ends a subscription (the client or the provider).
+func (m Module) cancelSubscription() simsx.SimMsgFactoryFn[*types.MsgCancelSubscription] {
+	return func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgCancelSubscription) {
+		r := data.Rand().Rand
+		if r.Intn(2) == 0 {
+			j, signer, ok := m.subscriptionProvider(ctx, data, rep, func(types.Job, escrowtypes.Stream) bool { return true })
+			if !ok {
+				return nil, nil
+			}
+			return []simsx.SimAccount{signer}, &types.MsgCancelSubscription{Signer: signer.AddressBech32, JobId: j.Id}
+		}
+		j, found := m.pickSubscription(ctx, r, rep, func(j types.Job) bool { return data.HasAccount(j.Client) })
+		if !found {
+			return nil, nil
+		}
+		client := data.GetAccount(rep, j.Client)
+		if rep.IsSkipped() {
+			return nil, nil
+		}
+		return []simsx.SimAccount{client}, &types.MsgCancelSubscription{Signer: j.Client, JobId: j.Id}
+	}
+}
+
+// refusedSubscriptionDelivery: a job message on a subscription is refused.
+func (m Module) refusedSubscriptionDelivery() simsx.SimMsgFactoryX {
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler[*types.MsgDeliver](
+		func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgDeliver, simsx.SimDeliveryResultHandler) {
+			r := data.Rand().Rand
+			j, signer, ok := m.subscriptionProvider(ctx, data, rep, func(types.Job, escrowtypes.Stream) bool { return true })
+			if !ok {
+				return nil, nil, nil
+			}
+			return []simsx.SimAccount{signer}, &types.MsgDeliver{
+				Signer: signer.AddressBech32, JobId: j.Id, ResultUri: simutil.URI(r, "result"), ResultHash: simutil.Hash(r),
+			}, simutil.Expect(types.ErrIsSubscription)
 		})
 }

@@ -128,9 +128,10 @@ func (m *QueryListingResponse) GetListing() Listing {
 type QueryListingsByCapabilityRequest struct {
 	// capability wanted.
 	Capability string `protobuf:"bytes,1,opt,name=capability,proto3" json:"capability,omitempty"`
-	// denom of the prices (default uagnt).
+	// denom of the prices; empty for every denom (ordered by denom, then
+	// price), and then max_price must be empty too.
 	Denom string `protobuf:"bytes,2,opt,name=denom,proto3" json:"denom,omitempty"`
-	// max_price filters out dearer listings; empty for no limit.
+	// max_price filters out dearer listings in denom; empty for no limit.
 	MaxPrice string `protobuf:"bytes,3,opt,name=max_price,json=maxPrice,proto3" json:"max_price,omitempty"`
 	// min_provider_score filters out providers scoring lower (0-100); 0 for none.
 	MinProviderScore uint32 `protobuf:"varint,4,opt,name=min_provider_score,json=minProviderScore,proto3" json:"min_provider_score,omitempty"`
