@@ -990,21 +990,23 @@ func (m Module) topUpSubscription() simsx.SimMsgFactoryFn[*types.MsgTopUpSubscri
 	return func(ctx context.Context, data *simsx.ChainDataSource, rep simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgTopUpSubscription) {
 		r := data.Rand().Rand
 		h := height(ctx)
-		var st escrowtypes.Stream
-		var room int64
-		j, found := m.pickSubscription(ctx, r, rep, func(j types.Job) bool {
-			s, err := m.k.SubscriptionStream(ctx, j)
+		room := func(j types.Job) (escrowtypes.Stream, int64) {
+			st, err := m.k.SubscriptionStream(ctx, j)
 			l, lerr := m.k.GetListing(ctx, j.ListingId)
-			if err != nil || lerr != nil || s.Ended(h) {
-				return false
+			if err != nil || lerr != nil || st.Ended(h) {
+				return st, 0
 			}
-			st, room = s, l.MaxDurationBlocks-(s.EndHeight-s.StartHeight)
-			return room > 0 && data.HasAccount(j.Client)
+			return st, l.MaxDurationBlocks - (st.EndHeight - st.StartHeight)
+		}
+		j, found := m.pickSubscription(ctx, r, rep, func(j types.Job) bool {
+			_, left := room(j)
+			return left > 0 && data.HasAccount(j.Client)
 		})
 		if !found {
 			return nil, nil
 		}
-		extra := 1 + r.Int63n(min(room, 20))
+		st, left := room(j)
+		extra := 1 + r.Int63n(min(left, 20))
 		client := data.GetAccount(rep, j.Client)
 		if rep.IsSkipped() || !client.LiquidBalance().BlockAmount(sdk.NewCoin(st.Rate.Denom, st.Rate.Amount.MulRaw(extra))) {
 			rep.Skip("the client cannot pay")
