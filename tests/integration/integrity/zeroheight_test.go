@@ -70,6 +70,12 @@ func TestZeroHeightRestartKeepsEveryClock(t *testing.T) {
 	// A spend bucket partly drawn: 600,000 of 1,000,000, refilling 1,000 a block.
 	w.ok(client, &agentidtypes.MsgSetSpendPolicy{Owner: client.Addr.String(), AgentId: capped.id, Denom: app.BaseDenom, Cap: sdkmath.NewInt(1_000_000), WindowBlocks: 1_000})
 	w.ok(capped.key, &escrowtypes.MsgCreateEscrow{Payer: capped.key.Addr.String(), Payee: stranger.Addr.String(), Amount: sdk.NewCoins(coin(590_000))})
+	// Two streams: one with a cliff and an end ahead, one that ended before
+	// the export.
+	streamID, _ := ta.EscrowKeeper.StreamSeq.Peek(ta.Ctx())
+	running, ended := max(streamID, 1), max(streamID, 1)+1
+	w.ok(client, &escrowtypes.MsgOpenStream{Payer: client.Addr.String(), Payee: stranger.Addr.String(), Rate: coin(7), PeriodBlocks: 2, Deposit: coin(1_000), CliffHeight: ta.Height + 1 + 3, EndHeight: ta.Height + 1 + 60})
+	w.ok(client, &escrowtypes.MsgOpenStream{Payer: client.Addr.String(), Payee: stranger.Addr.String(), Rate: coin(5), Deposit: coin(1_000), EndHeight: ta.Height + 1 + 2})
 	w.until(ta.Height + 5)
 	w.invariants()
 
@@ -84,6 +90,14 @@ func TestZeroHeightRestartKeepsEveryClock(t *testing.T) {
 	escrows := map[uint64]escrowtypes.Escrow{}
 	for _, id := range []uint64{expiring, disputedEscrow} {
 		escrows[id], _ = ta.EscrowKeeper.GetEscrow(ta.Ctx(), id)
+	}
+	streamsOld := map[uint64]escrowtypes.StreamView{}
+	for _, id := range []uint64{running, ended} {
+		st, err := ta.EscrowKeeper.GetStream(ta.Ctx(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		streamsOld[id] = ta.EscrowKeeper.StreamView(next, st)
 	}
 	spendOld := spendView(t, ta, next, capped.id)
 	scoreOld, _, _, err := ta.ReputationKeeper.Reputation(next, provider.id, "")
@@ -129,6 +143,22 @@ func TestZeroHeightRestartKeepsEveryClock(t *testing.T) {
 	}
 	if j, _ := nb.MarketKeeper.GetJob(ctx, rated); j.SettledHeight != settledOld-H {
 		t.Fatalf("settled height %d, was %d: the feedback window moved", j.SettledHeight, settledOld)
+	}
+	// Streams owe exactly what they owed: accrual is a function of height
+	// differences, and an ended stream stays ended.
+	for id, old := range streamsOld {
+		st, err := nb.EscrowKeeper.GetStream(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := nb.EscrowKeeper.StreamView(ctx, st)
+		if !v.Accrued.Equal(old.Accrued) || !v.Withdrawable.Equal(old.Withdrawable) || !v.Unaccrued.Equal(old.Unaccrued) ||
+			v.Exhausted != old.Exhausted || st.EndHeight != old.Stream.EndHeight-H || st.Ended(ctx.BlockHeight()) != old.Stream.Ended(H+1) {
+			t.Fatalf("stream %d at the new chain's first block: %+v; the old chain's next block: %+v", id, v, old)
+		}
+	}
+	if later, _ := nb.EscrowKeeper.GetStream(ctx, running); !later.Accrued(ctx.BlockHeight() + 10).Equal(streamsOld[running].Stream.Accrued(H + 11)) {
+		t.Fatal("the running stream accrues differently after the restart")
 	}
 	// The spend bucket and the score are what the old chain would have at
 	// its next block.

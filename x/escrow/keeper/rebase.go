@@ -75,5 +75,30 @@ func (k Keeper) RebaseHeights(ctx context.Context, exported int64) error {
 			}
 		}
 	}
+	return k.rebaseStreams(ctx, exported)
+}
+
+// rebaseStreams moves every height of every stream. Accrual depends only
+// on differences of heights, so every amount stays what it was.
+func (k Keeper) rebaseStreams(ctx context.Context, exported int64) error {
+	var streams []types.Stream
+	if err := k.Streams.Walk(ctx, nil, func(_ uint64, s types.Stream) (bool, error) {
+		streams = append(streams, s)
+		return false, nil
+	}); err != nil {
+		return err
+	}
+	for _, s := range streams {
+		s.StartHeight = rebase.Height(s.StartHeight, exported)
+		s.AnchorHeight = rebase.Height(s.AnchorHeight, exported)
+		s.CreatedHeight = rebase.Height(s.CreatedHeight, exported)
+		s.CliffHeight = rebase.Optional(s.CliffHeight, exported)
+		s.EndHeight = rebase.Optional(s.EndHeight, exported)
+		s.ClosedHeight = rebase.Optional(s.ClosedHeight, exported)
+		s.ExhaustedHeight = rebase.Optional(s.ExhaustedHeight, exported)
+		if err := k.Streams.Set(ctx, s.Id, s); err != nil {
+			return err
+		}
+	}
 	return nil
 }

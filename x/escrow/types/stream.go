@@ -11,6 +11,10 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 )
 
+// Heights: 0 means "none" for the cliff and the end; after a zero-height
+// restart (internal/rebase) a past height may be negative, so every test
+// is against 0, never "positive".
+//
 // Stream accrual. A stream is never walked per block: every amount below is
 // a function of the stored record and a height, evaluated when the stream is
 // touched or queried.
@@ -36,7 +40,7 @@ func (s Stream) AccruedIgnoringCliff(h int64) sdkmath.Int {
 	if s.Status == STREAM_STATUS_ACTIVE {
 		from := max(s.AnchorHeight, s.StartHeight)
 		to := h
-		if s.EndHeight > 0 && to > s.EndHeight {
+		if s.EndHeight != 0 && to > s.EndHeight {
 			to = s.EndHeight
 		}
 		if to > from && s.PeriodBlocks > 0 {
@@ -47,7 +51,7 @@ func (s Stream) AccruedIgnoringCliff(h int64) sdkmath.Int {
 }
 
 // BeforeCliff reports whether h is before the stream's cliff.
-func (s Stream) BeforeCliff(h int64) bool { return s.CliffHeight > 0 && h < s.CliffHeight }
+func (s Stream) BeforeCliff(h int64) bool { return s.CliffHeight != 0 && h < s.CliffHeight }
 
 // Accrued is what the payee has earned by height h, withdrawn or not: zero
 // before the cliff, at most the deposit; for a closed stream, what it paid.
@@ -81,7 +85,7 @@ func (s Stream) Exhausted(h int64) bool {
 }
 
 // Ended reports whether h is at or past the stream's end height.
-func (s Stream) Ended(h int64) bool { return s.EndHeight > 0 && h >= s.EndHeight }
+func (s Stream) Ended(h int64) bool { return s.EndHeight != 0 && h >= s.EndHeight }
 
 // RunsOutHeight is the height at which an active stream's deposit runs out
 // at its rate, or 0 when it ends first, is paused or closed, or never
@@ -100,7 +104,7 @@ func (s Stream) RunsOutHeight() int64 {
 	if !at.IsInt64() || at.Int64() == math.MaxInt64 {
 		return 0
 	}
-	if s.EndHeight > 0 && at.Int64() > s.EndHeight {
+	if s.EndHeight != 0 && at.Int64() > s.EndHeight {
 		return 0
 	}
 	return max(at.Int64(), s.CliffHeight)
@@ -179,7 +183,7 @@ func (s Stream) Validate() error {
 	if s.Held().IsNegative() {
 		return fmt.Errorf("withdrawn %s + refunded %s exceed the deposit %s", s.Withdrawn, s.Refunded, s.Deposit)
 	}
-	if s.EndHeight > 0 && s.EndHeight <= s.StartHeight {
+	if s.EndHeight != 0 && s.EndHeight <= s.StartHeight {
 		return fmt.Errorf("end %d not after start %d", s.EndHeight, s.StartHeight)
 	}
 	switch s.Status {
