@@ -44,10 +44,16 @@ type ListingSpec struct {
 	TermsURI  string
 	Terms     []byte
 	TermsHash []byte
-	// Price per job.
+	// Price per job, or per block for a subscription (PerBlock).
 	Price sdk.Coin
-	// MaxDurationBlocks bounds how far away a hire's deliver_by may be.
+	// MaxDurationBlocks bounds how far away a hire's deliver_by may be (a
+	// subscription's longest term).
 	MaxDurationBlocks int64
+	// PerBlock makes the listing a subscription: Price accrues every
+	// block it runs, for a term from MinTermBlocks to MaxDurationBlocks
+	// (ReviewWindowBlocks must then be 0).
+	PerBlock      bool
+	MinTermBlocks int64
 	// ReviewWindowBlocks is how long a client has to judge a delivery;
 	// silence then completes it.
 	ReviewWindowBlocks int64
@@ -72,6 +78,10 @@ func (c *Client) CreateListing(ctx context.Context, spec ListingSpec) (*marketty
 		Signer: c.me, Provider: provider, Capability: spec.Capability, Title: spec.Title,
 		TermsUri: spec.TermsURI, Price: spec.Price, MaxDurationBlocks: spec.MaxDurationBlocks,
 		ReviewWindowBlocks: spec.ReviewWindowBlocks, Arbiter: spec.Arbiter, MinClientScore: spec.MinClientScore,
+		MinTermBlocks: spec.MinTermBlocks,
+	}
+	if spec.PerBlock {
+		msg.Billing = markettypes.LISTING_BILLING_PER_BLOCK
 	}
 	msg.TermsHash = contentHash(spec.Terms, spec.TermsHash)
 	res, err := c.Broadcast(ctx, msg)

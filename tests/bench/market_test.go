@@ -260,7 +260,7 @@ func stepListingsQuery(tb testing.TB, e *Env, measure func(func())) int {
 	measure(func() {
 		for i := 0; i < queries; i++ {
 			res, err := qs.ListingsByCapability(ctx, &types.QueryListingsByCapabilityRequest{
-				Capability: "summarize", MaxPrice: "2000000", Pagination: &query.PageRequest{Limit: 100},
+				Capability: "summarize", Denom: "uagnt", MaxPrice: "2000000", Pagination: &query.PageRequest{Limit: 100},
 			})
 			if err != nil {
 				tb.Fatal(err)

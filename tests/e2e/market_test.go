@@ -68,7 +68,7 @@ func TestMarketThroughCLI(t *testing.T) {
 			ID string `json:"id"`
 		} `json:"listings"`
 	}
-	n.QueryJSON(&listings, "market", "listings-by-capability", "summarize", "--max-price", "2000000")
+	n.QueryJSON(&listings, "market", "listings-by-capability", "summarize", "--denom", "uagnt", "--max-price", "2000000")
 	if len(listings.Listings) != 1 || listings.Listings[0].ID != listing {
 		t.Fatalf("listings by capability: %+v", listings)
 	}

@@ -108,7 +108,7 @@ func TestPageKeyStaysInItsRange(t *testing.T) {
 		"above max_price":    forge("summarize", app.BaseDenom, 6, 0),
 		"trailing bytes":     append(forge("summarize", app.BaseDenom, 5, 0), 0),
 	} {
-		req := &markettypes.QueryListingsByCapabilityRequest{Capability: "summarize", MaxPrice: "5", Pagination: &query.PageRequest{Key: key}}
+		req := &markettypes.QueryListingsByCapabilityRequest{Capability: "summarize", Denom: app.BaseDenom, MaxPrice: "5", Pagination: &query.PageRequest{Key: key}}
 		res, err := qs.ListingsByCapability(ta.Ctx(), req)
 		if status.Code(err) != codes.InvalidArgument {
 			t.Fatalf("%s: a forged page key returned %v (%v)", name, res, err)
