@@ -177,6 +177,10 @@ func TestStandardInterfaces(t *testing.T) {
 	if _, err := client.Purchase(ctx, listing.Id, 1, fmt.Sprint(reqID), 20); err != nil {
 		t.Fatal(err)
 	}
+	// A stream (id 1) from the client to the agent's key.
+	if _, err := client.OpenStream(ctx, agentkit.StreamSpec{Payee: agentKey.Address(), Rate: agnt(1), Deposit: agnt(1_000)}); err != nil {
+		t.Fatal(err)
+	}
 
 	t.Run("grpc reflection", func(t *testing.T) {
 		conn, err := grpc.NewClient(node.GRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
