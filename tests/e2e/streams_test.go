@@ -279,7 +279,7 @@ func TestSubscriptionsDisputesAndSecondDenom(t *testing.T) {
 	if got, want := client0-stableBal(clientKey.Address()), int64(500_000); got != want {
 		t.Fatalf("client paid %d ustable, want %d", got, want)
 	}
-	if got, want := stableBal(cleanKey.Address())-provider0, int64(500_000-takeOf(500_000)); got != want {
+	if got, want := stableBal(cleanKey.Address())-provider0, 500_000-takeOf(500_000); got != want {
 		t.Fatalf("provider received %d ustable, want %d", got, want)
 	}
 	done, err := client.Job(ctx, sj2.Id)

@@ -2,10 +2,9 @@ package types
 
 import (
 	"fmt"
-
-	errorsmod "cosmossdk.io/errors"
 	"math"
 
+	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
