@@ -118,6 +118,17 @@ func seedMsgs(w *fuzzWorld) []sdk.Msg {
 		&escrowtypes.MsgResolveDispute{Signer: c, EscrowId: w.escrow + 1, PayeeShareBps: 5_000},
 		&escrowtypes.MsgSettleEscrow{Signer: c, EscrowId: w.escrow},
 		&escrowtypes.MsgUpdateParams{Authority: gov, Params: escrowtypes.DefaultParams()},
+		&escrowtypes.MsgOpenStream{Payer: b, Payee: a, Rate: sdk.NewCoin(app.BaseDenom, sdkmath.NewInt(10)), Deposit: coin, EndHeight: w.ta.Height + 90},
+		&escrowtypes.MsgWithdrawStream{Payee: a, StreamId: 1},
+		&escrowtypes.MsgTopUpStream{Payer: b, StreamId: 1, Amount: coin},
+		&escrowtypes.MsgCancelStream{Signer: b, StreamId: 1},
+		&escrowtypes.MsgCloseStream{Signer: c, StreamId: 1},
+		&markettypes.MsgSubscribe{Client: b, ListingId: 2, Rate: sdk.NewCoin(app.BaseDenom, sdkmath.NewInt(10)), TermBlocks: 20},
+		&markettypes.MsgWithdrawSubscription{Signer: a, JobId: 6},
+		&markettypes.MsgTopUpSubscription{Client: b, JobId: 6, ExtraBlocks: 5},
+		&markettypes.MsgPauseSubscription{Signer: a, JobId: 6},
+		&markettypes.MsgResumeSubscription{Signer: a, JobId: 6},
+		&markettypes.MsgCancelSubscription{Signer: b, JobId: 6},
 		&markettypes.MsgCreateListing{Signer: a, Provider: 1, Capability: "summarize", Title: "t", TermsUri: "https://t.example", TermsHash: hash("t"), Price: coin, MaxDurationBlocks: 100, ReviewWindowBlocks: 20},
 		&markettypes.MsgUpdateListing{Signer: a, ListingId: 1, Title: "u"},
 		&markettypes.MsgSetListingStatus{Signer: a, ListingId: 1, Status: markettypes.LISTING_STATUS_PAUSED},
@@ -366,6 +377,14 @@ func buildWorld(tb testing.TB) *fuzzWorld {
 	run(&escrowtypes.MsgCreateEscrow{Payer: client.Addr.String(), Payee: owner.Addr.String(), Amount: sdk.NewCoins(price), Arbiter: arbiter.Addr.String(), ExpiresHeight: ta.Height + 40})
 	run(&escrowtypes.MsgCreateEscrow{Payer: client.Addr.String(), Payee: owner.Addr.String(), Amount: sdk.NewCoins(price), Arbiter: arbiter.Addr.String()})
 	run(&escrowtypes.MsgOpenDispute{Signer: owner.Addr.String(), EscrowId: first + 1, Reason: escrowtypes.DISPUTE_REASON_OTHER, EvidenceHash: hash("d")})
+	// Stream 1 (direct), listing 2 per block, subscription job 6 (stream 2).
+	perBlock := sdk.NewCoin(app.BaseDenom, sdkmath.NewInt(10))
+	run(&escrowtypes.MsgOpenStream{Payer: client.Addr.String(), Payee: owner.Addr.String(), Rate: perBlock, Deposit: price})
+	run(&markettypes.MsgCreateListing{
+		Signer: owner.Addr.String(), Provider: 1, Capability: "summarize", Title: "m", TermsUri: "https://t.example", TermsHash: hash("t"),
+		Price: perBlock, MaxDurationBlocks: 500, Billing: markettypes.LISTING_BILLING_PER_BLOCK, MinTermBlocks: 5,
+	})
+	run(&markettypes.MsgSubscribe{Client: client.Addr.String(), ListingId: 2, Rate: perBlock, TermBlocks: 100})
 	run(banktypes.NewMsgSend(owner.Addr, client.Addr, sdk.NewCoins(price)))
 	if _, err := ta.CheckInvariants(ta.Ctx()); err != nil {
 		tb.Fatal(fmt.Errorf("the fuzz world is broken: %w", err))

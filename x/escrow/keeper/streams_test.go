@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"math/big"
 	"slices"
 	"testing"
 
@@ -253,6 +254,13 @@ func TestStreamRefusals(t *testing.T) {
 		"bad payee":               {types.MsgOpenStream{Payee: "agent1nope", Rate: coin(1), Deposit: coin(10)}, types.ErrInvalidAddress},
 		"more than the payer has": {types.MsgOpenStream{Rate: coin(1), Deposit: coin(2_000_000_000_000)}, types.ErrLockRefused},
 		"long reference":          {types.MsgOpenStream{Rate: coin(1), Deposit: coin(10), Reference: string(make([]byte, 129))}, types.ErrFieldTooLong},
+		"negative deposit":        {types.MsgOpenStream{Rate: coin(1), Deposit: sdk.Coin{Denom: app.BaseDenom, Amount: sdkmath.NewInt(-10)}}, types.ErrInvalidAmount},
+		"nil deposit":             {types.MsgOpenStream{Rate: coin(1), Deposit: sdk.Coin{Denom: app.BaseDenom}}, types.ErrInvalidAmount},
+		"negative rate":           {types.MsgOpenStream{Rate: sdk.Coin{Denom: app.BaseDenom, Amount: sdkmath.NewInt(-1)}, Deposit: coin(10)}, types.ErrInvalidStream},
+		"huge rate and deposit": {types.MsgOpenStream{
+			Rate:    sdk.NewCoin(app.BaseDenom, sdkmath.NewIntFromBigInt(new(big.Int).Lsh(big.NewInt(1), 200))),
+			Deposit: sdk.NewCoin(app.BaseDenom, sdkmath.NewIntFromBigInt(new(big.Int).Lsh(big.NewInt(1), 200))), CliffHeight: 1 << 40,
+		}, types.ErrInvalidStream},
 	} {
 		t.Run(name, func(t *testing.T) { s.t = t; s.expectRefused(c.want, open(c.msg)) })
 	}

@@ -112,6 +112,10 @@ func (s Stream) RunsOutHeight() int64 {
 // AccrualAt returns the coin of an amount in the stream's denom.
 func (s Stream) AccrualAt(amount sdkmath.Int) sdk.Coin { return sdk.NewCoin(s.Rate.Denom, amount) }
 
+// maxStreamBits bounds a stream's rate and deposit: times a height
+// difference (63 bits) they stay far inside the 256 bits of math.Int.
+const maxStreamBits = 128
+
 // ValidateStreamTerms checks the terms of a new stream at height h (the
 // start already defaulted): a positive rate and a deposit in one allowed
 // denom, the deposit at least one period's rate and enough to reach the
@@ -120,6 +124,14 @@ func (s Stream) AccrualAt(amount sdkmath.Int) sdk.Coin { return sdk.NewCoin(s.Ra
 func ValidateStreamTerms(rate, deposit sdk.Coin, period, start, cliff, end, h int64, p Params) error {
 	if err := rate.Validate(); err != nil || !rate.Amount.IsPositive() {
 		return errorsmod.Wrapf(ErrInvalidStream, "rate %s must be a positive coin", rate)
+	}
+	if err := deposit.Validate(); err != nil || !deposit.Amount.IsPositive() {
+		return errorsmod.Wrapf(ErrInvalidAmount, "deposit %s must be a positive coin", deposit)
+	}
+	// Bounded so that no accrual product can overflow (a deposit is a
+	// balance anyway, far below this).
+	if rate.Amount.BigIntMut().BitLen() > maxStreamBits || deposit.Amount.BigIntMut().BitLen() > maxStreamBits {
+		return errorsmod.Wrapf(ErrInvalidStream, "rate %s or deposit %s above 2^%d", rate, deposit, maxStreamBits)
 	}
 	if err := ValidateAmount("deposit", sdk.NewCoins(deposit), p); err != nil {
 		return err

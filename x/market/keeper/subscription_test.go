@@ -276,6 +276,26 @@ func TestSubscriptionRefusals(t *testing.T) {
 	if j := s.job(res.JobId); j.Status != types.JOB_STATUS_IN_PROGRESS {
 		t.Fatalf("running subscription %s", j.Status)
 	}
+	// Status refusals come from the market, not from x/escrow.
+	s.refusedAt(s.ctx().BlockHeight(), types.ErrNothingAccrued, func(ctx context.Context) error {
+		_, err := s.ms.WithdrawSubscription(ctx, &types.MsgWithdrawSubscription{Signer: s.providerKey.String(), JobId: res.JobId})
+		return err
+	})
+	s.refusedAt(s.ctx().BlockHeight()+1, types.ErrWrongStatus, func(ctx context.Context) error {
+		_, err := s.ms.ResumeSubscription(ctx, &types.MsgResumeSubscription{Signer: s.providerKey.String(), JobId: res.JobId})
+		return err
+	})
+	s.refusedAt(s.ctx().BlockHeight()+10, types.ErrWrongStatus, func(ctx context.Context) error {
+		_, err := s.ms.TopUpSubscription(ctx, &types.MsgTopUpSubscription{Client: s.client.String(), JobId: res.JobId, ExtraBlocks: 5})
+		return err
+	})
+	if _, err := s.ms.PauseSubscription(s.at(s.ctx().BlockHeight()+1), &types.MsgPauseSubscription{Signer: s.providerKey.String(), JobId: res.JobId}); err != nil {
+		t.Fatal(err)
+	}
+	s.refusedAt(s.ctx().BlockHeight()+2, types.ErrWrongStatus, func(ctx context.Context) error {
+		_, err := s.ms.PauseSubscription(ctx, &types.MsgPauseSubscription{Signer: s.providerKey.String(), JobId: res.JobId})
+		return err
+	})
 	hired := s.hire(s.hireMsg())
 	s.refused(types.ErrNotSubscription, func(ctx context.Context) error {
 		_, err := s.ms.WithdrawSubscription(ctx, &types.MsgWithdrawSubscription{Signer: s.providerKey.String(), JobId: hired})

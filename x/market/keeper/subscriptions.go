@@ -82,6 +82,15 @@ func (k Keeper) providerSubscription(ctx context.Context, id uint64, signer stri
 	return j, nil
 }
 
+// streamOf returns a subscription's stream, as x/escrow keeps it.
+func (k Keeper) streamOf(ctx context.Context, j types.Job) (escrowtypes.Stream, error) {
+	s, err := k.escrow.GetStream(ctx, j.StreamId)
+	if err != nil {
+		return s, escrowRefused(err)
+	}
+	return s, nil
+}
+
 // recordPaid books a stream payment on the job: take (as the fees
 // computed it) and the rest to the provider.
 func recordPaid(j *types.Job, paid sdk.Coin, bps uint32) (provider, take sdk.Coin) {
@@ -218,13 +227,20 @@ func (m msgServer) WithdrawSubscription(ctx context.Context, msg *types.MsgWithd
 	if err != nil {
 		return nil, err
 	}
+	st, err := k.streamOf(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	if h := sdk.UnwrapSDKContext(ctx).BlockHeight(); st.Withdrawable(h).IsZero() && !st.Ended(h) {
+		return nil, errorsmod.Wrapf(types.ErrNothingAccrued, "subscription %d owes nothing at height %d (withdrawn %s)", j.Id, h, st.Withdrawn)
+	}
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s, paid, err := k.escrow.WithdrawModuleStream(ctx, types.ModuleName, j.StreamId, k.takeFees(params.TakeRateBps))
 	if err != nil {
-		return nil, err
+		return nil, escrowRefused(err)
 	}
 	provider, take := recordPaid(&j, paid, params.TakeRateBps)
 	ended := s.Status == escrowtypes.STREAM_STATUS_CLOSED
@@ -256,9 +272,12 @@ func (m msgServer) TopUpSubscription(ctx context.Context, msg *types.MsgTopUpSub
 	if err != nil {
 		return nil, err
 	}
-	s, err := k.escrow.GetStream(ctx, j.StreamId)
+	s, err := k.streamOf(ctx, j)
 	if err != nil {
 		return nil, err
+	}
+	if h := sdk.UnwrapSDKContext(ctx).BlockHeight(); s.Ended(h) {
+		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "subscription %d's term ended at %d; subscribe again", j.Id, s.EndHeight)
 	}
 	if msg.ExtraBlocks < 1 || s.EndHeight-s.StartHeight+msg.ExtraBlocks > l.MaxDurationBlocks {
 		return nil, errorsmod.Wrapf(types.ErrInvalidTerm, "extending %d blocks by %d; listing %d allows %d in all", s.EndHeight-s.StartHeight, msg.ExtraBlocks, l.Id, l.MaxDurationBlocks)
@@ -284,8 +303,13 @@ func (m msgServer) PauseSubscription(ctx context.Context, msg *types.MsgPauseSub
 	if err != nil {
 		return nil, err
 	}
-	if _, err := k.escrow.PauseModuleStream(ctx, types.ModuleName, j.StreamId); err != nil {
+	if st, err := k.streamOf(ctx, j); err != nil {
 		return nil, err
+	} else if st.Status != escrowtypes.STREAM_STATUS_ACTIVE {
+		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "subscription %d's stream is %s, not active", j.Id, st.Status)
+	}
+	if _, err := k.escrow.PauseModuleStream(ctx, types.ModuleName, j.StreamId); err != nil {
+		return nil, escrowRefused(err)
 	}
 	if err := typedevent.Emit(ctx, &types.EventSubscriptionPaused{JobId: j.Id, Paused: true}); err != nil {
 		return nil, err
@@ -300,8 +324,13 @@ func (m msgServer) ResumeSubscription(ctx context.Context, msg *types.MsgResumeS
 	if err != nil {
 		return nil, err
 	}
-	if _, err := k.escrow.ResumeModuleStream(ctx, types.ModuleName, j.StreamId); err != nil {
+	if st, err := k.streamOf(ctx, j); err != nil {
 		return nil, err
+	} else if st.Status != escrowtypes.STREAM_STATUS_PAUSED {
+		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "subscription %d's stream is %s, not paused", j.Id, st.Status)
+	}
+	if _, err := k.escrow.ResumeModuleStream(ctx, types.ModuleName, j.StreamId); err != nil {
+		return nil, escrowRefused(err)
 	}
 	if err := typedevent.Emit(ctx, &types.EventSubscriptionPaused{JobId: j.Id, Paused: false}); err != nil {
 		return nil, err
@@ -335,7 +364,7 @@ func (m msgServer) CancelSubscription(ctx context.Context, msg *types.MsgCancelS
 	}
 	_, paid, refunded, err := k.escrow.CloseModuleStream(ctx, types.ModuleName, j.StreamId, "cancel", k.takeFees(params.TakeRateBps))
 	if err != nil {
-		return nil, err
+		return nil, escrowRefused(err)
 	}
 	provider, take := recordPaid(&j, paid, params.TakeRateBps)
 	if err := k.endSubscription(ctx, &j, refunded, signer.String()); err != nil {

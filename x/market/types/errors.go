@@ -50,4 +50,5 @@ var (
 	ErrInvalidTerm         = errorsmod.Register(ModuleName, 42, "subscription term outside the listing's bounds")
 	ErrNotSubscription     = errorsmod.Register(ModuleName, 43, "job is not a subscription")
 	ErrIsSubscription      = errorsmod.Register(ModuleName, 44, "job is a subscription; use the subscription messages")
+	ErrNothingAccrued      = errorsmod.Register(ModuleName, 45, "subscription has accrued nothing to withdraw")
 )
