@@ -8,6 +8,9 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	minttypes "github.com/cosmos/cosmos-sdk/x/mint/types"
 
+	escrowkeeper "github.com/agentchain/agentchain/x/escrow/keeper"
+	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
+
 	"github.com/agentchain/agentchain/x/market/types"
 )
 
@@ -115,5 +118,144 @@ func TestSecondDenomJob(t *testing.T) {
 	held, err := s.ta.EscrowKeeper.Held(s.ctx())
 	if err != nil || !held.AmountOf("ustable").IsZero() {
 		t.Fatalf("escrow still holds %s (%v)", held, err)
+	}
+}
+
+// The rest of the market in the second denom: a budget and a bid, a job
+// in two milestones with one paid and one split by the arbiter, a
+// pay-per-call purchase, a subscription and a direct escrow; every coin
+// accounted for in ustable, the books balanced after each step.
+func TestSecondDenomEverywhere(t *testing.T) {
+	s := newSuite(t)
+	s.allowStable()
+	bal := func(a sdk.AccAddress) int64 { return s.ta.BankKeeper.GetBalance(s.ctx(), a, "ustable").Amount.Int64() }
+	client0 := bal(s.client)
+	h := s.ctx().BlockHeight()
+
+	// RFQ: a 10,000 ustable budget, a 8,000 bid, accepted in two milestones.
+	req, err := s.ms.PostRequest(s.ctx(), &types.MsgPostRequest{
+		Client: s.client.String(), Capability: "summarize", SpecUri: "https://s.example", SpecHash: hash("s"), Budget: stable(10_000), BidDeadline: h + 50,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.audit()
+	if got := client0 - bal(s.client); got != 10_000 {
+		t.Fatalf("budget locked %d", got)
+	}
+	bid, err := s.ms.PlaceBid(s.ctx(), &types.MsgPlaceBid{Signer: s.providerKey.String(), RequestId: req.RequestId, Provider: s.provider, Price: stable(8_000), DeliveryBlocks: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := s.ms.AcceptBid(s.ctx(), &types.MsgAcceptBid{Client: s.client.String(), RequestId: req.RequestId, BidId: bid.BidId, Milestones: []types.MilestoneSpec{
+		{Title: "draft", Amount: stable(3_000)}, {Title: "final", Amount: stable(5_000)},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.audit()
+	if got := client0 - bal(s.client); got != 8_000 {
+		t.Fatalf("after accepting the 8,000 bid the client has %d out", got)
+	}
+	job := acc.JobId
+	s.step("accept", func(ctx context.Context) error {
+		_, err := s.ms.AcceptJob(ctx, &types.MsgAcceptJob{Signer: s.providerKey.String(), JobId: job})
+		return err
+	})
+	payout0 := bal(s.providerKey)
+	for m, reject := range []bool{false, true} {
+		s.step("deliver", func(ctx context.Context) error {
+			_, err := s.ms.Deliver(ctx, &types.MsgDeliver{Signer: s.providerKey.String(), JobId: job, Milestone: uint32(m), ResultUri: "https://r.example", ResultHash: hash("r")})
+			return err
+		})
+		if !reject {
+			s.step("complete", func(ctx context.Context) error {
+				_, err := s.ms.Complete(ctx, &types.MsgComplete{Client: s.client.String(), JobId: job, Milestone: uint32(m)})
+				return err
+			})
+			continue
+		}
+		s.step("reject", func(ctx context.Context) error {
+			_, err := s.ms.Reject(ctx, &types.MsgReject{Client: s.client.String(), JobId: job, Milestone: uint32(m), Reason: types.REJECT_REASON_OTHER, EvidenceHash: hash("e")})
+			return err
+		})
+		s.step("resolve", func(ctx context.Context) error {
+			_, err := s.ms.Resolve(ctx, &types.MsgResolve{Signer: s.arbiter.String(), JobId: job, ProviderShareBps: 3_000})
+			return err
+		})
+	}
+	s.checkInvariants()
+	j := s.job(job)
+	if j.Status != types.JOB_STATUS_RESOLVED || !j.Accounted().Equal(sdk.NewCoins(stable(8_000))) {
+		t.Fatalf("job %+v", j)
+	}
+	if got := bal(s.providerKey) - payout0; got != j.ProviderPaid.AmountOf("ustable").Int64() || got == 0 {
+		t.Fatalf("provider received %d ustable, the job says %s", got, j.ProviderPaid)
+	}
+	for _, c := range []sdk.Coins{j.ProviderPaid, j.TakePaid, j.ArbiterFeePaid, j.ClientRefunded} {
+		if !c.AmountOf("uagnt").IsZero() {
+			t.Fatalf("uagnt in a ustable job: %+v", j)
+		}
+	}
+
+	// A purchase and a subscription of ustable listings.
+	listing := func(billing types.ListingBilling, price int64) uint64 {
+		m := &types.MsgCreateListing{
+			Signer: s.providerKey.String(), Provider: s.provider, Capability: "summarize", Title: "Stable",
+			TermsUri: "https://terms.example/s", TermsHash: hash("s"), Price: stable(price), MaxDurationBlocks: 1000, ReviewWindowBlocks: 20,
+		}
+		if billing == types.LISTING_BILLING_PER_BLOCK {
+			m.Billing, m.ReviewWindowBlocks, m.MinTermBlocks = billing, 0, 1
+		}
+		res, err := s.ms.CreateListing(s.ctx(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Id
+	}
+	perCall := listing(types.LISTING_BILLING_PER_JOB, 700)
+	p := s.purchaseMsg("stable-1", 2)
+	p.ListingId, p.Amount = perCall, stable(1_400)
+	if _, err := s.ms.Purchase(s.ctx(), p); err != nil {
+		t.Fatal(err)
+	}
+	perBlock := listing(types.LISTING_BILLING_PER_BLOCK, 3)
+	sub, err := s.ms.Subscribe(s.at(h), &types.MsgSubscribe{Client: s.client.String(), ListingId: perBlock, Rate: stable(3), TermBlocks: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ms.CancelSubscription(s.at(h+40), &types.MsgCancelSubscription{Signer: s.client.String(), JobId: sub.JobId}); err != nil {
+		t.Fatal(err)
+	}
+	s.audit()
+	s.checkInvariants()
+	if j := s.job(sub.JobId); !j.ProviderPaid.Add(j.TakePaid...).Equal(sdk.NewCoins(stable(120))) || !j.ClientRefunded.Equal(sdk.NewCoins(stable(180))) {
+		t.Fatalf("subscription %+v", j)
+	}
+
+	// A direct escrow and a direct stream in ustable.
+	es := escrowkeeper.NewMsgServerImpl(s.ta.EscrowKeeper)
+	esc, err := es.CreateEscrow(s.ctx(), &escrowtypes.MsgCreateEscrow{Payer: s.client.String(), Payee: s.stranger.String(), Amount: sdk.NewCoins(stable(900))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger0 := bal(s.stranger)
+	if _, err := es.Release(s.ctx(), &escrowtypes.MsgRelease{Payer: s.client.String(), EscrowId: esc.Id}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := es.OpenStream(s.at(h), &escrowtypes.MsgOpenStream{Payer: s.client.String(), Payee: s.stranger.String(), Rate: stable(2), Deposit: stable(50)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := es.WithdrawStream(s.at(h+10), &escrowtypes.MsgWithdrawStream{Payee: s.stranger.String(), StreamId: st.Id}); err != nil {
+		t.Fatal(err)
+	}
+	if got := bal(s.stranger) - stranger0; got != 900+20 {
+		t.Fatalf("the payee received %d ustable, want 920", got)
+	}
+	s.audit()
+	held, err := s.ta.EscrowKeeper.Held(s.ctx())
+	if err != nil || held.AmountOf("ustable").Int64() != 30 {
+		t.Fatalf("escrow holds %s, want the stream's 30ustable left (%v)", held, err)
 	}
 }
