@@ -313,6 +313,21 @@ func TestSubscriptionRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.refused(types.ErrEscrowRefused, sub(types.MsgSubscribe{Client: buyerKey.String(), ListingId: listing, Rate: uagnt(rate), TermBlocks: 10}))
+	// Top-ups count when they are made: 10 blocks fit a cap of 12, 5 more
+	// do not.
+	if _, err := s.agentIDs.SetSpendPolicy(s.ctx(), &agentidtypes.MsgSetSpendPolicy{
+		Owner: buyerOwner.String(), AgentId: buyer, Denom: "uagnt", Cap: sdkmath.NewInt(12 * rate), WindowBlocks: 100,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	capped, err := s.ms.Subscribe(s.ctx(), &types.MsgSubscribe{Client: buyerKey.String(), ListingId: listing, Rate: uagnt(rate), TermBlocks: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.refused(types.ErrEscrowRefused, func(ctx context.Context) error {
+		_, err := s.ms.TopUpSubscription(ctx, &types.MsgTopUpSubscription{Client: buyerKey.String(), JobId: capped.JobId, ExtraBlocks: 5})
+		return err
+	})
 }
 
 // A running subscription can be rated once something was paid, by what was
