@@ -78,7 +78,7 @@ type Keeper struct {
 	Params collections.Item[types.Params]
 	// AgentSeq issues agent ids, starting at 1.
 	AgentSeq collections.Sequence
-	Agents   *collections.IndexedMap[uint64, types.Agent, AgentIndexes]
+	Agents   *collidx.IndexedMap[uint64, types.Agent, AgentIndexes]
 	// Attestations are keyed by agent, then attester and claim type.
 	Attestations collections.Map[AttestationKey, types.Attestation]
 	// SpendLimits are keyed by (agent id, denom).
@@ -115,7 +115,7 @@ func NewKeeper(
 		moduleAddr:   moduleAddr,
 		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		AgentSeq:     collections.NewSequence(sb, types.AgentSeqKey, "agent_seq"),
-		Agents: collections.NewIndexedMap(sb, types.AgentsKey, "agents",
+		Agents: collidx.NewIndexedMap(sb, types.AgentsKey, "agents",
 			collections.Uint64Key, codec.CollValue[types.Agent](cdc), newAgentIndexes(sb, ak.AddressCodec())),
 		Attestations: collections.NewMap(sb, types.AttestationsKey, "attestations",
 			collections.PairKeyCodec(collections.Uint64Key, collections.PairKeyCodec(sdk.AccAddressKey, collections.StringKey)),

@@ -73,7 +73,8 @@ func (k Keeper) lock(ctx context.Context, s lockSpec) (uint64, error) {
 	if s.arbiter != nil {
 		e.Arbiter = s.arbiter.String()
 	}
-	if err := k.Escrows.Set(ctx, id, e); err != nil {
+	// A fresh id: nothing stored to unindex.
+	if err := k.Escrows.Insert(ctx, id, e); err != nil {
 		return 0, err
 	}
 	if err := k.addHeld(ctx, s.amount); err != nil {

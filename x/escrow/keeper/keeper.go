@@ -102,7 +102,7 @@ type Keeper struct {
 	Schema    collections.Schema
 	Params    collections.Item[types.Params]
 	EscrowSeq collections.Sequence
-	Escrows   *collections.IndexedMap[uint64, types.Escrow, EscrowIndexes]
+	Escrows   *collidx.IndexedMap[uint64, types.Escrow, EscrowIndexes]
 	// TotalHeld is, per denom, what open escrows hold; the module account's
 	// balance must equal it exactly.
 	TotalHeld collections.Map[string, sdkmath.Int]
@@ -114,7 +114,7 @@ type Keeper struct {
 	// StreamSeq numbers streams (their own ids, apart from escrows').
 	StreamSeq collections.Sequence
 	// Streams are every stream, closed ones included.
-	Streams *collections.IndexedMap[uint64, types.Stream, StreamIndexes]
+	Streams *collidx.IndexedMap[uint64, types.Stream, StreamIndexes]
 }
 
 // NewKeeper returns the keeper; authority (the gov module account) sets
@@ -144,13 +144,13 @@ func NewKeeper(
 		moduleAddr:   moduleAddr,
 		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		EscrowSeq:    collections.NewSequence(sb, types.EscrowSeqKey, "escrow_seq"),
-		Escrows: collections.NewIndexedMap(sb, types.EscrowsKey, "escrows", collections.Uint64Key,
+		Escrows: collidx.NewIndexedMap(sb, types.EscrowsKey, "escrows", collections.Uint64Key,
 			codec.CollValue[types.Escrow](cdc), newEscrowIndexes(sb, ak.AddressCodec())),
 		TotalHeld:    collections.NewMap(sb, types.TotalHeldKey, "total_held", collections.StringKey, sdk.IntValue),
 		ExpiryQueue:  collections.NewKeySet(sb, types.ExpiryQueueKey, "expiry_queue", keeperutil.QueueKeyCodec),
 		DisputeQueue: collections.NewKeySet(sb, types.DisputeQueueKey, "dispute_queue", keeperutil.QueueKeyCodec),
 		StreamSeq:    collections.NewSequence(sb, types.StreamSeqKey, "stream_seq"),
-		Streams: collections.NewIndexedMap(sb, types.StreamsKey, "streams", collections.Uint64Key,
+		Streams: collidx.NewIndexedMap(sb, types.StreamsKey, "streams", collections.Uint64Key,
 			codec.CollValue[types.Stream](cdc), newStreamIndexes(sb, ak.AddressCodec())),
 	}
 	schema, err := sb.Build()

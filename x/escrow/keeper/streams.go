@@ -93,7 +93,8 @@ func (k Keeper) openStream(ctx context.Context, spec StreamSpec) (uint64, error)
 		AccruedBefore: sdkmath.ZeroInt(), AnchorHeight: spec.StartHeight, Status: types.STREAM_STATUS_ACTIVE,
 		Reference: spec.Reference, CreatedHeight: h,
 	}
-	if err := k.Streams.Set(ctx, id, s); err != nil {
+	// A fresh id: nothing stored to unindex.
+	if err := k.Streams.Insert(ctx, id, s); err != nil {
 		return 0, err
 	}
 	if err := k.addHeld(ctx, sdk.NewCoins(spec.Deposit)); err != nil {

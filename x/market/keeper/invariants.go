@@ -28,8 +28,9 @@ const maxBroken = 20
 //     and their bid deadlines;
 //   - purchases: every purchase marker names a purchase job of that client
 //     and request id, and every purchase job has its marker;
-//   - job-indexes: the client-agent index (since the v2 upgrade) holds
-//     exactly the jobs hired by client agents.
+//   - job-indexes: every job index (client, provider, status, parent and,
+//     since the v2 upgrade, client agent) holds exactly the jobs with that
+//     key (saveJob moves the indexes without reading the stored job back).
 func (k Keeper) Invariants() []invariant.Invariant {
 	return []invariant.Invariant{
 		{Name: "market/job-escrows", Check: k.checkJobEscrows},
@@ -208,29 +209,88 @@ func (k Keeper) IterateJobs(ctx context.Context, f func(j types.Job) (stop bool,
 // every index entry points at such a job (since the v2 upgrade).
 func (k Keeper) checkIndexes(ctx context.Context) ([]string, error) {
 	broken := invariant.NewBroken(maxBroken)
-	if !indexClientAgents {
-		return nil, nil
-	}
+	idx := k.Jobs.Indexes
+	// Every job is under each of its index keys...
 	if err := k.Jobs.Walk(ctx, nil, func(id uint64, j types.Job) (bool, error) {
-		if j.ClientAgent == 0 {
+		client, err := k.addressCodec.StringToBytes(j.Client)
+		if err != nil {
+			broken.Addf("job %d: client %q: %s", id, j.Client, err)
 			return false, nil
 		}
-		has, err := k.Jobs.Indexes.ClientAgent.Has(ctx, j.ClientAgent, id)
-		if err != nil {
-			return true, err
+		checks := []struct {
+			name string
+			has  func() (bool, error)
+		}{
+			{"client", func() (bool, error) { return idx.Client.Has(ctx, client, id) }},
+			{"provider", func() (bool, error) { return idx.Provider.Has(ctx, j.Provider, id) }},
+			{"status", func() (bool, error) { return idx.Status.Has(ctx, int32(j.Status), id) }},
 		}
-		if !has {
-			broken.Addf("job %d of client agent %d is not in the client-agent index", id, j.ClientAgent)
+		if j.ParentJobId != 0 {
+			checks = append(checks, struct {
+				name string
+				has  func() (bool, error)
+			}{"parent", func() (bool, error) { return idx.Parent.Has(ctx, j.ParentJobId, id) }})
+		}
+		if indexClientAgents && j.ClientAgent != 0 {
+			checks = append(checks, struct {
+				name string
+				has  func() (bool, error)
+			}{"client-agent", func() (bool, error) { return idx.ClientAgent.Has(ctx, j.ClientAgent, id) }})
+		}
+		for _, c := range checks {
+			has, err := c.has()
+			if err != nil {
+				return true, err
+			}
+			if !has {
+				broken.Addf("job %d (%s) is not in the %s index", id, j.Status, c.name)
+			}
 		}
 		return false, nil
 	}); err != nil {
 		return nil, err
 	}
-	err := k.Jobs.Indexes.ClientAgent.Keys().Walk(ctx, nil, func(key collections.Pair[uint64, uint64]) (bool, error) {
-		j, err := k.Jobs.Get(ctx, key.K2())
-		if err != nil || j.ClientAgent != key.K1() {
-			broken.Addf("client-agent index entry (%d, %d) matches no job of that client agent", key.K1(), key.K2())
+	// ...and every entry names a job with that key.
+	match := func(name string, id uint64, ok func(types.Job) bool) {
+		j, err := k.Jobs.Get(ctx, id)
+		if err != nil || !ok(j) {
+			broken.Addf("%s index entry for job %d matches no such job", name, id)
 		}
+	}
+	if err := idx.Client.Keys().Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
+		match("client", key.K2(), func(j types.Job) bool { return j.Client == key.K1().String() })
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	for _, ix := range []struct {
+		name string
+		keys collections.KeySet[collections.Pair[uint64, uint64]]
+	}{{"provider", idx.Provider.Keys()}, {"parent", idx.Parent.Keys()}} {
+		name, keys := ix.name, ix.keys
+		if err := keys.Walk(ctx, nil, func(key collections.Pair[uint64, uint64]) (bool, error) {
+			match(name, key.K2(), func(j types.Job) bool {
+				if name == "provider" {
+					return j.Provider == key.K1()
+				}
+				return j.ParentJobId == key.K1()
+			})
+			return false, nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if err := idx.Status.Keys().Walk(ctx, nil, func(key collections.Pair[int32, uint64]) (bool, error) {
+		match("status", key.K2(), func(j types.Job) bool { return int32(j.Status) == key.K1() })
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if !indexClientAgents {
+		return broken.List(), nil
+	}
+	err := idx.ClientAgent.Keys().Walk(ctx, nil, func(key collections.Pair[uint64, uint64]) (bool, error) {
+		match("client-agent", key.K2(), func(j types.Job) bool { return j.ClientAgent == key.K1() })
 		return false, nil
 	})
 	return broken.List(), err

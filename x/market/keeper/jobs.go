@@ -15,15 +15,32 @@ import (
 	"github.com/agentchain/agentchain/x/market/types"
 )
 
+// jobState is what a transition may change of a stored job that its queue
+// entry and its indexes hang on: the deadline and the status. (The other
+// indexed fields, client, provider, parent and client agent, are fixed when
+// the job is made; the market/job-indexes invariant checks every index.)
+type jobState struct {
+	deadline int64
+	status   types.JobStatus
+	// stored: the job exists in the store (false for a job being made).
+	stored bool
+}
+
+// stateOf captures a stored job's state before a transition changes it.
+func stateOf(j *types.Job) jobState {
+	return jobState{deadline: j.Deadline, status: j.Status, stored: true}
+}
+
 // saveJob writes a job and moves its queue entry to its current deadline
 // (none in a final state), so the queue only holds jobs that wait on it.
-func (k Keeper) saveJob(ctx context.Context, j *types.Job, oldDeadline int64) error {
+// The indexes move from was without reading the stored job back.
+func (k Keeper) saveJob(ctx context.Context, j *types.Job, was jobState) error {
 	if j.Status.IsFinal() {
 		j.Deadline = 0
 	}
-	if oldDeadline != j.Deadline {
-		if oldDeadline != 0 {
-			if err := k.JobQueue.Remove(ctx, collections.Join(oldDeadline, j.Id)); err != nil {
+	if was.deadline != j.Deadline {
+		if was.deadline != 0 {
+			if err := k.JobQueue.Remove(ctx, collections.Join(was.deadline, j.Id)); err != nil {
 				return err
 			}
 		}
@@ -33,7 +50,12 @@ func (k Keeper) saveJob(ctx context.Context, j *types.Job, oldDeadline int64) er
 			}
 		}
 	}
-	return k.Jobs.Set(ctx, j.Id, *j)
+	if !was.stored {
+		return k.Jobs.Insert(ctx, j.Id, *j)
+	}
+	old := *j
+	old.Status = was.status
+	return k.Jobs.Update(ctx, j.Id, old, *j)
 }
 
 // newJob creates a FUNDED job whose price is already in escrow escrowID,
@@ -46,7 +68,7 @@ func (k Keeper) newJob(ctx context.Context, j types.Job, params types.Params) er
 	// A provider that never accepts gives the client its money back: at
 	// the acceptance window's end, or at deliver_by if that comes first.
 	j.Deadline = min(height+params.AcceptWindowBlocks, j.DeliverBy)
-	if err := k.saveJob(ctx, &j, 0); err != nil {
+	if err := k.saveJob(ctx, &j, jobState{}); err != nil {
 		return err
 	}
 	if err := typedevent.Emit(ctx, &types.EventJobFunded{
@@ -76,7 +98,7 @@ func (k Keeper) refundRest(ctx context.Context, j *types.Job) (sdk.Coins, error)
 
 // cancel ends a FUNDED job with a full refund, as of height at.
 func (k Keeper) cancel(ctx context.Context, j *types.Job, cause string, at int64) error {
-	old := j.Deadline
+	old := stateOf(j)
 	refund, err := k.refundRest(ctx, j)
 	if err != nil {
 		return err
@@ -96,7 +118,7 @@ func (k Keeper) cancel(ctx context.Context, j *types.Job, cause string, at int64
 // expire ends an accepted job whose deliver_by passed, as of height at:
 // what is unpaid goes back to the client; milestones already paid stay paid.
 func (k Keeper) expire(ctx context.Context, j *types.Job, at int64) error {
-	old := j.Deadline
+	old := stateOf(j)
 	refund, err := k.refundRest(ctx, j)
 	if err != nil {
 		return err
@@ -118,7 +140,7 @@ func (k Keeper) expire(ctx context.Context, j *types.Job, at int64) error {
 // completes the job; otherwise work goes on toward the next, until
 // deliver_by.
 func (k Keeper) payMilestone(ctx context.Context, j *types.Job, params types.Params, byTimeout bool, at int64) error {
-	old := j.Deadline
+	old := stateOf(j)
 	idx := j.NextMilestone
 	provider, take := types.Take(j.Milestones[idx].Amount, params.TakeRateBps)
 	var extra []escrowtypes.Payment
@@ -163,7 +185,7 @@ func (k Keeper) payMilestone(ctx context.Context, j *types.Job, params types.Par
 // arbiter's fee first (only when the arbiter itself rules), the provider's
 // share of the rest minus the take, and the remainder back to the client.
 func (k Keeper) resolve(ctx context.Context, j *types.Job, params types.Params, shareBps uint32, arbiter sdk.AccAddress, resolvedBy string, at int64) error {
-	old := j.Deadline
+	old := stateOf(j)
 	feeBps := uint32(0)
 	if arbiter != nil {
 		feeBps = params.ArbiterFeeBps
@@ -389,7 +411,7 @@ func (m msgServer) AcceptJob(ctx context.Context, msg *types.MsgAcceptJob) (*typ
 	if err := requireActive(provider); err != nil {
 		return nil, err
 	}
-	old := j.Deadline
+	old := stateOf(&j)
 	j.Status = types.JOB_STATUS_IN_PROGRESS
 	j.AcceptedHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
 	j.Deadline = j.DeliverBy
@@ -454,7 +476,7 @@ func (m msgServer) Deliver(ctx context.Context, msg *types.MsgDeliver) (*types.M
 		return nil, errorsmod.Wrapf(types.ErrMilestoneOutOfOrder, "job %d expects milestone %d, got %d", j.Id, j.NextMilestone, msg.Milestone)
 	}
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	old := j.Deadline
+	old := stateOf(&j)
 	ms := &j.Milestones[msg.Milestone]
 	ms.ResultUri, ms.ResultHash, ms.DeliveredHeight = msg.ResultUri, msg.ResultHash, height
 	j.Status = types.JOB_STATUS_DELIVERED
@@ -525,7 +547,7 @@ func (m msgServer) Reject(ctx context.Context, msg *types.MsgReject) (*types.Msg
 		return nil, err
 	}
 	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	old := j.Deadline
+	old := stateOf(&j)
 	j.Status = types.JOB_STATUS_DISPUTED
 	j.Rejection = &types.Rejection{Reason: msg.Reason, EvidenceHash: msg.EvidenceHash, Height: height}
 	j.Deadline = height + params.DisputeTimeoutBlocks

@@ -114,10 +114,10 @@ type Keeper struct {
 	ListingSeq   collections.Sequence
 	RequestSeq   collections.Sequence
 	JobSeq       collections.Sequence
-	Listings     *collections.IndexedMap[uint64, types.Listing, ListingIndexes]
-	Requests     *collections.IndexedMap[uint64, types.Request, RequestIndexes]
+	Listings     *collidx.IndexedMap[uint64, types.Listing, ListingIndexes]
+	Requests     *collidx.IndexedMap[uint64, types.Request, RequestIndexes]
 	Bids         collections.Map[collections.Pair[uint64, uint32], types.Bid]
-	Jobs         *collections.IndexedMap[uint64, types.Job, JobIndexes]
+	Jobs         *collidx.IndexedMap[uint64, types.Job, JobIndexes]
 	JobQueue     collections.KeySet[QueueKey]
 	RequestQueue collections.KeySet[QueueKey]
 	// Purchases marks every (client, request id) a purchase settled, with
@@ -156,7 +156,7 @@ func NewKeeper(
 		ListingSeq: collections.NewSequence(sb, types.ListingSeqKey, "listing_seq"),
 		RequestSeq: collections.NewSequence(sb, types.RequestSeqKey, "request_seq"),
 		JobSeq:     collections.NewSequence(sb, types.JobSeqKey, "job_seq"),
-		Listings: collections.NewIndexedMap(sb, types.ListingsKey, "listings", collections.Uint64Key,
+		Listings: collidx.NewIndexedMap(sb, types.ListingsKey, "listings", collections.Uint64Key,
 			codec.CollValue[types.Listing](cdc), ListingIndexes{
 				Provider: collidx.NewMany(sb, types.ListingsByProviderKey, "listings_by_provider",
 					collections.Uint64Key, collections.Uint64Key,
@@ -171,7 +171,7 @@ func NewKeeper(
 						return []PriceKey{collections.Join(l.Capability, collections.Join(l.Price.Denom, l.Price.Amount.Uint64()))}, nil
 					}),
 			}),
-		Requests: collections.NewIndexedMap(sb, types.RequestsKey, "requests", collections.Uint64Key,
+		Requests: collidx.NewIndexedMap(sb, types.RequestsKey, "requests", collections.Uint64Key,
 			codec.CollValue[types.Request](cdc), RequestIndexes{
 				OpenByCapability: collidx.NewMany(sb, types.RequestsOpenByCapKey, "open_requests_by_capability",
 					collections.StringKey, collections.Uint64Key,
@@ -190,7 +190,7 @@ func NewKeeper(
 			}),
 		Bids: collections.NewMap(sb, types.BidsKey, "bids",
 			collections.PairKeyCodec(collections.Uint64Key, collections.Uint32Key), codec.CollValue[types.Bid](cdc)),
-		Jobs: collections.NewIndexedMap(sb, types.JobsKey, "jobs", collections.Uint64Key,
+		Jobs: collidx.NewIndexedMap(sb, types.JobsKey, "jobs", collections.Uint64Key,
 			codec.CollValue[types.Job](cdc), JobIndexes{
 				Client: collidx.NewMany(sb, types.JobsByClientKey, "jobs_by_client", sdk.AccAddressKey, collections.Uint64Key,
 					func(_ uint64, j types.Job) ([]sdk.AccAddress, error) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"cosmossdk.io/collections"
 	storetypes "cosmossdk.io/store/types"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -515,4 +516,35 @@ func TestFailingHookIsContainedInEndBlock(t *testing.T) {
 		t.Fatal("a failing hook stopped the review window's payment")
 	}
 	s.audit()
+}
+
+// The job-indexes invariant notices an index that lost an entry or kept a
+// stale one (saveJob moves indexes without reading the stored job back).
+func TestJobIndexesInvariant(t *testing.T) {
+	s := newSuite(t)
+	id := s.hire(s.hireMsg())
+	s.checkInvariants()
+	check := func() []string {
+		for _, inv := range s.k.Invariants() {
+			if inv.Name == "market/job-indexes" {
+				broken, err := inv.Check(s.ctx())
+				if err != nil {
+					t.Fatal(err)
+				}
+				return broken
+			}
+		}
+		t.Fatal("no market/job-indexes invariant")
+		return nil
+	}
+	status := s.k.Jobs.Indexes.Status.Keys()
+	if err := status.Remove(s.ctx(), collections.Join(int32(types.JOB_STATUS_FUNDED), id)); err != nil {
+		t.Fatal(err)
+	}
+	if err := status.Set(s.ctx(), collections.Join(int32(types.JOB_STATUS_COMPLETED), id)); err != nil {
+		t.Fatal(err)
+	}
+	if got := check(); len(got) != 2 {
+		t.Fatalf("a moved status entry: %v", got)
+	}
 }

@@ -103,7 +103,7 @@ func recordPaid(j *types.Job, paid sdk.Coin, bps uint32) (provider, take sdk.Coi
 }
 
 // endSubscription books a closed stream's refund and settles the job.
-func (k Keeper) endSubscription(ctx context.Context, j *types.Job, refunded sdk.Coin, by string) error {
+func (k Keeper) endSubscription(ctx context.Context, j *types.Job, was jobState, refunded sdk.Coin, by string) error {
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	if refunded.IsPositive() {
 		j.ClientRefunded = j.ClientRefunded.Add(refunded)
@@ -117,7 +117,7 @@ func (k Keeper) endSubscription(ctx context.Context, j *types.Job, refunded sdk.
 	} else {
 		j.Status = types.JOB_STATUS_CANCELLED
 	}
-	if err := k.saveJob(ctx, j, 0); err != nil {
+	if err := k.saveJob(ctx, j, was); err != nil {
 		return err
 	}
 	if err := typedevent.Emit(ctx, &types.EventSubscriptionEnded{
@@ -208,7 +208,7 @@ func (m msgServer) Subscribe(ctx context.Context, msg *types.MsgSubscribe) (*typ
 		ProviderPaid: sdk.NewCoins(), TakePaid: sdk.NewCoins(), ArbiterFeePaid: sdk.NewCoins(), ClientRefunded: sdk.NewCoins(),
 		CreatedHeight: h, AcceptedHeight: h,
 	}
-	if err := k.saveJob(ctx, &j, 0); err != nil {
+	if err := k.saveJob(ctx, &j, jobState{}); err != nil {
 		return nil, err
 	}
 	if err := typedevent.Emit(ctx, &types.EventSubscribed{
@@ -242,13 +242,14 @@ func (m msgServer) WithdrawSubscription(ctx context.Context, msg *types.MsgWithd
 	if err != nil {
 		return nil, escrowRefused(err)
 	}
+	was := stateOf(&j)
 	provider, take := recordPaid(&j, paid, params.TakeRateBps)
 	ended := s.Status == escrowtypes.STREAM_STATUS_CLOSED
 	if ended {
-		if err := k.endSubscription(ctx, &j, s.Refunded, "term"); err != nil {
+		if err := k.endSubscription(ctx, &j, was, s.Refunded, "term"); err != nil {
 			return nil, err
 		}
-	} else if err := k.saveJob(ctx, &j, 0); err != nil {
+	} else if err := k.saveJob(ctx, &j, was); err != nil {
 		return nil, err
 	}
 	return &types.MsgWithdrawSubscriptionResponse{ProviderAmount: provider, Take: take, Ended: ended}, nil
@@ -287,10 +288,11 @@ func (m msgServer) TopUpSubscription(ctx context.Context, msg *types.MsgTopUpSub
 	if _, err := k.escrow.TopUpModuleStream(ctx, types.ModuleName, j.StreamId, client, amount, end); err != nil {
 		return nil, escrowRefused(err)
 	}
+	was := stateOf(&j)
 	j.Price = j.Price.Add(amount)
 	j.Milestones[0].Amount = j.Price
 	j.DeliverBy = end
-	if err := k.saveJob(ctx, &j, 0); err != nil {
+	if err := k.saveJob(ctx, &j, was); err != nil {
 		return nil, err
 	}
 	return &types.MsgTopUpSubscriptionResponse{EndHeight: end}, nil
@@ -366,8 +368,9 @@ func (m msgServer) CancelSubscription(ctx context.Context, msg *types.MsgCancelS
 	if err != nil {
 		return nil, escrowRefused(err)
 	}
+	was := stateOf(&j)
 	provider, take := recordPaid(&j, paid, params.TakeRateBps)
-	if err := k.endSubscription(ctx, &j, refunded, signer.String()); err != nil {
+	if err := k.endSubscription(ctx, &j, was, refunded, signer.String()); err != nil {
 		return nil, err
 	}
 	return &types.MsgCancelSubscriptionResponse{ProviderAmount: provider, Take: take, Refunded: refunded}, nil

@@ -71,8 +71,8 @@ type Keeper struct {
 	Schema     collections.Schema
 	Params     collections.Item[types.Params]
 	Seq        collections.Sequence
-	Feedback   *collections.IndexedMap[FeedbackKey, types.Feedback, FeedbackIndexes]
-	Aggregates *collections.IndexedMap[AggKey, types.Aggregate, AggregateIndexes]
+	Feedback   *collidx.IndexedMap[FeedbackKey, types.Feedback, FeedbackIndexes]
+	Aggregates *collidx.IndexedMap[AggKey, types.Aggregate, AggregateIndexes]
 	Signals    collections.Map[uint64, types.Signals]
 }
 
@@ -98,7 +98,7 @@ func NewKeeper(
 		agents: agents, market: market,
 		Params: collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Seq:    collections.NewSequence(sb, types.SeqKey, "seq"),
-		Feedback: collections.NewIndexedMap(sb, types.FeedbackKey, "feedback", fbKeyCodec,
+		Feedback: collidx.NewIndexedMap(sb, types.FeedbackKey, "feedback", fbKeyCodec,
 			codec.CollValue[types.Feedback](cdc), FeedbackIndexes{
 				Subject: collidx.NewMany(sb, types.FeedbackBySubjectKey, "feedback_by_subject", collections.Uint64Key, fbKeyCodec,
 					func(_ FeedbackKey, f types.Feedback) ([]uint64, error) { return []uint64{f.Subject}, nil }),
@@ -110,7 +110,7 @@ func NewKeeper(
 						return []uint64{f.RaterAgent}, nil
 					}),
 			}),
-		Aggregates: collections.NewIndexedMap(sb, types.AggregatesKey, "aggregates", aggKeyCodec,
+		Aggregates: collidx.NewIndexedMap(sb, types.AggregatesKey, "aggregates", aggKeyCodec,
 			codec.CollValue[types.Aggregate](cdc), AggregateIndexes{
 				Score: collidx.NewMany(sb, types.AggregatesByScoreKey, "aggregates_by_score",
 					collections.PairKeyCodec(collections.StringKey, collections.Uint64Key), aggKeyCodec,
