@@ -44,7 +44,7 @@ func (m *IndexedMap[K, V, I]) Set(ctx context.Context, pk K, value V) error {
 	)
 	lazy := func() (V, error) {
 		if !fetched {
-			old, oldErr = m.Map.Get(ctx, pk)
+			old, oldErr = m.Get(ctx, pk)
 			fetched = true
 		}
 		return old, oldErr
@@ -76,7 +76,7 @@ func (m *IndexedMap[K, V, I]) write(ctx context.Context, pk K, value V, old func
 
 // Remove deletes a value and its index entries.
 func (m *IndexedMap[K, V, I]) Remove(ctx context.Context, pk K) error {
-	old, err := m.Map.Get(ctx, pk)
+	old, err := m.Get(ctx, pk)
 	if err != nil {
 		return err
 	}
