@@ -219,8 +219,12 @@ func (k Keeper) split(ctx context.Context, e *types.Escrow, payeeShareBps uint32
 }
 
 // save writes an escrow, closing it (and leaving every queue) once it holds
-// nothing.
+// nothing. e comes from the store and only save changes its status (or its
+// payee: SetPayee writes by itself), so e as it enters holds the stored
+// index keys, and the indexes move from it without reading it back (the
+// escrow/indexes invariant checks them).
 func (k Keeper) save(ctx context.Context, e *types.Escrow) error {
+	was := *e
 	if e.Status != types.ESCROW_STATUS_CLOSED && e.Remaining().IsZero() {
 		e.Status = types.ESCROW_STATUS_CLOSED
 		if err := k.dequeue(ctx, e); err != nil {
@@ -230,7 +234,7 @@ func (k Keeper) save(ctx context.Context, e *types.Escrow) error {
 			return err
 		}
 	}
-	return k.Escrows.Set(ctx, e.Id, *e)
+	return k.Escrows.Update(ctx, e.Id, was, *e)
 }
 
 // dequeue removes the escrow from the queues it may be in.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -339,4 +340,46 @@ func TestModuleStreamPauseAndFees(t *testing.T) {
 		t.Fatalf("close: paid %s refunded %s", paid, refunded)
 	}
 	s.audit()
+}
+
+// The escrow/indexes invariant notices a status entry that moved (save
+// moves the indexes without reading the escrow back).
+func TestEscrowIndexesInvariant(t *testing.T) {
+	s := newSuite(t)
+	id := s.create(s.addr(0), s.addr(1), 1_000, nil, 0)
+	if _, err := s.ms.Release(s.ctx(), &types.MsgRelease{Payer: s.addr(0).String(), EscrowId: id, Amount: uagnt(400)}); err != nil {
+		t.Fatal(err)
+	}
+	check := func() []string {
+		for _, inv := range s.k.Invariants() {
+			if inv.Name == "escrow/indexes" {
+				broken, err := inv.Check(s.ctx())
+				if err != nil {
+					t.Fatal(err)
+				}
+				return broken
+			}
+		}
+		t.Fatal("no escrow/indexes invariant")
+		return nil
+	}
+	if got := check(); len(got) != 0 {
+		t.Fatalf("a clean state: %v", got)
+	}
+	if _, err := s.ms.Release(s.ctx(), &types.MsgRelease{Payer: s.addr(0).String(), EscrowId: id}); err != nil {
+		t.Fatal(err)
+	}
+	if got := check(); len(got) != 0 {
+		t.Fatalf("after closing: %v", got)
+	}
+	status := s.k.Escrows.Indexes.Status.Keys()
+	if err := status.Remove(s.ctx(), collections.Join(int32(types.ESCROW_STATUS_CLOSED), id)); err != nil {
+		t.Fatal(err)
+	}
+	if err := status.Set(s.ctx(), collections.Join(int32(types.ESCROW_STATUS_LOCKED), id)); err != nil {
+		t.Fatal(err)
+	}
+	if got := check(); len(got) != 2 {
+		t.Fatalf("a moved status entry: %v", got)
+	}
 }
