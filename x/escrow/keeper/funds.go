@@ -127,22 +127,9 @@ func (k Keeper) payOut(ctx context.Context, e *types.Escrow, payments []Payment)
 	if !total.IsAllLTE(remaining) {
 		return errorsmod.Wrapf(types.ErrInsufficientEscrow, "paying %s, escrow %d holds %s", total, e.Id, remaining)
 	}
-	outputs := make([]types.Output, 0, len(payments))
-	for _, p := range payments {
-		if p.Amount.IsZero() {
-			continue
-		}
-		if p.Module != "" {
-			if err := k.bank.SendCoinsFromModuleToModule(ctx, types.ModuleName, p.Module, p.Amount); err != nil {
-				return err
-			}
-			outputs = append(outputs, types.Output{Address: authtypes.NewModuleAddress(p.Module).String(), Amount: p.Amount})
-			continue
-		}
-		if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, p.Recipient, p.Amount); err != nil {
-			return err
-		}
-		outputs = append(outputs, types.Output{Address: p.Recipient.String(), Amount: p.Amount})
+	outputs, err := k.send(ctx, payments)
+	if err != nil {
+		return err
 	}
 	e.Released = e.Released.Add(total...)
 	if err := k.subHeld(ctx, total); err != nil {
@@ -152,6 +139,32 @@ func (k Keeper) payOut(ctx context.Context, e *types.Escrow, payments []Payment)
 		return err
 	}
 	return k.save(ctx, e)
+}
+
+// send moves payments out of the module account (the caller has checked
+// they fit in what it holds) and returns them as event outputs.
+func (k Keeper) send(ctx context.Context, payments []Payment) ([]types.Output, error) {
+	outputs := make([]types.Output, 0, len(payments))
+	for _, p := range payments {
+		if p.Amount.IsZero() {
+			continue
+		}
+		switch {
+		case p.Module != "":
+			if err := k.bank.SendCoinsFromModuleToModule(ctx, types.ModuleName, p.Module, p.Amount); err != nil {
+				return nil, err
+			}
+			outputs = append(outputs, types.Output{Address: authtypes.NewModuleAddress(p.Module).String(), Amount: p.Amount})
+		case p.Recipient != nil:
+			if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, p.Recipient, p.Amount); err != nil {
+				return nil, err
+			}
+			outputs = append(outputs, types.Output{Address: p.Recipient.String(), Amount: p.Amount})
+		default:
+			return nil, errorsmod.Wrap(types.ErrInvalidPayee, "a payment goes to an account or to a module")
+		}
+	}
+	return outputs, nil
 }
 
 // refund returns amount (at most what remains) to the payer.

@@ -3,13 +3,13 @@ package keeper
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
 	"github.com/agentchain/agentchain/internal/typedevent"
 
@@ -142,25 +142,9 @@ func (k Keeper) payAccrued(ctx context.Context, s *types.Stream, h int64, fees S
 		return due, err
 	}
 	payments = append(payments, Payment{Recipient: payee, Amount: sdk.NewCoins(due).Sub(feeTotal...)})
-	outputs := make([]types.Output, 0, len(payments))
-	for _, p := range payments {
-		if p.Amount.IsZero() {
-			continue
-		}
-		if p.Module != "" {
-			if err := k.bank.SendCoinsFromModuleToModule(ctx, types.ModuleName, p.Module, p.Amount); err != nil {
-				return due, err
-			}
-			outputs = append(outputs, types.Output{Address: authtypes.NewModuleAddress(p.Module).String(), Amount: p.Amount})
-			continue
-		}
-		if p.Recipient == nil {
-			return due, errorsmod.Wrap(types.ErrInvalidPayee, "a stream payment needs a recipient")
-		}
-		if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, p.Recipient, p.Amount); err != nil {
-			return due, err
-		}
-		outputs = append(outputs, types.Output{Address: p.Recipient.String(), Amount: p.Amount})
+	outputs, err := k.send(ctx, payments)
+	if err != nil {
+		return due, err
 	}
 	s.Withdrawn = s.Withdrawn.Add(due)
 	if err := k.subHeld(ctx, sdk.NewCoins(due)); err != nil {
@@ -177,11 +161,11 @@ func (k Keeper) withdrawStream(ctx context.Context, s *types.Stream, by string, 
 		return sdk.Coin{}, errorsmod.Wrapf(types.ErrStreamStatus, "stream %d is closed", s.Id)
 	}
 	if s.Withdrawable(h).IsZero() && !s.Ended(h) {
-		msg := "stream %d owes nothing at height %d (withdrawn %s)"
+		cliff := ""
 		if s.BeforeCliff(h) {
-			msg = "stream %d owes nothing at height %d: its cliff is at " + sdkmath.NewInt(s.CliffHeight).String() + " (withdrawn %s)"
+			cliff = fmt.Sprintf(" (its cliff is at %d)", s.CliffHeight)
 		}
-		return sdk.Coin{}, errorsmod.Wrapf(types.ErrNothingAccrued, msg, s.Id, h, s.Withdrawn)
+		return sdk.Coin{}, errorsmod.Wrapf(types.ErrNothingAccrued, "stream %d owes nothing at height %d%s; withdrawn %s", s.Id, h, cliff, s.Withdrawn)
 	}
 	if err := k.noteExhausted(ctx, s, h); err != nil {
 		return sdk.Coin{}, err

@@ -177,12 +177,15 @@ func (s Stream) Validate() error {
 	if s.Payer == s.Payee {
 		return fmt.Errorf("payer is payee")
 	}
-	for name, c := range map[string]sdk.Coin{"rate": s.Rate, "deposit": s.Deposit, "withdrawn": s.Withdrawn, "refunded": s.Refunded} {
-		if err := c.Validate(); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+	for _, c := range []struct {
+		name string
+		coin sdk.Coin
+	}{{"rate", s.Rate}, {"deposit", s.Deposit}, {"withdrawn", s.Withdrawn}, {"refunded", s.Refunded}} {
+		if err := c.coin.Validate(); err != nil {
+			return fmt.Errorf("%s: %w", c.name, err)
 		}
-		if c.Denom != s.Rate.Denom {
-			return fmt.Errorf("%s is in %s, the rate in %s", name, c.Denom, s.Rate.Denom)
+		if c.coin.Denom != s.Rate.Denom {
+			return fmt.Errorf("%s is in %s, the rate in %s", c.name, c.coin.Denom, s.Rate.Denom)
 		}
 	}
 	if !s.Rate.Amount.IsPositive() || s.PeriodBlocks < 1 {

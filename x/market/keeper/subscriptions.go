@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	errorsmod "cosmossdk.io/errors"
@@ -89,6 +90,20 @@ func (k Keeper) streamOf(ctx context.Context, j types.Job) (escrowtypes.Stream, 
 		return s, escrowRefused(err)
 	}
 	return s, nil
+}
+
+// streamRefused turns x/escrow's refusal of a stream move into the
+// market's own error: a status that does not allow it, nothing accrued, or
+// a payment refused.
+func streamRefused(err error) error {
+	switch {
+	case errors.Is(err, escrowtypes.ErrStreamStatus):
+		return errorsmod.Wrap(types.ErrWrongStatus, err.Error())
+	case errors.Is(err, escrowtypes.ErrNothingAccrued):
+		return errorsmod.Wrap(types.ErrNothingAccrued, err.Error())
+	default:
+		return escrowRefused(err)
+	}
 }
 
 // recordPaid books a stream payment on the job: take (as the fees
@@ -227,20 +242,13 @@ func (m msgServer) WithdrawSubscription(ctx context.Context, msg *types.MsgWithd
 	if err != nil {
 		return nil, err
 	}
-	st, err := k.streamOf(ctx, j)
-	if err != nil {
-		return nil, err
-	}
-	if h := sdk.UnwrapSDKContext(ctx).BlockHeight(); st.Withdrawable(h).IsZero() && !st.Ended(h) {
-		return nil, errorsmod.Wrapf(types.ErrNothingAccrued, "subscription %d owes nothing at height %d (withdrawn %s)", j.Id, h, st.Withdrawn)
-	}
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s, paid, err := k.escrow.WithdrawModuleStream(ctx, types.ModuleName, j.StreamId, k.takeFees(params.TakeRateBps))
 	if err != nil {
-		return nil, escrowRefused(err)
+		return nil, streamRefused(err)
 	}
 	was := stateOf(&j)
 	provider, take := recordPaid(&j, paid, params.TakeRateBps)
@@ -286,7 +294,7 @@ func (m msgServer) TopUpSubscription(ctx context.Context, msg *types.MsgTopUpSub
 	amount := sdk.NewCoin(s.Rate.Denom, s.Rate.Amount.Mul(sdkmath.NewInt(msg.ExtraBlocks)))
 	end := s.EndHeight + msg.ExtraBlocks
 	if _, err := k.escrow.TopUpModuleStream(ctx, types.ModuleName, j.StreamId, client, amount, end); err != nil {
-		return nil, escrowRefused(err)
+		return nil, streamRefused(err)
 	}
 	was := stateOf(&j)
 	j.Price = j.Price.Add(amount)
@@ -305,13 +313,8 @@ func (m msgServer) PauseSubscription(ctx context.Context, msg *types.MsgPauseSub
 	if err != nil {
 		return nil, err
 	}
-	if st, err := k.streamOf(ctx, j); err != nil {
-		return nil, err
-	} else if st.Status != escrowtypes.STREAM_STATUS_ACTIVE {
-		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "subscription %d's stream is %s, not active", j.Id, st.Status)
-	}
 	if _, err := k.escrow.PauseModuleStream(ctx, types.ModuleName, j.StreamId); err != nil {
-		return nil, escrowRefused(err)
+		return nil, streamRefused(err)
 	}
 	if err := typedevent.Emit(ctx, &types.EventSubscriptionPaused{JobId: j.Id, Paused: true}); err != nil {
 		return nil, err
@@ -326,13 +329,8 @@ func (m msgServer) ResumeSubscription(ctx context.Context, msg *types.MsgResumeS
 	if err != nil {
 		return nil, err
 	}
-	if st, err := k.streamOf(ctx, j); err != nil {
-		return nil, err
-	} else if st.Status != escrowtypes.STREAM_STATUS_PAUSED {
-		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "subscription %d's stream is %s, not paused", j.Id, st.Status)
-	}
 	if _, err := k.escrow.ResumeModuleStream(ctx, types.ModuleName, j.StreamId); err != nil {
-		return nil, escrowRefused(err)
+		return nil, streamRefused(err)
 	}
 	if err := typedevent.Emit(ctx, &types.EventSubscriptionPaused{JobId: j.Id, Paused: false}); err != nil {
 		return nil, err
@@ -366,7 +364,7 @@ func (m msgServer) CancelSubscription(ctx context.Context, msg *types.MsgCancelS
 	}
 	_, paid, refunded, err := k.escrow.CloseModuleStream(ctx, types.ModuleName, j.StreamId, "cancel", k.takeFees(params.TakeRateBps))
 	if err != nil {
-		return nil, escrowRefused(err)
+		return nil, streamRefused(err)
 	}
 	was := stateOf(&j)
 	provider, take := recordPaid(&j, paid, params.TakeRateBps)
