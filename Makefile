@@ -90,8 +90,13 @@ test-faults: $(BIN) $(BIN_V1)
 	AGENTCHAIN_FAULTS=all AGENTCHAIND_BIN=$(BIN) AGENTCHAIND_V1_BIN=$(BIN_V1) $(GO) test -count=1 -p 1 -timeout 40m ./tests/e2e/ -v \
 		-run 'TestFaultMatrix|TestGovernedUpgrade' 2>&1 | grep -v -e '^=== \(RUN\|PAUSE\|CONT\)' ; exit $${PIPESTATUS[0]}
 
-## loadtest: node-level load on one node, 10^5 txs per client mode (polling as agentkit did, agentkit's defaults): node CPU per tx by part, per 10,000 txs (LOAD_TXS, LOAD_WINDOW, LOAD_MODES, LOAD_PROFILE_DIR, LOAD_INDEXER, LOAD_IAVL_CACHE)
+## loadtest: node-level load at rising rates on a 1- and a 4-validator localnet (sends, job lifecycles, mixed): included tx/s, latency percentiles, block time, mempool, CPU and RSS per node, saturation (LOAD_STEP, LOAD_VALIDATORS, LOAD_SEND_RATES, LOAD_HIRE_RATES, LOAD_MIX_RATES, LOAD_BLOCK_TIME)
 loadtest: $(BIN)
+	AGENTCHAIN_LOAD=full AGENTCHAIND_BIN=$(BIN) $(GO) test -count=1 -p 1 -timeout 90m ./tests/e2e/ -run 'TestNodeLoad$$' -v 2>&1 | \
+		grep -v -e '^=== \(RUN\|PAUSE\|CONT\)' ; exit $${PIPESTATUS[0]}
+
+## loadtest-clients: agentkit's client modes on one node, 10^5 txs each (polling as agentkit did, agentkit's defaults): node CPU per tx by part (LOAD_TXS, LOAD_WINDOW, LOAD_MODES, LOAD_PROFILE_DIR, LOAD_INDEXER, LOAD_IAVL_CACHE)
+loadtest-clients: $(BIN)
 	AGENTCHAIN_LOAD=full AGENTCHAIND_BIN=$(BIN) $(GO) test -count=1 -p 1 -timeout 90m ./tests/e2e/ -run 'TestLoad$$' -v 2>&1 | \
 		grep -v -e '^=== \(RUN\|PAUSE\|CONT\)' ; exit $${PIPESTATUS[0]}
 
@@ -154,4 +159,4 @@ $(TOOLS_BIN)/buf $(TOOLS_BIN)/golangci-lint: tools/go.mod tools/go.sum
 clean:
 	rm -rf $(BINDIR)
 
-.PHONY: loadtest help build install start localnet localnet-stop localnet-status agents demo test test-unit test-e2e sim fuzz fuzz-smoke bench bench-smoke lint proto-gen proto-check tools clean
+.PHONY: loadtest loadtest-clients help build install start localnet localnet-stop localnet-status agents demo test test-unit test-e2e sim fuzz fuzz-smoke bench bench-smoke lint proto-gen proto-check tools clean
