@@ -40,6 +40,14 @@ $(BIN_V1): $(GO_SOURCES)
 	@mkdir -p $(BINDIR)
 	$(GO) build -tags agentchain_v1 -ldflags '$(LDFLAGS)' -o $(BIN_V1) ./cmd/agentchaind
 
+# The node with libsecp256k1 (cgo) verifying signatures, for the
+# mixed-build test (TestMixedBuildsVerifySignaturesAlike).
+BIN_CGO := $(BINDIR)/agentchaind-cgo
+
+$(BIN_CGO): $(GO_SOURCES)
+	@mkdir -p $(BINDIR)
+	CGO_ENABLED=1 $(GO) build -tags libsecp256k1_sdk -ldflags '$(LDFLAGS) -X github.com/cosmos/cosmos-sdk/version.BuildTags=libsecp256k1_sdk' -o $(BIN_CGO) ./cmd/agentchaind
+
 ## install: install agentchaind into $GOPATH/bin
 install:
 	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/agentchaind
@@ -81,8 +89,8 @@ test-unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -e /tests/e2e -e /tests/bench)
 
 ## test-e2e: end-to-end tests on real agentchaind processes on 127.0.0.1 (sequential)
-test-e2e: $(BIN) $(BIN_V1) $(AGENT_BINS)
-	AGENTCHAIND_BIN=$(BIN) AGENTCHAIND_V1_BIN=$(BIN_V1) AGENT_BIN_DIR=$(BINDIR) $(GO) test -count=1 -p 1 -timeout 25m ./tests/e2e/... -v -run '$(RUN)' 2>&1 | \
+test-e2e: $(BIN) $(BIN_V1) $(BIN_CGO) $(AGENT_BINS)
+	AGENTCHAIND_BIN=$(BIN) AGENTCHAIND_V1_BIN=$(BIN_V1) AGENTCHAIND_CGO_BIN=$(BIN_CGO) AGENT_BIN_DIR=$(BINDIR) $(GO) test -count=1 -p 1 -timeout 25m ./tests/e2e/... -v -run '$(RUN)' 2>&1 | \
 		grep -v -e '^=== \(RUN\|PAUSE\|CONT\)' ; exit $${PIPESTATUS[0]}
 
 ## test-faults: the full fault matrix (kill, pause, two down, late node, state sync, restart all) and the governed upgrade, on 4 validators

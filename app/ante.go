@@ -22,6 +22,11 @@ type HandlerOptions struct {
 	// (for example a delegation from a spend-capped agent address), so that a
 	// refused transaction costs its sender nothing and changes nothing.
 	GuardDecorators []sdk.AnteDecorator
+
+	// SigCache, when set, lets FinalizeBlock skip the signature checks
+	// this node already made in CheckTx (see SigCache); nil verifies every
+	// signature every time.
+	SigCache *SigCache
 }
 
 // NewAnteHandler returns the ante handler: the SDK's standard checks
@@ -55,7 +60,10 @@ func NewAnteHandler(opts HandlerOptions) (sdk.AnteHandler, error) {
 		ante.NewSetPubKeyDecorator(opts.AccountKeeper), // before every signature check
 		ante.NewValidateSigCountDecorator(opts.AccountKeeper),
 		ante.NewSigGasConsumeDecorator(opts.AccountKeeper, ante.DefaultSigVerificationGasConsumer),
-		ante.NewSigVerificationDecorator(opts.AccountKeeper, opts.SignModeHandler),
+		verifyOnceDecorator{
+			inner: ante.NewSigVerificationDecorator(opts.AccountKeeper, opts.SignModeHandler),
+			ak:    opts.AccountKeeper, handler: opts.SignModeHandler, cache: opts.SigCache,
+		},
 		ante.NewIncrementSequenceDecorator(opts.AccountKeeper),
 	)
 	return sdk.ChainAnteDecorators(decorators...), nil

@@ -147,6 +147,9 @@ type App struct {
 	// serves gRPC or REST), for the TxResults service.
 	comet client.CometRPC
 
+	// sigCache holds the signatures CheckTx verified (nil: none kept).
+	sigCache *SigCache
+
 	legacyAmino       *codec.LegacyAmino
 	appCodec          codec.Codec
 	txConfig          client.TxConfig
@@ -487,7 +490,9 @@ func New(
 	app.SetBeginBlocker(app.BeginBlocker)
 	app.SetEndBlocker(app.EndBlocker)
 
+	app.sigCache = NewSigCache(VerifiedSignatureCacheSize(appOpts))
 	anteHandler, err := NewAnteHandler(HandlerOptions{
+		SigCache:        app.sigCache,
 		AccountKeeper:   app.AccountKeeper,
 		BankKeeper:      app.BankKeeper,
 		FeegrantKeeper:  app.FeeGrantKeeper,

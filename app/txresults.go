@@ -62,6 +62,17 @@ func (app *App) RegisterGRPCServerWithSkipCheckHeader(server gogogrpc.Server, sk
 	if app.comet != nil {
 		nodeservice.RegisterTxResultsServer(server, txResultsServer{comet: app.comet})
 	}
+	nodeservice.RegisterVerifiedSignaturesServer(server, sigStatsServer{cache: app.sigCache})
+}
+
+// sigStatsServer serves agentchain.node.v1.VerifiedSignatures.
+type sigStatsServer struct {
+	cache *SigCache
+}
+
+func (s sigStatsServer) Stats(context.Context, *nodeservice.StatsRequest) (*nodeservice.StatsResponse, error) {
+	hits, misses := s.cache.Stats()
+	return &nodeservice.StatsResponse{Enabled: s.cache != nil, Entries: uint64(s.cache.Len()), Hits: hits, Misses: misses}, nil
 }
 
 // RegisterGRPCServer registers the gRPC services with the header check.

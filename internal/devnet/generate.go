@@ -30,6 +30,8 @@ import (
 	"github.com/cosmos/cosmos-sdk/x/genutil"
 	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+
+	"github.com/agentchain/agentchain/app"
 )
 
 // Ports are the ports of node 0; node i uses each of them plus i*Stride.
@@ -520,7 +522,12 @@ func writeNode(
 	// has the settings for validators and RPC nodes.
 	appConf.IndexEvents = IndexedEvents
 	appConf.IAVLCacheSize = IAVLCacheSize
-	serverconfig.WriteConfigFile(filepath.Join(home, "config", "app.toml"), appConf)
+	appPath := filepath.Join(home, "config", "app.toml")
+	serverconfig.WriteConfigFile(appPath, appConf)
+	// agentchain's own section, with its defaults.
+	if err := appendFile(appPath, app.ConfigSection(app.DefaultVerifiedSignatureCache)); err != nil {
+		return Node{}, nil, err
+	}
 
 	if err := writeClientConfig(home, chainID, "tcp://"+node.RPC); err != nil {
 		return Node{}, nil, err
@@ -598,6 +605,19 @@ node = %q
 broadcast-mode = "sync"
 `
 
+// appendFile appends text to the file at path.
+func appendFile(path, text string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(text); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func writeClientConfig(home, chainID, node string) error {
 	return os.WriteFile(filepath.Join(home, "config", "client.toml"),
 		[]byte(fmt.Sprintf(clientTemplate, chainID, node)), 0o600)
@@ -651,6 +671,13 @@ func applyTOMLOverrides(conf *cmtcfg.Config, val Validator, opts Options) error 
 			return fmt.Errorf("app.toml overrides: %w", err)
 		}
 		serverconfig.WriteConfigFile(appPath, appConf)
+		size := app.DefaultVerifiedSignatureCache
+		if v.IsSet(app.FlagVerifiedSignatureCache) {
+			size = v.GetInt(app.FlagVerifiedSignatureCache)
+		}
+		if err := appendFile(appPath, app.ConfigSection(size)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

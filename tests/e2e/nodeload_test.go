@@ -471,21 +471,31 @@ const loadGas = 400_000
 
 // sign builds a tx of msgs signed by a (SIGN_MODE_DIRECT) with sequence seq.
 func (r *nodeLoadRun) sign(a *loadAccount, seq uint64, msgs ...sdk.Msg) []byte {
+	bz, err := signDirect(r.chainID, a.key, a.num, seq, loadGas, fee(r.t), msgs...)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return bz
+}
+
+// signDirect encodes msgs as a tx signed by key (SIGN_MODE_DIRECT) for the
+// account number and sequence given, paying feeAmount uagnt for gas.
+func signDirect(chainID string, key agentkit.Signer, accNum, seq, gas uint64, feeAmount int64, msgs ...sdk.Msg) ([]byte, error) {
 	anys := make([]*codectypes.Any, len(msgs))
 	for i, m := range msgs {
-		any, err := codectypes.NewAnyWithValue(m)
+		a, err := codectypes.NewAnyWithValue(m)
 		if err != nil {
-			r.t.Fatal(err)
+			return nil, err
 		}
-		anys[i] = any
+		anys[i] = a
 	}
 	body, err := (&txtypes.TxBody{Messages: anys}).Marshal()
 	if err != nil {
-		r.t.Fatal(err)
+		return nil, err
 	}
-	pub, err := codectypes.NewAnyWithValue(a.key.PubKey())
+	pub, err := codectypes.NewAnyWithValue(key.PubKey())
 	if err != nil {
-		r.t.Fatal(err)
+		return nil, err
 	}
 	authInfo, err := (&txtypes.AuthInfo{
 		SignerInfos: []*txtypes.SignerInfo{{
@@ -493,24 +503,20 @@ func (r *nodeLoadRun) sign(a *loadAccount, seq uint64, msgs ...sdk.Msg) []byte {
 			ModeInfo:  &txtypes.ModeInfo{Sum: &txtypes.ModeInfo_Single_{Single: &txtypes.ModeInfo_Single{Mode: signing.SignMode_SIGN_MODE_DIRECT}}},
 			Sequence:  seq,
 		}},
-		Fee: &txtypes.Fee{Amount: sdk.NewCoins(agnt(fee(r.t))), GasLimit: loadGas},
+		Fee: &txtypes.Fee{Amount: sdk.NewCoins(agnt(feeAmount)), GasLimit: gas},
 	}).Marshal()
 	if err != nil {
-		r.t.Fatal(err)
+		return nil, err
 	}
-	doc, err := (&txtypes.SignDoc{BodyBytes: body, AuthInfoBytes: authInfo, ChainId: r.chainID, AccountNumber: a.num}).Marshal()
+	doc, err := (&txtypes.SignDoc{BodyBytes: body, AuthInfoBytes: authInfo, ChainId: chainID, AccountNumber: accNum}).Marshal()
 	if err != nil {
-		r.t.Fatal(err)
+		return nil, err
 	}
-	sig, err := a.key.Sign(doc)
+	sig, err := key.Sign(doc)
 	if err != nil {
-		r.t.Fatal(err)
+		return nil, err
 	}
-	bz, err := (&txtypes.TxRaw{BodyBytes: body, AuthInfoBytes: authInfo, Signatures: [][]byte{sig}}).Marshal()
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return bz
+	return (&txtypes.TxRaw{BodyBytes: body, AuthInfoBytes: authInfo, Signatures: [][]byte{sig}}).Marshal()
 }
 
 // broadcast offers a signed tx to a node (broadcast_tx_sync) and, when its
@@ -548,10 +554,23 @@ func (r *nodeLoadRun) lastError() string {
 
 // post sends broadcast_tx_sync and returns the refusal, or "".
 func (r *nodeLoadRun) post(node int, tx []byte) string {
-	body := fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"broadcast_tx_sync","params":{"tx":%q}}`, base64.StdEncoding.EncodeToString(tx))
-	resp, err := r.http.Post(r.rpcs[node], "application/json", strings.NewReader(body))
-	if err != nil {
+	code, log, err := broadcastSync(r.http, r.rpcs[node], tx)
+	switch {
+	case err != nil:
 		return err.Error()
+	case code != 0:
+		return log
+	}
+	return ""
+}
+
+// broadcastSync offers tx to a node's mempool through CometBFT's
+// broadcast_tx_sync and returns CheckTx's code and log.
+func broadcastSync(client *http.Client, rpc string, tx []byte) (uint32, string, error) {
+	body := fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"broadcast_tx_sync","params":{"tx":%q}}`, base64.StdEncoding.EncodeToString(tx))
+	resp, err := client.Post(rpc, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0, "", err
 	}
 	defer resp.Body.Close()
 	var out struct {
@@ -565,17 +584,15 @@ func (r *nodeLoadRun) post(node int, tx []byte) string {
 		} `json:"error"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return err.Error()
+		return 0, "", err
 	}
 	switch {
 	case out.Error != nil:
-		return out.Error.Message + ": " + out.Error.Data
+		return 0, "", fmt.Errorf("%s: %s", out.Error.Message, out.Error.Data)
 	case out.Result == nil:
-		return "no result"
-	case out.Result.Code != 0:
-		return out.Result.Log
+		return 0, "", fmt.Errorf("no result")
 	}
-	return ""
+	return out.Result.Code, out.Result.Log, nil
 }
 
 // submit signs msgs as a's next tx and broadcasts it; a refusal for a

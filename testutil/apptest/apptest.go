@@ -26,6 +26,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/crypto/keys/ed25519"
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
+	servertypes "github.com/cosmos/cosmos-sdk/server/types"
 	"github.com/cosmos/cosmos-sdk/testutil/sims"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/tx/signing"
@@ -63,6 +64,8 @@ type Options struct {
 	// AppState, when set, is the whole genesis app state (for example an
 	// export), used instead of building one; Accounts then only lists keys.
 	AppState []byte
+	// AppOptions are the node's options (app.toml's keys; default none).
+	AppOptions servertypes.AppOptions
 }
 
 // TestApp is a running in-process chain.
@@ -90,7 +93,11 @@ func New(tb testing.TB, opts Options) *TestApp {
 	if db == nil {
 		db = dbm.NewMemDB()
 	}
-	a := app.New(log.NewNopLogger(), db, nil, true, sims.EmptyAppOptions{}, baseapp.SetChainID(ChainID))
+	appOpts := opts.AppOptions
+	if appOpts == nil {
+		appOpts = sims.EmptyAppOptions{}
+	}
+	a := app.New(log.NewNopLogger(), db, nil, true, appOpts, baseapp.SetChainID(ChainID))
 
 	// One validator with a deterministic consensus key.
 	valPriv := ed25519.GenPrivKeyFromSecret([]byte("apptest-validator"))

@@ -113,7 +113,21 @@ func initAppConfig() (string, any) {
 	srvCfg.IndexEvents = devnet.IndexedEvents
 	// A smaller IAVL node cache: less heap for the GC to scan as it fills.
 	srvCfg.IAVLCacheSize = devnet.IAVLCacheSize
-	return serverconfig.DefaultConfigTemplate, *srvCfg
+	return serverconfig.DefaultConfigTemplate + app.ConfigTemplate, nodeAppConfig{
+		Config:     *srvCfg,
+		Agentchain: agentchainConfig{VerifiedSignatureCache: app.DefaultVerifiedSignatureCache},
+	}
+}
+
+// nodeAppConfig is app.toml: the SDK's settings and agentchain's own.
+type nodeAppConfig struct {
+	serverconfig.Config `mapstructure:",squash"`
+
+	Agentchain agentchainConfig `mapstructure:"agentchain"`
+}
+
+type agentchainConfig struct {
+	VerifiedSignatureCache int `mapstructure:"verified-signature-cache"`
 }
 
 func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
