@@ -55,7 +55,9 @@ import (
 // `make test` runs a smoke run (one validator, two short steps of each
 // workload) and checks what it counts against the chain; `make loadtest`
 // runs the full plan on one and on four validators (LOAD_STEP, LOAD_VALIDATORS,
-// LOAD_SEND_RATES, LOAD_HIRE_RATES, LOAD_MIX_RATES, LOAD_BLOCK_TIME change it).
+// LOAD_SEND_RATES, LOAD_HIRE_RATES, LOAD_MIX_RATES, LOAD_BLOCK_TIME change it;
+// LOAD_BIN runs another build, LOAD_SIG_CACHE sets the nodes'
+// verified-signature-cache; a rate list of 0 skips that workload).
 
 type nodeLoadPlan struct {
 	validators          []int
@@ -122,6 +124,7 @@ type loadStep struct {
 	mempoolMean    float64
 	mempoolMax     int
 	cpu            []float64 // % of one core, per node
+	cpuPerTx       []float64 // node CPU ms per tx included while the window ran
 	rss            []int64   // MiB, max per node
 	generatorCPU   float64
 	drain          time.Duration
@@ -171,6 +174,7 @@ type loadTx struct {
 // loadCounter counts one step's txs.
 type loadCounter struct {
 	sent, refused, included, failed, inWindow atomic.Int64
+	whileOpen                                 atomic.Int64 // txs included while the window ran
 	lifecycles, pending, jobs, sendsOK        atomic.Int64
 	completed                                 atomic.Int64
 	mu                                        sync.Mutex
@@ -220,9 +224,12 @@ func runNodeLoad(t *testing.T, plan nodeLoadPlan, validators int) []loadStep {
 		everyone = append(everyone, g...)
 	}
 
-	nw := StartNetwork(t, NetworkOptions{Validators: validators, BlockTime: plan.blockTime, BeforeStart: func(n *Network) {
+	nw := StartNetwork(t, NetworkOptions{Validators: validators, BlockTime: plan.blockTime, Bin: os.Getenv("LOAD_BIN"), BeforeStart: func(n *Network) {
 		addGenesisAccounts(t, n, everyone, "1000000000000")
 		for _, node := range n.Nodes {
+			if v := os.Getenv("LOAD_SIG_CACHE"); v != "" {
+				SetTOML(t, filepath.Join(node.Home, "config", "app.toml"), "agentchain", "verified-signature-cache", v)
+			}
 			cfg := filepath.Join(node.Home, "config", "config.toml")
 			// Room for what the full run offers; the defaults (5,000 txs,
 			// 1 GB) would refuse the highest steps at once.
@@ -803,6 +810,7 @@ func (r *nodeLoadRun) step(validators int, workload string, offered float64, c *
 	}
 	for i := range ticks1 {
 		s.cpu = append(s.cpu, float64(ticks1[i]-ticks0[i])/elapsed.Seconds())
+		s.cpuPerTx = append(s.cpuPerTx, float64(ticks1[i]-ticks0[i])*10/float64(max(1, c.whileOpen.Load())))
 	}
 	c.mu.Lock()
 	lat := slices.Clone(c.latencies)
@@ -893,8 +901,11 @@ func (r *nodeLoadRun) track() {
 			tr := res.Result.TxsResults[i]
 			c := p.step
 			c.included.Add(1)
-			if c.open.Load() && seen.UnixNano() >= c.steadyFrom.Load() {
-				c.inWindow.Add(1)
+			if c.open.Load() {
+				c.whileOpen.Add(1)
+				if seen.UnixNano() >= c.steadyFrom.Load() {
+					c.inWindow.Add(1)
+				}
 			}
 			if tr.Code != 0 {
 				c.failed.Add(1)
@@ -998,22 +1009,24 @@ func selfCPUTicks(t *testing.T) int64 {
 func printNodeLoad(t *testing.T, steps []loadStep) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nnode-level load: offered and included tx/s, broadcast→block latency, block time, mempool (mean/max), node CPU %% of one core and RSS MiB per node, generator CPU %%\n")
-	fmt.Fprintf(&b, "%-4s %-9s %8s %8s %7s %7s %7s %7s %6s %6s %13s %-22s %-18s %5s %s\n",
-		"vals", "workload", "offered", "incl/s", "refused", "p50", "p95", "p99", "block", "drain", "mempool", "cpu%", "rss", "gen%", "")
+	fmt.Fprintf(&b, "%-4s %-9s %8s %8s %7s %7s %7s %7s %6s %6s %13s %-18s %-22s %-18s %5s %s\n",
+		"vals", "workload", "offered", "incl/s", "refused", "p50", "p95", "p99", "block", "drain", "mempool", "cpu%", "cpu ms/tx", "rss", "gen%", "")
 	for _, s := range steps {
 		cpu := make([]string, len(s.cpu))
+		perTx := make([]string, len(s.cpu))
 		rss := make([]string, len(s.rss))
 		for i := range s.cpu {
 			cpu[i] = strconv.Itoa(int(s.cpu[i]))
+			perTx[i] = strconv.FormatFloat(s.cpuPerTx[i], 'f', 2, 64)
 			rss[i] = strconv.FormatInt(s.rss[i], 10)
 		}
 		mark := ""
 		if s.saturated {
 			mark = "saturated"
 		}
-		fmt.Fprintf(&b, "%-4d %-9s %8.0f %8.0f %7d %7s %7s %7s %6s %6s %6.0f/%-6d %-22s %-18s %5.0f %s\n",
+		fmt.Fprintf(&b, "%-4d %-9s %8.0f %8.0f %7d %7s %7s %7s %6s %6s %6.0f/%-6d %-18s %-22s %-18s %5.0f %s\n",
 			s.validators, s.workload, s.offered, s.includedRate(), s.refused, ms(s.p50), ms(s.p95), ms(s.p99),
-			ms(s.blockTime), ms(s.drain), s.mempoolMean, s.mempoolMax, strings.Join(cpu, ","), strings.Join(rss, ","), s.generatorCPU, mark)
+			ms(s.blockTime), ms(s.drain), s.mempoolMean, s.mempoolMax, strings.Join(cpu, ","), strings.Join(perTx, ","), strings.Join(rss, ","), s.generatorCPU, mark)
 	}
 	// Saturation points and the lifecycle/send ratio, per network.
 	best := map[[2]string]float64{}

@@ -48,6 +48,7 @@ import (
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/agentchain/agentchain/app"
+	markettypes "github.com/agentchain/agentchain/x/market/types"
 )
 
 var flagSeeds = flag.String("Seeds", "", "comma-separated seeds to simulate (each test has its own default)")
@@ -183,8 +184,14 @@ func report(tb testing.TB, ti simsx.TestInstance[*app.App], _ []simtypes.Account
 			ours = append(ours, fmt.Sprintf("%s %d", strings.TrimPrefix(url, "/agentchain."), c.msgs[url]))
 		}
 	}
-	tb.Logf("seed %d: %d blocks simulated up to height %d, %d messages executed, %d invariant checks passed; agentchain messages: %s",
-		ti.Cfg.Seed, c.blocks, ti.App.LastBlockHeight(), total, c.checks, strings.Join(ours, ", "))
+	// Jobs made, and those pruned after their retention.
+	ctx := ti.App.NewContext(true)
+	next, _ := ti.App.MarketKeeper.JobSeq.Peek(ctx)
+	inState := 0
+	_ = ti.App.MarketKeeper.Jobs.Walk(ctx, nil, func(uint64, markettypes.Job) (bool, error) { inState++; return false, nil })
+	made := max(int(next), 1) - 1
+	tb.Logf("seed %d: %d blocks simulated up to height %d, %d messages executed, %d invariant checks passed; %d jobs made, %d pruned; agentchain messages: %s",
+		ti.Cfg.Seed, c.blocks, ti.App.LastBlockHeight(), total, c.checks, made, made-inState, strings.Join(ours, ", "))
 	if c.blocks < ti.Cfg.NumBlocks {
 		tb.Fatalf("only %d of %d blocks ran", c.blocks, ti.Cfg.NumBlocks)
 	}

@@ -114,3 +114,37 @@ func (k Keeper) Resolve(ctx context.Context, module string, id uint64, payeeShar
 	}
 	return k.split(ctx, &e, payeeShareBps, extra, module)
 }
+
+// PruneModuleEscrow removes a closed escrow owned by module: its record and
+// its index entries. A closed escrow holds nothing and waits on no queue,
+// so the books do not move; its history is in its events. The owning
+// module decides when (x/market: a settled job's retention window).
+func (k Keeper) PruneModuleEscrow(ctx context.Context, module string, id uint64) error {
+	e, err := k.GetEscrow(ctx, id)
+	if err != nil {
+		return err
+	}
+	if e.IsDirect() || e.OwnerModule != module {
+		return errorsmod.Wrapf(types.ErrWrongOwner, "escrow %d belongs to %q, not %q", id, e.OwnerModule, module)
+	}
+	if e.Status != types.ESCROW_STATUS_CLOSED {
+		return errorsmod.Wrapf(types.ErrWrongStatus, "escrow %d is %s: only a closed escrow leaves state", id, e.Status)
+	}
+	return k.Escrows.Remove(ctx, id)
+}
+
+// PruneModuleStream removes a closed stream owned by module, as
+// PruneModuleEscrow does an escrow.
+func (k Keeper) PruneModuleStream(ctx context.Context, module string, id uint64) error {
+	s, err := k.GetStream(ctx, id)
+	if err != nil {
+		return err
+	}
+	if s.OwnerModule != module || module == "" {
+		return errorsmod.Wrapf(types.ErrWrongOwner, "stream %d belongs to %q, not %q", id, s.OwnerModule, module)
+	}
+	if s.Status != types.STREAM_STATUS_CLOSED {
+		return errorsmod.Wrapf(types.ErrStreamStatus, "stream %d is %s: only a closed stream leaves state", id, s.Status)
+	}
+	return k.Streams.Remove(ctx, id)
+}

@@ -118,7 +118,9 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
-	return nil
+	// The prune queue follows from the settled jobs.
+	_, err := k.rebuildPruneQueue(ctx)
+	return err
 }
 
 // ExportGenesis exports the module's state.

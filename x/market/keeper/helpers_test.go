@@ -268,4 +268,8 @@ type fixedScores map[uint64]uint32
 
 func (f fixedScores) AgentScore(_ context.Context, id uint64) (uint32, error) { return f[id], nil }
 
+func (fixedScores) FeedbackWindowBlocks(context.Context) (int64, error) { return 10, nil }
+
+func (fixedScores) BeforeJobPruned(context.Context, types.Job) error { return nil }
+
 func queueKey(h int64, id uint64) collections.Pair[int64, uint64] { return collections.Join(h, id) }

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 
 	"cosmossdk.io/collections"
 
@@ -27,7 +28,10 @@ const maxBroken = 20
 //     that height and every open job is queued; the same for open requests
 //     and their bid deadlines;
 //   - purchases: every purchase marker names a purchase job of that client
-//     and request id, and every purchase job has its marker;
+//     and request id (or one pruned since), and every purchase job has its
+//     marker;
+//   - prune-queue: every settled job in state waits in the prune queue at
+//     its settled height, and every entry is such a job;
 //   - job-indexes: every job index (client, provider, status, parent and,
 //     since the v2 upgrade, client agent) holds exactly the jobs with that
 //     key (saveJob moves the indexes without reading the stored job back).
@@ -38,7 +42,45 @@ func (k Keeper) Invariants() []invariant.Invariant {
 		{Name: "market/timers", Check: k.checkTimers},
 		{Name: "market/job-indexes", Check: k.checkIndexes},
 		{Name: "market/purchases", Check: k.checkPurchases},
+		{Name: "market/prune-queue", Check: k.checkPruneQueue},
 	}
+}
+
+func (k Keeper) checkPruneQueue(ctx context.Context) ([]string, error) {
+	broken := invariant.NewBroken(maxBroken)
+	entries := 0
+	err := k.PruneQueue.Walk(ctx, nil, func(key QueueKey) (bool, error) {
+		entries++
+		j, err := k.Jobs.Get(ctx, key.K2())
+		switch {
+		case errors.Is(err, collections.ErrNotFound):
+			broken.Addf("prune queue entry (%d, %d) has no job", key.K1(), key.K2())
+		case err != nil:
+			return true, err
+		case !j.Status.IsFinal() || j.SettledHeight != key.K1():
+			broken.Addf("prune queue entry (%d, %d): the job is %s, settled at %d", key.K1(), key.K2(), j.Status, j.SettledHeight)
+		}
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	settled := 0
+	err = k.Jobs.Walk(ctx, nil, func(id uint64, j types.Job) (bool, error) {
+		if !j.Status.IsFinal() {
+			return false, nil
+		}
+		settled++
+		has, err := k.PruneQueue.Has(ctx, collections.Join(j.SettledHeight, id))
+		if err == nil && !has {
+			broken.Addf("settled job %d (at %d) is not in the prune queue", id, j.SettledHeight)
+		}
+		return false, err
+	})
+	if settled != entries {
+		broken.Addf("%d settled jobs, %d prune queue entries", settled, entries)
+	}
+	return broken.List(), err
 }
 
 func (k Keeper) checkJobEscrows(ctx context.Context) ([]string, error) {
@@ -300,8 +342,19 @@ func (k Keeper) checkPurchases(ctx context.Context) ([]string, error) {
 	broken := invariant.NewBroken(maxBroken)
 	markers := 0
 	err := k.Purchases.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, string], id uint64) (bool, error) {
-		markers++
 		j, err := k.Jobs.Get(ctx, id)
+		if errors.Is(err, collections.ErrNotFound) {
+			// A marker outlives its purchase, pruned after retention.
+			pruned, perr := k.JobPruned(ctx, id)
+			if perr != nil {
+				return true, perr
+			}
+			if !pruned {
+				broken.Addf("purchase marker (%s, %q): job %d was never made", key.K1(), key.K2(), id)
+			}
+			return false, nil
+		}
+		markers++
 		if err != nil {
 			broken.Addf("purchase marker (%s, %q): job %d: %s", key.K1(), key.K2(), id, err)
 			return false, nil
@@ -322,7 +375,7 @@ func (k Keeper) checkPurchases(ctx context.Context) ([]string, error) {
 		return false, nil
 	})
 	if jobs != markers {
-		broken.Addf("%d purchase jobs, %d purchase markers", jobs, markers)
+		broken.Addf("%d purchase jobs, %d purchase markers of jobs in state", jobs, markers)
 	}
 	return broken.List(), err
 }

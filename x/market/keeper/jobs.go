@@ -50,6 +50,12 @@ func (k Keeper) saveJob(ctx context.Context, j *types.Job, was jobState) error {
 			}
 		}
 	}
+	if j.Status.IsFinal() && (!was.stored || !was.status.IsFinal()) {
+		// Settled: it waits for its retention window (prune.go).
+		if err := k.PruneQueue.Set(ctx, collections.Join(j.SettledHeight, j.Id)); err != nil {
+			return err
+		}
+	}
 	if !was.stored {
 		return k.Jobs.Insert(ctx, j.Id, *j)
 	}

@@ -123,6 +123,9 @@ type Keeper struct {
 	// Purchases marks every (client, request id) a purchase settled, with
 	// its job id: a request id settles at most once, ever.
 	Purchases collections.Map[collections.Pair[sdk.AccAddress, string], uint64]
+	// PruneQueue holds (settled height, id) of every settled job still in
+	// state, oldest first (prune.go).
+	PruneQueue collections.KeySet[QueueKey]
 }
 
 // NewKeeper returns the keeper. feeCollector is the module account that
@@ -220,6 +223,7 @@ func NewKeeper(
 		RequestQueue: collections.NewKeySet(sb, types.RequestQueueKey, "request_queue", keeperutil.QueueKeyCodec),
 		Purchases: collections.NewMap(sb, types.PurchasesKey, "purchases",
 			collections.PairKeyCodec(sdk.AccAddressKey, collections.StringKey), collections.Uint64Value),
+		PruneQueue: collections.NewKeySet(sb, types.PruneQueueKey, "prune_queue", keeperutil.QueueKeyCodec),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -285,6 +289,9 @@ func (k Keeper) GetRequest(ctx context.Context, id uint64) (types.Request, error
 func (k Keeper) GetJob(ctx context.Context, id uint64) (types.Job, error) {
 	j, err := k.Jobs.Get(ctx, id)
 	if errors.Is(err, collections.ErrNotFound) {
+		if pruned, perr := k.JobPruned(ctx, id); perr == nil && pruned {
+			return j, errorsmod.Wrapf(types.ErrJobNotFound, "job %d settled and left state after the retention window (settled_job_retention_blocks); its history is in its events", id)
+		}
 		return j, errorsmod.Wrapf(types.ErrJobNotFound, "job %d", id)
 	}
 	return j, err

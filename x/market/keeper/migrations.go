@@ -19,8 +19,9 @@ type Migrator struct {
 func NewMigrator(k Keeper) Migrator { return Migrator{k: k} }
 
 // Migrate1to2 (the v2 upgrade) indexes every existing job by its client
-// agent; from version 2 on, the index follows every write. It reads every
-// job once; the upgrade block has no gas limit.
+// agent; from version 2 on, the index follows every write. It also sets
+// the pruning params to their defaults and queues every settled job for
+// pruning. It reads every job once; the upgrade block has no gas limit.
 func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 	idx := m.k.Jobs.Indexes.ClientAgent
 	indexed := 0
@@ -34,6 +35,23 @@ func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	m.k.logger.Info("market v2 migration: jobs indexed by client agent", "jobs", indexed)
+	// v2 prunes settled jobs: the new params take their defaults and the
+	// settled jobs enter the prune queue.
+	params, err := m.k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if params.MaxPrunesPerBlock == 0 {
+		params.SettledJobRetentionBlocks = types.DefaultSettledJobRetentionBlocks
+		params.MaxPrunesPerBlock = types.DefaultMaxPrunesPerBlock
+		if err := m.k.Params.Set(ctx, params); err != nil {
+			return err
+		}
+	}
+	settled, err := m.k.rebuildPruneQueue(ctx)
+	if err != nil {
+		return err
+	}
+	m.k.logger.Info("market v2 migration: jobs indexed by client agent, settled jobs queued for pruning", "jobs", indexed, "settled", settled)
 	return typedevent.Emit(ctx, &types.EventMigrated{FromVersion: 1, ToVersion: 2, Records: uint64(indexed)})
 }

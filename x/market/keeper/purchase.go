@@ -132,7 +132,7 @@ func (m msgServer) Purchase(ctx context.Context, msg *types.MsgPurchase) (*types
 		CreatedHeight: height, AcceptedHeight: height, SettledHeight: height, DeliverBy: height,
 		PurchaseRequestId: msg.RequestId, Calls: msg.Calls,
 	}
-	if err := k.Jobs.Insert(ctx, id, j); err != nil {
+	if err := k.saveJob(ctx, &j, jobState{}); err != nil {
 		return nil, err
 	}
 	if err := k.Purchases.Set(ctx, key, id); err != nil {

@@ -68,6 +68,9 @@ func RandomParams(r *rand.Rand, arbiters []string) types.Params {
 	p.MaxMilestones = uint32(1 + r.Intn(5))
 	p.MaxTimeoutsPerBlock = uint32(1 + r.Intn(10))
 	p.MaxRequestBlocks = int64(10 + r.Intn(100))
+	// Settled jobs leave within a run (after the feedback window too).
+	p.SettledJobRetentionBlocks = int64(r.Intn(40))
+	p.MaxPrunesPerBlock = uint32(1 + r.Intn(5))
 	p.Arbiters = append([]string{}, arbiters...)
 	if len(arbiters) > 0 {
 		p.DefaultArbiter = arbiters[0]

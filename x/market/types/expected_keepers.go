@@ -33,6 +33,9 @@ type EscrowKeeper interface {
 	TopUpModuleStream(ctx context.Context, module string, id uint64, from sdk.AccAddress, amount sdk.Coin, newEnd int64) (escrowtypes.Stream, error)
 	PauseModuleStream(ctx context.Context, module string, id uint64) (escrowtypes.Stream, error)
 	ResumeModuleStream(ctx context.Context, module string, id uint64) (escrowtypes.Stream, error)
+	// Pruning: a settled job's closed escrow or stream leaves with it.
+	PruneModuleEscrow(ctx context.Context, module string, id uint64) error
+	PruneModuleStream(ctx context.Context, module string, id uint64) error
 }
 
 // MarketHooks are called when jobs reach the moments other modules learn
@@ -62,4 +65,10 @@ type MarketHooks interface {
 type ReputationReader interface {
 	// AgentScore returns an agent's current score, 0-100.
 	AgentScore(ctx context.Context, agentID uint64) (uint32, error)
+	// FeedbackWindowBlocks is how long after a job settles its parties may
+	// rate each other: the market keeps a settled job at least that long.
+	FeedbackWindowBlocks(ctx context.Context) (int64, error)
+	// BeforeJobPruned: the settled job is about to leave state; the
+	// reputation keeps what its signals counted. An error keeps the job.
+	BeforeJobPruned(ctx context.Context, job Job) error
 }

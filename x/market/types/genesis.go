@@ -83,12 +83,13 @@ func (gs GenesisState) Validate() error {
 		jobs[j.Id] = j
 	}
 	for _, j := range jobs {
-		if err := j.validate(listings, requests, jobs); err != nil {
+		if err := j.validate(listings, requests, gs.NextJobId); err != nil {
 			return fmt.Errorf("job %d: %w", j.Id, err)
 		}
 	}
 	for _, r := range requests {
-		if r.Status == REQUEST_STATUS_ACCEPTED && (jobs[r.JobId] == nil || jobs[r.JobId].RequestId != r.Id) {
+		// A request's job may have been pruned since it settled.
+		if r.Status == REQUEST_STATUS_ACCEPTED && (r.JobId == 0 || r.JobId >= gs.NextJobId || jobs[r.JobId] != nil && jobs[r.JobId].RequestId != r.Id) {
 			return fmt.Errorf("accepted request %d points at job %d, which is not its job", r.Id, r.JobId)
 		}
 	}
@@ -96,7 +97,10 @@ func (gs GenesisState) Validate() error {
 	markers := map[string]bool{}
 	for _, m := range gs.Purchases {
 		j := jobs[m.JobId]
-		if j == nil || j.PurchaseRequestId != m.RequestId || j.Client != m.Client || marked[m.JobId] || markers[m.Client+"/"+m.RequestId] {
+		// A marker outlives its job: a pruned purchase's request id still
+		// settles at most once.
+		pruned := j == nil && m.JobId != 0 && m.JobId < gs.NextJobId
+		if !pruned && (j == nil || j.PurchaseRequestId != m.RequestId || j.Client != m.Client) || marked[m.JobId] || markers[m.Client+"/"+m.RequestId] {
 			return fmt.Errorf("purchase marker (%s, %q, job %d) matches no purchase, or repeats one", m.Client, m.RequestId, m.JobId)
 		}
 		marked[m.JobId], markers[m.Client+"/"+m.RequestId] = true, true
@@ -125,7 +129,7 @@ func (gs GenesisState) Validate() error {
 	return nil
 }
 
-func (j *Job) validate(listings map[uint64]bool, requests map[uint64]*Request, jobs map[uint64]*Job) error {
+func (j *Job) validate(listings map[uint64]bool, requests map[uint64]*Request, nextJobID uint64) error {
 	if _, err := sdk.AccAddressFromBech32(j.Client); err != nil {
 		return fmt.Errorf("client: %w", err)
 	}
@@ -141,7 +145,9 @@ func (j *Job) validate(listings map[uint64]bool, requests map[uint64]*Request, j
 	if j.RequestId != 0 && requests[j.RequestId] == nil {
 		return fmt.Errorf("missing request %d", j.RequestId)
 	}
-	if j.ParentJobId != 0 && (jobs[j.ParentJobId] == nil || j.ParentJobId == j.Id) {
+	// A parent absent from state was pruned after it settled (a
+	// subcontract keeps its parent's id).
+	if j.ParentJobId != 0 && (j.ParentJobId >= nextJobID || j.ParentJobId == j.Id) {
 		return fmt.Errorf("missing parent job %d", j.ParentJobId)
 	}
 	if j.PurchaseRequestId != "" {

@@ -33,6 +33,8 @@ var (
 	RequestQueueKey         = collections.NewPrefix(17)
 	JobsByClientAgentKey    = collections.NewPrefix(18)
 	PurchasesKey            = collections.NewPrefix(19)
+	// PruneQueueKey orders settled jobs by (settled height, id) for pruning.
+	PruneQueueKey = collections.NewPrefix(20)
 )
 
 // Field limits.

@@ -37,6 +37,12 @@ const (
 	DefaultMaxTimeoutsPerBlock = 200
 	// DefaultMaxRequestBlocks bounds a request's bidding period to a week.
 	DefaultMaxRequestBlocks = 604_800
+	// DefaultSettledJobRetentionBlocks keeps a settled job two weeks (and
+	// never less than the feedback window on it).
+	DefaultSettledJobRetentionBlocks = 1_209_600
+	// DefaultMaxPrunesPerBlock bounds EndBlock's pruning: each is a few
+	// deletes and one reputation write.
+	DefaultMaxPrunesPerBlock = 100
 )
 
 // DefaultParams returns the default parameters.
@@ -56,6 +62,9 @@ func DefaultParams() Params {
 		MaxMilestones:             DefaultMaxMilestones,
 		MaxTimeoutsPerBlock:       DefaultMaxTimeoutsPerBlock,
 		MaxRequestBlocks:          DefaultMaxRequestBlocks,
+
+		SettledJobRetentionBlocks: DefaultSettledJobRetentionBlocks,
+		MaxPrunesPerBlock:         DefaultMaxPrunesPerBlock,
 	}
 }
 
@@ -110,6 +119,12 @@ func (p Params) Validate() error {
 	}
 	if p.MaxTimeoutsPerBlock == 0 || p.MaxTimeoutsPerBlock > 10_000 {
 		return fmt.Errorf("max_timeouts_per_block must be in [1, 10000]")
+	}
+	if p.SettledJobRetentionBlocks < 0 {
+		return fmt.Errorf("settled_job_retention_blocks must not be negative (0 keeps settled jobs forever)")
+	}
+	if p.MaxPrunesPerBlock == 0 || p.MaxPrunesPerBlock > 10_000 {
+		return fmt.Errorf("max_prunes_per_block must be in [1, 10000]")
 	}
 	return nil
 }

@@ -27,9 +27,13 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	for _, fb := range gs.Feedback {
 		job, err := k.market.GetJob(ctx, fb.JobId)
 		if err != nil {
-			return fmt.Errorf("feedback on job %d: %w", fb.JobId, err)
-		}
-		if fb.Role == types.RATER_ROLE_RULING &&
+			// Feedback outlives its job, which the market prunes after
+			// its retention window: it was checked when it was given.
+			pruned, perr := k.market.JobPruned(ctx, fb.JobId)
+			if perr != nil || !pruned {
+				return fmt.Errorf("feedback on job %d: %w", fb.JobId, err)
+			}
+		} else if fb.Role == types.RATER_ROLE_RULING &&
 			(job.Status != markettypes.JOB_STATUS_RESOLVED || job.SelfDealing || fb.Subject != job.Provider) {
 			return fmt.Errorf("ruling on job %d: the job is %s (self-dealt: %t) with provider %d; the ruling rates agent %d",
 				fb.JobId, job.Status, job.SelfDealing, job.Provider, fb.Subject)
@@ -51,6 +55,11 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return fmt.Errorf("signals: %w", err)
 		}
 		if err := k.Signals.Set(ctx, s.AgentId, s); err != nil {
+			return err
+		}
+	}
+	for _, s := range gs.PrunedSignals {
+		if err := k.PrunedSignals.Set(ctx, s.AgentId, s); err != nil {
 			return err
 		}
 	}
@@ -82,6 +91,12 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	if err := k.Signals.Walk(ctx, nil, func(_ uint64, s types.Signals) (bool, error) {
 		gs.Signals = append(gs.Signals, s)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.PrunedSignals.Walk(ctx, nil, func(_ uint64, s types.Signals) (bool, error) {
+		gs.PrunedSignals = append(gs.PrunedSignals, s)
 		return false, nil
 	}); err != nil {
 		return nil, err

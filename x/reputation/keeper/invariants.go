@@ -20,7 +20,8 @@ const maxBroken = 20
 //     lacks feedback behind it, and the top-agents index holds exactly one
 //     entry per aggregate, at its stored score;
 //   - signals: every agent's signals equal a replay of the jobs that made
-//     them (the hooks' rules applied to every job on record);
+//     them (the hooks' rules applied to every job on record) plus what
+//     the jobs pruned since counted (PrunedSignals);
 //   - rulings: every resolved job that was not self-dealt has the ruling
 //     its resolution makes, and every ruling has such a job (rulings.go).
 func (k Keeper) Invariants() []invariant.Invariant {
@@ -150,6 +151,19 @@ func (k Keeper) checkSignals(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	replayed := ReplaySignals(jobs)
+	// Jobs pruned since they settled counted too.
+	if err := k.PrunedSignals.Walk(ctx, nil, func(id uint64, s types.Signals) (bool, error) {
+		r := replayed[id]
+		if r == nil {
+			n := types.NewSignals(id)
+			r = &n
+			replayed[id] = r
+		}
+		addSignals(r, s)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
 	if err := k.Signals.Walk(ctx, nil, func(id uint64, s types.Signals) (bool, error) {
 		r := replayed[id]
 		if r == nil {

@@ -74,6 +74,9 @@ type Keeper struct {
 	Feedback   *collidx.IndexedMap[FeedbackKey, types.Feedback, FeedbackIndexes]
 	Aggregates *collidx.IndexedMap[AggKey, types.Aggregate, AggregateIndexes]
 	Signals    collections.Map[uint64, types.Signals]
+	// PrunedSignals holds, per agent, the part of its signals made by jobs
+	// the market has pruned (the signals invariant adds it to its replay).
+	PrunedSignals collections.Map[uint64, types.Signals]
 }
 
 // NewKeeper returns the keeper.
@@ -118,7 +121,8 @@ func NewKeeper(
 						return []ScoreKey{collections.Join(a.Capability, a.ScoreMicro)}, nil
 					}),
 			}),
-		Signals: collections.NewMap(sb, types.SignalsKey, "signals", collections.Uint64Key, codec.CollValue[types.Signals](cdc)),
+		Signals:       collections.NewMap(sb, types.SignalsKey, "signals", collections.Uint64Key, codec.CollValue[types.Signals](cdc)),
+		PrunedSignals: collections.NewMap(sb, types.PrunedSignalsKey, "pruned_signals", collections.Uint64Key, codec.CollValue[types.Signals](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -55,7 +55,9 @@ func (m msgServer) SubmitFeedback(ctx context.Context, msg *types.MsgSubmitFeedb
 	}
 	job, err := k.market.LoadJob(ctx, msg.JobId)
 	if errors.Is(err, markettypes.ErrJobNotFound) {
-		return nil, errorsmod.Wrapf(types.ErrJobNotFound, "job %d", msg.JobId)
+		// The market's message says whether the job never was, or left
+		// state after its retention (past its feedback window).
+		return nil, errorsmod.Wrap(types.ErrJobNotFound, err.Error())
 	}
 	if err != nil {
 		return nil, err

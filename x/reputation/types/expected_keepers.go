@@ -24,4 +24,7 @@ type MarketKeeper interface {
 	IterateJobs(ctx context.Context, f func(j markettypes.Job) (stop bool, err error)) error
 	GetListing(ctx context.Context, id uint64) (markettypes.Listing, error)
 	GetRequest(ctx context.Context, id uint64) (markettypes.Request, error)
+	// JobPruned reports whether a job existed and left state after its
+	// retention window.
+	JobPruned(ctx context.Context, id uint64) (bool, error)
 }

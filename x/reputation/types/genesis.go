@@ -160,5 +160,16 @@ func (gs GenesisState) Validate() error {
 		}
 		agents[s.AgentId] = true
 	}
+	pruned := map[uint64]bool{}
+	for _, s := range gs.PrunedSignals {
+		if err := s.Validate(); err != nil {
+			return fmt.Errorf("pruned signals: %w", err)
+		}
+		// What pruned jobs counted is part of the agent's signals.
+		if !agents[s.AgentId] || pruned[s.AgentId] {
+			return fmt.Errorf("pruned signals of agent %d: duplicate, or the agent has no signals", s.AgentId)
+		}
+		pruned[s.AgentId] = true
+	}
 	return nil
 }

@@ -19,6 +19,8 @@ var (
 	AggregatesKey        = collections.NewPrefix(5)
 	AggregatesByScoreKey = collections.NewPrefix(6)
 	SignalsKey           = collections.NewPrefix(7)
+	// PrunedSignalsKey: per agent, what pruned jobs counted in its signals.
+	PrunedSignalsKey = collections.NewPrefix(8)
 )
 
 // Limits.

@@ -1,0 +1,154 @@
+package keeper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/agentchain/agentchain/internal/typedevent"
+
+	"github.com/agentchain/agentchain/x/market/types"
+)
+
+// Pruning: a settled job (COMPLETED, CANCELLED, EXPIRED, RESOLVED) leaves
+// state once settled_job_retention_blocks have passed since it settled,
+// and never before the reputation module's feedback window on it closed
+// (a rating needs the job). It leaves with everything only it used: its
+// index entries, its closed escrow or stream in x/escrow. What others
+// need stays: the agents' signals keep what it counted (x/reputation is
+// told first, and its invariant adds the pruned part to its replay of the
+// jobs on record); feedback and rulings on it stay; a purchase's (client,
+// request id) marker stays forever, so a request id still settles at
+// most once; a subscontract keeps its parent id. Its history is in the
+// events of the txs and blocks that made it (README: an indexer query).
+//
+// Settled jobs wait in PruneQueue by (settled height, id), so EndBlock
+// looks only at the oldest: at most max_prunes_per_block a block, each in
+// its own cache context. A job that cannot be pruned (an error) leaves the
+// queue and stays in state, reported by EventQueueItemFailed.
+
+// retention is the number of blocks a settled job stays, or 0 (forever).
+func (k Keeper) retention(ctx context.Context, p types.Params) (int64, error) {
+	if p.SettledJobRetentionBlocks == 0 {
+		return 0, nil
+	}
+	keep := p.SettledJobRetentionBlocks
+	if r := k.holder.reputation; r != nil {
+		window, err := r.FeedbackWindowBlocks(ctx)
+		if err != nil {
+			return 0, err
+		}
+		// Feedback is taken up to settled + window inclusive.
+		keep = max(keep, window+1)
+	}
+	return keep, nil
+}
+
+// pruneSettled removes the settled jobs whose retention has passed, oldest
+// first, at most max_prunes_per_block. It returns how many it removed.
+func (k Keeper) pruneSettled(ctx sdk.Context, p types.Params) (int, error) {
+	keep, err := k.retention(ctx, p)
+	if err != nil || keep == 0 {
+		return 0, err
+	}
+	// Settled at or before this height: due.
+	due := ctx.BlockHeight() - keep
+	var items []QueueKey
+	rng := new(collections.Range[QueueKey]).EndInclusive(collections.Join(due, uint64(math.MaxUint64)))
+	err = k.PruneQueue.Walk(ctx, rng, func(key QueueKey) (bool, error) {
+		items = append(items, key)
+		return len(items) >= int(p.MaxPrunesPerBlock), nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	pruned := 0
+	for _, key := range items {
+		id := key.K2()
+		cache, write := ctx.CacheContext()
+		if err := k.pruneJob(cache, id, key.K1()); err != nil {
+			k.logger.Error("market prune failed; the job stays", "job", id, "err", err)
+			_ = typedevent.Emit(ctx, &types.EventQueueItemFailed{Id: id, Queue: "prune", Error: err.Error()})
+			if rerr := k.PruneQueue.Remove(ctx, key); rerr != nil {
+				return pruned, rerr
+			}
+			continue
+		}
+		write()
+		pruned++
+	}
+	return pruned, nil
+}
+
+// pruneJob removes one settled job with its escrow or stream.
+func (k Keeper) pruneJob(ctx sdk.Context, id uint64, settled int64) error {
+	j, err := k.Jobs.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !j.Status.IsFinal() || j.SettledHeight != settled {
+		return fmt.Errorf("job %d is %s, settled at %d: not the settled job queued at %d", id, j.Status, j.SettledHeight, settled)
+	}
+	if r := k.holder.reputation; r != nil {
+		if err := r.BeforeJobPruned(ctx, j); err != nil {
+			return fmt.Errorf("reputation: %w", err)
+		}
+	}
+	if j.EscrowId != 0 {
+		if err := k.escrow.PruneModuleEscrow(ctx, types.ModuleName, j.EscrowId); err != nil {
+			return err
+		}
+	}
+	if j.StreamId != 0 {
+		if err := k.escrow.PruneModuleStream(ctx, types.ModuleName, j.StreamId); err != nil {
+			return err
+		}
+	}
+	if err := k.Jobs.Remove(ctx, id); err != nil {
+		return err
+	}
+	if err := k.PruneQueue.Remove(ctx, collections.Join(settled, id)); err != nil {
+		return err
+	}
+	return typedevent.Emit(ctx, &types.EventJobPruned{JobId: id, Status: j.Status, SettledHeight: j.SettledHeight})
+}
+
+// JobPruned reports whether job id existed and has been pruned: ids are
+// never reused, so an id below the next one that is not in state was
+// pruned.
+func (k Keeper) JobPruned(ctx context.Context, id uint64) (bool, error) {
+	if id == 0 {
+		return false, nil
+	}
+	next, err := k.JobSeq.Peek(ctx)
+	if err != nil {
+		return false, err
+	}
+	if id >= next {
+		return false, nil
+	}
+	has, err := k.Jobs.Has(ctx, id)
+	return !has, err
+}
+
+// rebuildPruneQueue queues every settled job in state (genesis, the v2
+// migration).
+func (k Keeper) rebuildPruneQueue(ctx context.Context) (int, error) {
+	n := 0
+	err := k.Jobs.Walk(ctx, nil, func(id uint64, j types.Job) (bool, error) {
+		if !j.Status.IsFinal() {
+			return false, nil
+		}
+		n++
+		return false, k.PruneQueue.Set(ctx, collections.Join(j.SettledHeight, id))
+	})
+	if errors.Is(err, collections.ErrNotFound) {
+		err = nil
+	}
+	return n, err
+}
