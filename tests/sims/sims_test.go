@@ -48,6 +48,7 @@ import (
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/agentchain/agentchain/app"
+	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
 )
 
@@ -190,8 +191,12 @@ func report(tb testing.TB, ti simsx.TestInstance[*app.App], _ []simtypes.Account
 	inState := 0
 	_ = ti.App.MarketKeeper.Jobs.Walk(ctx, nil, func(uint64, markettypes.Job) (bool, error) { inState++; return false, nil })
 	made := max(int(next), 1) - 1
-	tb.Logf("seed %d: %d blocks simulated up to height %d, %d messages executed, %d invariant checks passed; %d jobs made, %d pruned; agentchain messages: %s",
-		ti.Cfg.Seed, c.blocks, ti.App.LastBlockHeight(), total, c.checks, made, made-inState, strings.Join(ours, ", "))
+	nextEscrow, _ := ti.App.EscrowKeeper.EscrowSeq.Peek(ctx)
+	escrows := 0
+	_ = ti.App.EscrowKeeper.Escrows.Walk(ctx, nil, func(uint64, escrowtypes.Escrow) (bool, error) { escrows++; return false, nil })
+	madeEscrows := max(int(nextEscrow), 1) - 1
+	tb.Logf("seed %d: %d blocks simulated up to height %d, %d messages executed, %d invariant checks passed; %d jobs made, %d pruned; %d escrows made, %d pruned; agentchain messages: %s",
+		ti.Cfg.Seed, c.blocks, ti.App.LastBlockHeight(), total, c.checks, made, made-inState, madeEscrows, madeEscrows-escrows, strings.Join(ours, ", "))
 	if c.blocks < ti.Cfg.NumBlocks {
 		tb.Fatalf("only %d of %d blocks ran", c.blocks, ti.Cfg.NumBlocks)
 	}

@@ -7,6 +7,8 @@ import (
 
 	"cosmossdk.io/collections"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/agentchain/agentchain/testutil/apptest"
 	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
@@ -184,6 +186,116 @@ func TestSettledJobsLeaveStateAfterRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := nb.MarketKeeper.GetJob(nb.Ctx(), running); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Closed direct escrows and streams leave state closed_retention_blocks
+// after they closed, at most max_prunes_per_block a block; open ones stay,
+// and so does a closed escrow of the market (it leaves with its job, under
+// the market's retention, here off). The books and every invariant hold
+// after each block, a pruned record's query says so, and an export after
+// pruning imports.
+func TestClosedDirectEscrowsAndStreamsLeaveState(t *testing.T) {
+	w := newWorld(t)
+	ta := w.ta
+	payer, payee, owner := ta.Accounts[0], ta.Accounts[1], ta.Accounts[2]
+	const retention = 20
+	w.escrowParams(func(p *escrowtypes.Params) { p.ClosedRetentionBlocks, p.MaxPrunesPerBlock = retention, 1 })
+	mp, err := ta.MarketKeeper.Params.Get(ta.Ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp.SettledJobRetentionBlocks = 0
+	w.marketParams(mp)
+
+	nextEscrow := func() uint64 {
+		id, err := ta.EscrowKeeper.EscrowSeq.Peek(ta.Ctx())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return max(id, 1)
+	}
+	nextStream := func() uint64 {
+		id, err := ta.EscrowKeeper.StreamSeq.Peek(ta.Ctx())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return max(id, 1)
+	}
+	create := func() uint64 {
+		id := nextEscrow()
+		w.ok(payer, &escrowtypes.MsgCreateEscrow{Payer: payer.Addr.String(), Payee: payee.Addr.String(), Amount: sdk.NewCoins(coin(100_000))})
+		return id
+	}
+	released := create()
+	w.ok(payer, &escrowtypes.MsgRelease{Payer: payer.Addr.String(), EscrowId: released})
+	refunded := create()
+	w.ok(payee, &escrowtypes.MsgRefund{Signer: payee.Addr.String(), EscrowId: refunded})
+	open := create()
+	cancelled := nextStream()
+	w.ok(payer, &escrowtypes.MsgOpenStream{Payer: payer.Addr.String(), Payee: payee.Addr.String(), Rate: coin(10), PeriodBlocks: 1, Deposit: coin(10_000)})
+	w.ok(payer, &escrowtypes.MsgCancelStream{Signer: payer.Addr.String(), StreamId: cancelled})
+	running := nextStream()
+	w.ok(payer, &escrowtypes.MsgOpenStream{Payer: payer.Addr.String(), Payee: payee.Addr.String(), Rate: coin(10), PeriodBlocks: 1, Deposit: coin(10_000)})
+	// A market job's escrow, closed when the job completes.
+	provider := w.newAgent(owner)
+	listing := w.listing(provider, "summarize", 50_000, 20)
+	job := w.hire(payer, listing, 100)
+	w.accept(provider, job)
+	w.deliver(provider, job)
+	w.complete(payer, job)
+	jobEscrow := w.job(job).EscrowId
+	// Still there before their window ends.
+	if _, err := ta.EscrowKeeper.GetEscrow(ta.Ctx(), released); err != nil {
+		t.Fatalf("escrow %d pruned before its retention window: %v", released, err)
+	}
+
+	pruned := 0
+	for block := 0; block < retention+5 && pruned < 3; block++ {
+		res := ta.NextBlock(nil)
+		n := 0
+		for _, e := range res.Events {
+			if e.Type == "agentchain.escrow.v1.EventRecordPruned" {
+				n++
+			}
+		}
+		if n > 1 {
+			t.Fatalf("block %d pruned %d records; max_prunes_per_block is 1", ta.Height, n)
+		}
+		pruned += n
+		w.invariants()
+	}
+	if pruned != 3 {
+		t.Fatalf("%d of 3 closed direct records pruned", pruned)
+	}
+	for _, id := range []uint64{released, refunded} {
+		if _, err := ta.EscrowKeeper.GetEscrow(ta.Ctx(), id); !errors.Is(err, escrowtypes.ErrEscrowNotFound) || !strings.Contains(err.Error(), "retention window") {
+			t.Errorf("escrow %d after pruning: %v", id, err)
+		}
+	}
+	if _, err := ta.EscrowKeeper.GetStream(ta.Ctx(), cancelled); !errors.Is(err, escrowtypes.ErrStreamNotFound) || !strings.Contains(err.Error(), "retention window") {
+		t.Errorf("stream %d after pruning: %v", cancelled, err)
+	}
+	if e, err := ta.EscrowKeeper.GetEscrow(ta.Ctx(), open); err != nil || e.Status != escrowtypes.ESCROW_STATUS_LOCKED {
+		t.Errorf("the open escrow: %v %v", e, err)
+	}
+	if s, err := ta.EscrowKeeper.GetStream(ta.Ctx(), running); err != nil || s.Status != escrowtypes.STREAM_STATUS_ACTIVE {
+		t.Errorf("the running stream: %v %v", s, err)
+	}
+	if e, err := ta.EscrowKeeper.GetEscrow(ta.Ctx(), jobEscrow); err != nil || e.Status != escrowtypes.ESCROW_STATUS_CLOSED {
+		t.Errorf("the market's closed escrow %d: %v %v", jobEscrow, e, err)
+	}
+	// A released escrow's refusal path: releasing a pruned escrow again is
+	// refused with not found, and moves nothing.
+	w.refused(escrowtypes.ErrEscrowNotFound, payer, &escrowtypes.MsgRelease{Payer: payer.Addr.String(), EscrowId: released})
+
+	exported, err := ta.ExportAppStateAndValidators(false, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb := apptest.New(t, apptest.Options{AppState: exported.AppState, Accounts: len(ta.Accounts)})
+	if _, err := nb.CheckInvariants(nb.Ctx()); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -38,6 +38,8 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	settle := k.settleDueTimer(params, height)
 	budget -= k.runQueue(sdkCtx, k.DisputeQueue, "dispute", height, budget, settle)
 	k.runQueue(sdkCtx, k.ExpiryQueue, "expiry", height, budget, settle)
+	// Then closed direct escrows and streams past their retention.
+	k.pruneClosed(sdkCtx, params)
 	return nil
 }
 

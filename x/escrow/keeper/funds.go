@@ -240,8 +240,15 @@ func (k Keeper) save(ctx context.Context, e *types.Escrow) error {
 	was := *e
 	if e.Status != types.ESCROW_STATUS_CLOSED && e.Remaining().IsZero() {
 		e.Status = types.ESCROW_STATUS_CLOSED
+		e.ClosedHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
 		if err := k.dequeue(ctx, e); err != nil {
 			return err
+		}
+		if e.IsDirect() {
+			// A direct escrow waits for its retention window (prune.go).
+			if err := k.PruneQueue.Set(ctx, collections.Join(e.ClosedHeight, e.Id)); err != nil {
+				return err
+			}
 		}
 		if err := typedevent.Emit(ctx, &types.EventEscrowClosed{EscrowId: e.Id}); err != nil {
 			return err

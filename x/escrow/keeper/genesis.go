@@ -57,6 +57,10 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	// The prune queues follow from the closed records.
+	if err := k.rebuildPruneQueues(ctx); err != nil {
+		return err
+	}
 	return k.AuditConservation(ctx)
 }
 

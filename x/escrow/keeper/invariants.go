@@ -23,7 +23,9 @@ const maxBroken = 20
 //     with those keys;
 //   - streams: no open stream paid more than accrued by the current height;
 //   - timers: every expiry and dispute queue entry points at a direct escrow
-//     waiting on exactly that height, and every such escrow is queued.
+//     waiting on exactly that height, and every such escrow is queued;
+//   - prune-queue: every closed direct escrow and stream waits in its prune
+//     queue at its closed height, and every entry is one (prune.go).
 func (k Keeper) Invariants() []invariant.Invariant {
 	return []invariant.Invariant{
 		{Name: "escrow/conservation", Check: func(ctx context.Context) ([]string, error) {
@@ -35,6 +37,7 @@ func (k Keeper) Invariants() []invariant.Invariant {
 		{Name: "escrow/timers", Check: k.checkTimers},
 		{Name: "escrow/streams", Check: k.checkStreams},
 		{Name: "escrow/indexes", Check: k.checkIndexes},
+		{Name: "escrow/prune-queue", Check: k.checkPruneQueues},
 	}
 }
 

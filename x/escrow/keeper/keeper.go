@@ -113,8 +113,12 @@ type Keeper struct {
 	DisputeQueue collections.KeySet[QueueKey]
 	// StreamSeq numbers streams (their own ids, apart from escrows').
 	StreamSeq collections.Sequence
-	// Streams are every stream, closed ones included.
+	// Streams are every stream, closed ones included (until pruned).
 	Streams *collidx.IndexedMap[uint64, types.Stream, StreamIndexes]
+	// PruneQueue and PruneStreams hold the closed direct escrows and
+	// streams by (closed height, id), oldest first (prune.go).
+	PruneQueue   collections.KeySet[QueueKey]
+	PruneStreams collections.KeySet[QueueKey]
 }
 
 // NewKeeper returns the keeper; authority (the gov module account) sets
@@ -152,6 +156,8 @@ func NewKeeper(
 		StreamSeq:    collections.NewSequence(sb, types.StreamSeqKey, "stream_seq"),
 		Streams: collidx.NewIndexedMap(sb, types.StreamsKey, "streams", collections.Uint64Key,
 			codec.CollValue[types.Stream](cdc), newStreamIndexes(sb, ak.AddressCodec())),
+		PruneQueue:   collections.NewKeySet(sb, types.PruneQueueKey, "prune_queue", keeperutil.QueueKeyCodec),
+		PruneStreams: collections.NewKeySet(sb, types.PruneStreamsKey, "prune_streams", keeperutil.QueueKeyCodec),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -171,6 +177,9 @@ func (k Keeper) ModuleAddress() sdk.AccAddress { return k.moduleAddr }
 func (k Keeper) GetEscrow(ctx context.Context, id uint64) (types.Escrow, error) {
 	e, err := k.Escrows.Get(ctx, id)
 	if errors.Is(err, collections.ErrNotFound) {
+		if next, perr := k.EscrowSeq.Peek(ctx); perr == nil && id != 0 && id < next {
+			return e, errorsmod.Wrapf(types.ErrEscrowNotFound, "escrow %d closed and left state after the retention window; its history is in its events", id)
+		}
 		return e, errorsmod.Wrapf(types.ErrEscrowNotFound, "escrow %d", id)
 	}
 	return e, err

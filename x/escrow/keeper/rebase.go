@@ -55,6 +55,7 @@ func (k Keeper) RebaseHeights(ctx context.Context, exported int64) error {
 	for _, e := range escrows {
 		e.CreatedHeight = rebase.Height(e.CreatedHeight, exported)
 		e.ExpiresHeight = rebase.Optional(e.ExpiresHeight, exported)
+		e.ClosedHeight = rebase.Optional(e.ClosedHeight, exported)
 		if e.Dispute != nil {
 			d := *e.Dispute
 			d.OpenedHeight = rebase.Height(d.OpenedHeight, exported)
@@ -75,7 +76,17 @@ func (k Keeper) RebaseHeights(ctx context.Context, exported int64) error {
 			}
 		}
 	}
-	return k.rebaseStreams(ctx, exported)
+	if err := k.rebaseStreams(ctx, exported); err != nil {
+		return err
+	}
+	// The prune queues follow the closed heights.
+	if err := k.PruneQueue.Clear(ctx, nil); err != nil {
+		return err
+	}
+	if err := k.PruneStreams.Clear(ctx, nil); err != nil {
+		return err
+	}
+	return k.rebuildPruneQueues(ctx)
 }
 
 // rebaseStreams moves every height of every stream. Accrual depends only

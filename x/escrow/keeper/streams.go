@@ -32,6 +32,9 @@ type StreamFees = types.StreamFees
 func (k Keeper) GetStream(ctx context.Context, id uint64) (types.Stream, error) {
 	s, err := k.Streams.Get(ctx, id)
 	if errors.Is(err, collections.ErrNotFound) {
+		if next, perr := k.StreamSeq.Peek(ctx); perr == nil && id != 0 && id < next {
+			return s, errorsmod.Wrapf(types.ErrStreamNotFound, "stream %d closed and left state after the retention window; its history is in its events", id)
+		}
 		return s, errorsmod.Wrapf(types.ErrStreamNotFound, "stream %d", id)
 	}
 	return s, err
@@ -213,6 +216,12 @@ func (k Keeper) closeStream(ctx context.Context, s *types.Stream, h int64, by, c
 	s.Refunded = s.Refunded.Add(refunded)
 	s.Status = types.STREAM_STATUS_CLOSED
 	s.ClosedHeight = h
+	if s.OwnerModule == "" {
+		// A direct stream waits for its retention window (prune.go).
+		if err := k.PruneStreams.Set(ctx, collections.Join(h, s.Id)); err != nil {
+			return paid, refunded, err
+		}
+	}
 	if err := typedevent.Emit(ctx, &types.EventStreamCancelled{
 		StreamId: s.Id, By: by, Cause: cause, Paid: paid, Refunded: refunded,
 	}); err != nil {

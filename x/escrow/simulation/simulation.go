@@ -35,6 +35,9 @@ func RandomParams(r *rand.Rand, denom string) types.Params {
 	p := types.DefaultParams()
 	p.AllowedDenoms = []string{denom}
 	p.MaxExpirationsPerBlock = uint32(1 + r.Intn(8))
+	// Closed direct escrows and streams leave within a run.
+	p.ClosedRetentionBlocks = int64(r.Intn(40))
+	p.MaxPrunesPerBlock = uint32(r.Intn(6))
 	p.DisputeTimeoutBlocks = int64(3 + r.Intn(30))
 	p.DefaultPayeeShareBps = uint32(r.Intn(types.BasisPoints + 1))
 	p.ArbiterFeeBps = uint32(r.Intn(500))

@@ -25,6 +25,10 @@ var (
 	StreamsKey         = collections.NewPrefix(10)
 	StreamsByPayerKey  = collections.NewPrefix(11)
 	StreamsByPayeeKey  = collections.NewPrefix(12)
+	// PruneQueueKey orders closed direct escrows and streams by (closed
+	// height, id) for pruning (escrows and streams apart: PruneStreamsKey).
+	PruneQueueKey   = collections.NewPrefix(13)
+	PruneStreamsKey = collections.NewPrefix(14)
 )
 
 // BasisPoints is 100%.

@@ -12,6 +12,11 @@ const (
 	// dispute timeout is a couple of transfers and a few writes, so 200
 	// of them cost about as much as 200 simple transactions.
 	DefaultMaxExpirationsPerBlock = 200
+	// DefaultClosedRetentionBlocks keeps a closed direct escrow or stream
+	// two weeks.
+	DefaultClosedRetentionBlocks = 1_209_600
+	// DefaultMaxPrunesPerBlock bounds EndBlock's pruning.
+	DefaultMaxPrunesPerBlock = 100
 	// DefaultDisputeTimeoutBlocks is one day of 1-second blocks.
 	DefaultDisputeTimeoutBlocks = 86_400
 	// DefaultPayeeShareBps splits an unresolved dispute evenly.
@@ -34,6 +39,8 @@ func DefaultParams() Params {
 		DefaultPayeeShareBps:   DefaultPayeeShareBps,
 		ArbiterFeeBps:          DefaultArbiterFeeBps,
 		MaxEscrowBlocks:        DefaultMaxEscrowBlocks,
+		ClosedRetentionBlocks:  DefaultClosedRetentionBlocks,
+		MaxPrunesPerBlock:      DefaultMaxPrunesPerBlock,
 	}
 }
 
@@ -51,6 +58,12 @@ func (p Params) Validate() error {
 			return fmt.Errorf("duplicate allowed denom %s", d)
 		}
 		seen[d] = true
+	}
+	if p.ClosedRetentionBlocks < 0 {
+		return fmt.Errorf("closed_retention_blocks must not be negative (0 keeps closed escrows and streams forever)")
+	}
+	if p.MaxPrunesPerBlock > 10_000 {
+		return fmt.Errorf("max_prunes_per_block above 10000")
 	}
 	if p.MaxExpirationsPerBlock == 0 || p.MaxExpirationsPerBlock > maxExpirationsLimit {
 		return fmt.Errorf("max_expirations_per_block must be in [1, %d]", maxExpirationsLimit)

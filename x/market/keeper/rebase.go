@@ -122,6 +122,9 @@ func (k Keeper) RebaseHeights(ctx context.Context, exported int64) error {
 	if err := k.JobQueue.Clear(ctx, nil); err != nil {
 		return err
 	}
+	if err := k.PruneQueue.Clear(ctx, nil); err != nil {
+		return err
+	}
 	for _, j := range jobs {
 		j.DeliverBy, j.CreatedHeight = h(j.DeliverBy), h(j.CreatedHeight)
 		j.AcceptedHeight, j.SettledHeight = opt(j.AcceptedHeight), opt(j.SettledHeight)
@@ -142,6 +145,11 @@ func (k Keeper) RebaseHeights(ctx context.Context, exported int64) error {
 			r := *j.Rejection
 			r.Height = h(r.Height)
 			j.Rejection = &r
+		}
+		if j.Status.IsFinal() {
+			if err := k.PruneQueue.Set(ctx, collections.Join(j.SettledHeight, j.Id)); err != nil {
+				return err
+			}
 		}
 		if err := k.Jobs.Set(ctx, j.Id, j); err != nil {
 			return err

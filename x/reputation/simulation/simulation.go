@@ -53,7 +53,7 @@ var _ module.AppModuleSimulation = Module{}
 func (Module) GenerateGenesisState(s *module.SimulationState) {
 	gs := types.DefaultGenesis()
 	gs.Params.HalfLifeBlocks = int64(20 + s.Rand.Intn(500))
-	gs.Params.FeedbackWindowBlocks = int64(20 + s.Rand.Intn(200))
+	gs.Params.FeedbackWindowBlocks = int64(5 + s.Rand.Intn(60))
 	gs.Params.PriorScore = uint32(s.Rand.Intn(types.MaxScore + 1))
 	gs.Params.PriorWeight = sdkmath.LegacyNewDec(int64(1 + s.Rand.Intn(200)))
 	gs.Params.DenomWeights = []types.DenomWeight{{Denom: s.BondDenom, Weight: sdkmath.LegacyNewDecWithPrec(1, 6)}}
@@ -88,7 +88,7 @@ func (m Module) ProposalMsgsX(w simsx.WeightSource, reg simsx.Registry) {
 				return nil, nil
 			}
 			r := data.Rand().Rand
-			p.FeedbackWindowBlocks = int64(20 + r.Intn(200))
+			p.FeedbackWindowBlocks = int64(5 + r.Intn(60))
 			p.PriorScore = uint32(r.Intn(types.MaxScore + 1))
 			return nil, &types.MsgUpdateParams{Authority: m.k.Authority(), Params: p}
 		}))
