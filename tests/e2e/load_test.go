@@ -461,15 +461,25 @@ func nodeCPUTicks(t *testing.T, node *Node) int64 {
 	node.mu.Lock()
 	pid := node.cmd.Process.Pid
 	node.mu.Unlock()
-	bz, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	ticks, err := procCPUTicks(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		t.Fatal(err)
+	}
+	return ticks
+}
+
+// procCPUTicks reads a process's user+system CPU time, in clock ticks
+// (1/100 s), from its /proc stat file.
+func procCPUTicks(path string) (int64, error) {
+	bz, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
 	}
 	// Fields after the command name (which is in parentheses).
 	fields := strings.Fields(string(bz[strings.LastIndexByte(string(bz), ')')+2:]))
 	utime, _ := strconv.ParseInt(fields[11], 10, 64)
 	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return utime + stime
+	return utime + stime, nil
 }
 
 // calibrate measures the node's CPU per call, in ms, on the quiet node:

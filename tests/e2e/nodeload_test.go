@@ -996,14 +996,12 @@ func nodeRSS(node *Node) int64 {
 
 // selfCPUTicks is this test process's CPU time (the load generator).
 func selfCPUTicks(t *testing.T) int64 {
-	bz, err := os.ReadFile("/proc/self/stat")
+	t.Helper()
+	ticks, err := procCPUTicks("/proc/self/stat")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fields := strings.Fields(string(bz[strings.LastIndexByte(string(bz), ')')+2:]))
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return utime + stime
+	return ticks
 }
 
 func printNodeLoad(t *testing.T, steps []loadStep) {

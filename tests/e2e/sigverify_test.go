@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"debug/buildinfo"
 	"fmt"
-	"math/big"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,10 +17,10 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/agentchain/agentchain/agentkit"
+	"github.com/agentchain/agentchain/testutil/txmut"
 	"github.com/agentchain/agentchain/types/nodeservice"
 )
 
@@ -148,7 +146,7 @@ func TestMixedBuildsVerifySignaturesAlike(t *testing.T) {
 	}
 	stranger := agentkit.FromSecret("mixed-builds-stranger")
 	tricky := map[string][]byte{
-		"high-S":    resign(t, good, flipS, ""),
+		"high-S":    resign(t, good, txmut.HighS, ""),
 		"malformed": resign(t, good, func(s []byte) []byte { return s[:63] }, ""),
 		"wrong key": resign(t, good, func([]byte) []byte {
 			s, err := stranger.Sign([]byte("other bytes"))
@@ -263,42 +261,13 @@ func mixedBuildsJob(ctx context.Context, t *testing.T, node *Node, owner agentki
 	return err
 }
 
-// resign returns tx with its signature replaced by sig(old signature), and
-// its memo by memo when set (the same signature over other bytes).
+// resign returns tx with its signature replaced (txmut.Resign).
 func resign(t *testing.T, tx []byte, sig func([]byte) []byte, memo string) []byte {
 	t.Helper()
-	var raw txtypes.TxRaw
-	if err := raw.Unmarshal(tx); err != nil {
-		t.Fatal(err)
-	}
-	raw.Signatures[0] = sig(bytes.Clone(raw.Signatures[0]))
-	if memo != "" {
-		var body txtypes.TxBody
-		if err := body.Unmarshal(raw.BodyBytes); err != nil {
-			t.Fatal(err)
-		}
-		body.Memo = memo
-		bz, err := body.Marshal()
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw.BodyBytes = bz
-	}
-	out, err := raw.Marshal()
+	out, err := txmut.Resign(tx, sig, memo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
-}
-
-// flipS turns (r, s) into (r, n − s), n the secp256k1 group order: the
-// same signature for plain ECDSA, refused here (only low-S is accepted).
-func flipS(sig []byte) []byte {
-	n, _ := new(big.Int).SetString("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16)
-	s := new(big.Int).Sub(n, new(big.Int).SetBytes(sig[32:]))
-	out := make([]byte, 64)
-	copy(out, sig[:32])
-	s.FillBytes(out[32:])
 	return out
 }
 

@@ -3,7 +3,6 @@ package app_test
 import (
 	"bytes"
 	"fmt"
-	"math/big"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -11,53 +10,21 @@ import (
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	"github.com/cosmos/cosmos-sdk/testutil/sims"
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 	"github.com/cosmos/cosmos-sdk/types/tx/signing"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/agentchain/agentchain/app"
 	"github.com/agentchain/agentchain/testutil/apptest"
+	"github.com/agentchain/agentchain/testutil/txmut"
 )
 
-// secp256k1Order is the order n of the secp256k1 group.
-var secp256k1Order, _ = new(big.Int).SetString("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16)
-
-// withSignature returns tx with its first signature replaced by sig (and
-// its memo by memo when set: the same signature over other bytes).
+// withSignature returns tx with its signature replaced (txmut.Resign).
 func withSignature(t *testing.T, tx []byte, sig func([]byte) []byte, memo string) []byte {
 	t.Helper()
-	var raw txtypes.TxRaw
-	if err := raw.Unmarshal(tx); err != nil {
-		t.Fatal(err)
-	}
-	raw.Signatures[0] = sig(bytes.Clone(raw.Signatures[0]))
-	if memo != "" {
-		var body txtypes.TxBody
-		if err := body.Unmarshal(raw.BodyBytes); err != nil {
-			t.Fatal(err)
-		}
-		body.Memo = memo
-		bz, err := body.Marshal()
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw.BodyBytes = bz
-	}
-	out, err := raw.Marshal()
+	out, err := txmut.Resign(tx, sig, memo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
-}
-
-// highS turns a valid (r, s) signature into (r, n − s): valid for plain
-// ECDSA, refused by the chain (only low-S signatures are accepted).
-func highS(sig []byte) []byte {
-	s := new(big.Int).SetBytes(sig[32:])
-	s.Sub(secp256k1Order, s)
-	out := make([]byte, 64)
-	copy(out, sig[:32])
-	s.FillBytes(out[32:])
 	return out
 }
 
@@ -96,7 +63,7 @@ func TestVerifiedSignatureCache(t *testing.T) {
 			row{"amino-json", send(acc[1], signing.SignMode_SIGN_MODE_LEGACY_AMINO_JSON), true},
 		)
 		good := send(acc[2], signing.SignMode_SIGN_MODE_DIRECT)
-		rows = append(rows, row{"high-S", withSignature(t, good, highS, ""), false})
+		rows = append(rows, row{"high-S", withSignature(t, good, txmut.HighS, ""), false})
 		acc[2].Seq--
 		good = send(acc[3], signing.SignMode_SIGN_MODE_DIRECT)
 		rows = append(rows, row{"malformed", withSignature(t, good, func(s []byte) []byte { return s[:63] }, ""), false})

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	abci "github.com/cometbft/cometbft/abci/types"
+
 	"cosmossdk.io/collections"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -116,13 +118,7 @@ func TestSettledJobsLeaveStateAfterRetention(t *testing.T) {
 	// Pruning: at most 2 a block, every invariant after each block.
 	pruned := 0
 	for block := 0; block < 10 && pruned < len(settled); block++ {
-		res := ta.NextBlock(nil)
-		n := 0
-		for _, e := range res.Events {
-			if e.Type == "agentchain.market.v1.EventJobPruned" {
-				n++
-			}
-		}
+		n := countEvents(ta.NextBlock(nil), "agentchain.market.v1.EventJobPruned")
 		if n > 2 {
 			t.Fatalf("block %d pruned %d jobs; max_prunes_per_block is 2", ta.Height, n)
 		}
@@ -253,13 +249,7 @@ func TestClosedDirectEscrowsAndStreamsLeaveState(t *testing.T) {
 
 	pruned := 0
 	for block := 0; block < retention+5 && pruned < 3; block++ {
-		res := ta.NextBlock(nil)
-		n := 0
-		for _, e := range res.Events {
-			if e.Type == "agentchain.escrow.v1.EventRecordPruned" {
-				n++
-			}
-		}
+		n := countEvents(ta.NextBlock(nil), "agentchain.escrow.v1.EventRecordPruned")
 		if n > 1 {
 			t.Fatalf("block %d pruned %d records; max_prunes_per_block is 1", ta.Height, n)
 		}
@@ -298,4 +288,15 @@ func TestClosedDirectEscrowsAndStreamsLeaveState(t *testing.T) {
 	if _, err := nb.CheckInvariants(nb.Ctx()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// countEvents counts a block's events of a type.
+func countEvents(res *abci.ResponseFinalizeBlock, typ string) int {
+	n := 0
+	for _, e := range res.Events {
+		if e.Type == typ {
+			n++
+		}
+	}
+	return n
 }
