@@ -51,18 +51,12 @@ func TestJobHistoryAfterPruning(t *testing.T) {
 	owner, client := dialWith(t, ctx, agentkit.Config{GRPC: node.GRPC, RPC: "http://" + node.RPC}, keys[0]), dialWith(t, ctx, agentkit.Config{GRPC: node.GRPC, RPC: "http://" + node.RPC}, keys[1])
 	agentKey := agentkit.FromSecret(fmt.Sprintf("history-agent-%d", time.Now().UnixNano()))
 	fund(t, ctx, owner, agentKey.Address(), 10_000_000)
-	if _, err := owner.RegisterAgent(ctx, agentkit.AgentSpec{Name: "historian", Capabilities: []string{"summarize"}}, agentKey); err != nil {
-		t.Fatal(err)
-	}
 	provider := dial(t, ctx, node, agentKey)
-	l, err := provider.CreateListing(ctx, agentkit.ListingSpec{
-		Capability: "summarize", Title: "Summaries", TermsURI: "https://agents.example/terms", Terms: []byte("terms"),
-		Price: agnt(5_000), MaxDurationBlocks: 1_000, ReviewWindowBlocks: 100,
-	})
+	listing, err := listProvider(ctx, owner, provider, agentKey, "historian", 5_000, 1_000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	job, err := client.Hire(ctx, agentkit.HireSpec{ListingID: l.Id, SpecURI: "https://client.example/spec", Spec: []byte("spec"), DeliverWithin: 500})
+	job, err := client.Hire(ctx, agentkit.HireSpec{ListingID: listing, SpecURI: "https://client.example/spec", Spec: []byte("spec"), DeliverWithin: 500})
 	if err != nil {
 		t.Fatal(err)
 	}

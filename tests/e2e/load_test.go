@@ -278,20 +278,13 @@ func runLoad(t *testing.T, mode loadMode, total, window int64, calls int) loadRe
 				setupErrs <- err
 				return
 			}
-			if _, err := owner.RegisterAgent(ctx, agentkit.AgentSpec{Name: fmt.Sprintf("load-%s-%d", mode.name, i), Capabilities: []string{"summarize"}}, agentKey); err != nil {
-				setupErrs <- err
-				return
-			}
 			provider := newClient(agentKey)
-			l, err := provider.CreateListing(ctx, agentkit.ListingSpec{
-				Capability: "summarize", Title: "Summaries", TermsURI: "https://agents.example/terms", Terms: []byte("terms"),
-				Price: agnt(1_000), MaxDurationBlocks: 100_000, ReviewWindowBlocks: 100,
-			})
+			id, err := listProvider(ctx, owner, provider, agentKey, fmt.Sprintf("load-%s-%d", mode.name, i), 1_000, 100_000)
 			if err != nil {
 				setupErrs <- err
 				return
 			}
-			ps[i] = pair{client: newClient(clientKey), provider: provider, listing: l.Id}
+			ps[i] = pair{client: newClient(clientKey), provider: provider, listing: id}
 		}()
 	}
 	setup.Wait()

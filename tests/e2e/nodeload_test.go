@@ -259,21 +259,13 @@ func runNodeLoad(t *testing.T, plan nodeLoadPlan, validators int) []loadStep {
 			defer setup.Done()
 			node := nw.Nodes[i%validators]
 			cfg := agentkit.Config{GRPC: node.GRPC, RPC: "http://" + node.RPC, InclusionTimeout: 2 * time.Minute}
-			owner := dialWith(t, ctx, cfg, owners[i].key)
-			if _, err := owner.RegisterAgent(ctx, agentkit.AgentSpec{Name: fmt.Sprintf("nodeload-%d", i), Capabilities: []string{"summarize"}}, agents[i].key); err != nil {
-				errs <- err
-				return
-			}
-			provider := dialWith(t, ctx, cfg, agents[i].key)
-			l, err := provider.CreateListing(ctx, agentkit.ListingSpec{
-				Capability: "summarize", Title: "Summaries", TermsURI: "https://agents.example/terms", Terms: []byte("terms"),
-				Price: agnt(1_000), MaxDurationBlocks: 1_000_000, ReviewWindowBlocks: 100,
-			})
+			owner, provider := dialWith(t, ctx, cfg, owners[i].key), dialWith(t, ctx, cfg, agents[i].key)
+			id, err := listProvider(ctx, owner, provider, agents[i].key, fmt.Sprintf("nodeload-%d", i), 1_000, 1_000_000)
 			if err != nil {
 				errs <- err
 				return
 			}
-			listings[i] = l.Id
+			listings[i] = id
 		}()
 	}
 	setup.Wait()
@@ -382,6 +374,23 @@ func runNodeLoad(t *testing.T, plan nodeLoadPlan, validators int) []loadStep {
 		t.Errorf("the providers completed %d jobs on chain; the run counted %d", completed, jobs)
 	}
 	return steps
+}
+
+// listProvider registers agentKey as owner's agent named name, offering
+// "summarize", and lists that service through provider (a client of the
+// agent key) at price uagnt; it returns the listing's id.
+func listProvider(ctx context.Context, owner, provider *agentkit.Client, agentKey agentkit.Signer, name string, price, maxDuration int64) (uint64, error) {
+	if _, err := owner.RegisterAgent(ctx, agentkit.AgentSpec{Name: name, Capabilities: []string{"summarize"}}, agentKey); err != nil {
+		return 0, err
+	}
+	l, err := provider.CreateListing(ctx, agentkit.ListingSpec{
+		Capability: "summarize", Title: "Summaries", TermsURI: "https://agents.example/terms", Terms: []byte("terms"),
+		Price: agnt(price), MaxDurationBlocks: maxDuration, ReviewWindowBlocks: 100,
+	})
+	if err != nil {
+		return 0, err
+	}
+	return l.Id, nil
 }
 
 // addGenesisAccounts gives each account coins in every node's genesis.

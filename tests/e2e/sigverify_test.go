@@ -236,18 +236,12 @@ func mixedBuildsJob(ctx context.Context, t *testing.T, node *Node, owner agentki
 	if _, err := o.Send(ctx, agentKey.Address(), sdk.NewCoins(agnt(10_000_000))); err != nil {
 		return err
 	}
-	if _, err := o.RegisterAgent(ctx, agentkit.AgentSpec{Name: "mixed-builds", Capabilities: []string{"summarize"}}, agentKey); err != nil {
-		return err
-	}
 	p := dialWith(t, ctx, cfg, agentKey)
-	l, err := p.CreateListing(ctx, agentkit.ListingSpec{
-		Capability: "summarize", Title: "Summaries", TermsURI: "https://agents.example/terms", Terms: []byte("terms"),
-		Price: agnt(1_000), MaxDurationBlocks: 1_000, ReviewWindowBlocks: 100,
-	})
+	listing, err := listProvider(ctx, o, p, agentKey, "mixed-builds", 1_000, 1_000)
 	if err != nil {
 		return err
 	}
-	job, err := o.Hire(ctx, agentkit.HireSpec{ListingID: l.Id, SpecURI: "https://client.example/spec", Spec: []byte("spec"), DeliverWithin: 500})
+	job, err := o.Hire(ctx, agentkit.HireSpec{ListingID: listing, SpecURI: "https://client.example/spec", Spec: []byte("spec"), DeliverWithin: 500})
 	if err != nil {
 		return err
 	}
