@@ -2,6 +2,7 @@ package integrity_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -171,6 +172,20 @@ func TestSettledJobsLeaveStateAfterRetention(t *testing.T) {
 	w.refused(markettypes.ErrRequestIDUsed, buyer, buy)
 	// Feedback on a pruned job is refused, and moves nothing.
 	w.refused(reptypes.ErrJobNotFound, clientAgent.key, &reptypes.MsgSubmitFeedback{Rater: clientAgent.key.Addr.String(), JobId: completed, Score: 90})
+	// A queue entry that names a running job (a bug's trace) is refused
+	// by the pruner, contained: the job stays, the entry leaves, the block
+	// goes on and reports it.
+	if err := ta.MarketKeeper.PruneQueue.Set(ta.Ctx(), collections.Join(int64(0), running)); err != nil {
+		t.Fatal(err)
+	}
+	res := ta.NextBlock(nil)
+	if n := countEvents(res, "agentchain.market.v1.EventQueueItemFailed"); n != 1 || !strings.Contains(fmt.Sprint(res.Events), "not a settled job") {
+		t.Fatalf("%d queue failures reported for the bogus prune entry: %v", n, res.Events)
+	}
+	if j := w.job(running); j.Status != markettypes.JOB_STATUS_IN_PROGRESS {
+		t.Fatalf("running job is %s after the bogus prune entry", j.Status)
+	}
+	w.invariants()
 
 	// An export after pruning imports, and its invariants hold.
 	exported, err := ta.ExportAppStateAndValidators(false, nil, nil)
@@ -279,6 +294,18 @@ func TestClosedDirectEscrowsAndStreamsLeaveState(t *testing.T) {
 	// A released escrow's refusal path: releasing a pruned escrow again is
 	// refused with not found, and moves nothing.
 	w.refused(escrowtypes.ErrEscrowNotFound, payer, &escrowtypes.MsgRelease{Payer: payer.Addr.String(), EscrowId: released})
+	// A prune entry naming the open escrow is refused, contained.
+	if err := ta.EscrowKeeper.PruneQueue.Set(ta.Ctx(), collections.Join(int64(0), open)); err != nil {
+		t.Fatal(err)
+	}
+	res := ta.NextBlock(nil)
+	if n := countEvents(res, "agentchain.escrow.v1.EventQueueItemFailed"); n != 1 || !strings.Contains(fmt.Sprint(res.Events), "not a closed direct escrow") {
+		t.Fatalf("%d queue failures reported for the bogus prune entry: %v", n, res.Events)
+	}
+	if e, err := ta.EscrowKeeper.GetEscrow(ta.Ctx(), open); err != nil || e.Status != escrowtypes.ESCROW_STATUS_LOCKED {
+		t.Fatalf("the open escrow after the bogus prune entry: %v %v", e, err)
+	}
+	w.invariants()
 
 	exported, err := ta.ExportAppStateAndValidators(false, nil, nil)
 	if err != nil {

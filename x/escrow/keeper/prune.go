@@ -3,7 +3,6 @@ package keeper
 import (
 	"context"
 	"fmt"
-	"math"
 
 	"cosmossdk.io/collections"
 
@@ -19,76 +18,57 @@ import (
 // closed_retention_blocks after it closed (0 keeps them forever). They
 // wait in PruneQueue and PruneStreams by (closed height, id); EndBlock
 // removes the oldest due ones, at most max_prunes_per_block in all, each
-// in its own cache context (EventRecordPruned; one that cannot be removed
-// leaves the queue and stays, reported by EventQueueItemFailed). The
+// contained by keeperutil.RunQueue (EventRecordPruned; one that cannot be
+// removed leaves the queue and stays, reported by EventQueueItemFailed). The
 // books do not move: a closed record holds nothing. Escrows and streams of
 // a module leave with the module's record (x/market prunes a settled
 // job's; PruneModuleEscrow).
 
-// pruneClosed removes due closed direct escrows, then streams.
+// pruneClosed removes due closed direct escrows, then streams, through
+// the queue runner the timers use.
 func (k Keeper) pruneClosed(ctx sdk.Context, p types.Params) {
 	if p.ClosedRetentionBlocks == 0 || p.MaxPrunesPerBlock == 0 {
 		return
 	}
 	due := ctx.BlockHeight() - p.ClosedRetentionBlocks
 	budget := int(p.MaxPrunesPerBlock)
-	budget -= k.pruneQueue(ctx, k.PruneQueue, "escrow", due, budget, k.pruneEscrow)
-	k.pruneQueue(ctx, k.PruneStreams, "stream", due, budget, k.pruneStream)
+	budget -= k.runQueue(ctx, k.PruneQueue, "prune-escrow", due, budget, func(ctx sdk.Context, id uint64) error {
+		return k.pruneEscrow(ctx, id, due)
+	})
+	k.runQueue(ctx, k.PruneStreams, "prune-stream", due, budget, func(ctx sdk.Context, id uint64) error {
+		return k.pruneStream(ctx, id, due)
+	})
 }
 
-func (k Keeper) pruneQueue(ctx sdk.Context, queue collections.KeySet[QueueKey], kind string, due int64, budget int, prune func(ctx sdk.Context, id uint64, closed int64) error) int {
-	if budget <= 0 {
-		return 0
-	}
-	var items []QueueKey
-	rng := new(collections.Range[QueueKey]).EndInclusive(collections.Join(due, uint64(math.MaxUint64)))
-	if err := queue.Walk(ctx, rng, func(key QueueKey) (bool, error) {
-		items = append(items, key)
-		return len(items) >= budget, nil
-	}); err != nil {
-		k.logger.Error("escrow prune walk failed", "kind", kind, "err", err)
-		return 0
-	}
-	for _, key := range items {
-		cache, write := ctx.CacheContext()
-		err := prune(cache, key.K2(), key.K1())
-		if err == nil {
-			err = queue.Remove(cache, key)
-		}
-		if err == nil {
-			err = typedevent.Emit(cache, &types.EventRecordPruned{Kind: kind, Id: key.K2(), ClosedHeight: key.K1()})
-		}
-		if err != nil {
-			k.logger.Error("escrow prune failed; the record stays", "kind", kind, "id", key.K2(), "err", err)
-			_ = typedevent.Emit(ctx, &types.EventQueueItemFailed{EscrowId: key.K2(), Queue: "prune-" + kind, Error: err.Error()})
-			_ = queue.Remove(ctx, key)
-			continue
-		}
-		write()
-	}
-	return len(items)
-}
-
-func (k Keeper) pruneEscrow(ctx sdk.Context, id uint64, closed int64) error {
+// pruneEscrow removes a closed direct escrow closed at or before due (its
+// queue entry is already gone).
+func (k Keeper) pruneEscrow(ctx sdk.Context, id uint64, due int64) error {
 	e, err := k.Escrows.Get(ctx, id)
 	if err != nil {
 		return err
 	}
-	if !e.IsDirect() || e.Status != types.ESCROW_STATUS_CLOSED || e.ClosedHeight != closed {
-		return fmt.Errorf("escrow %d (%q, %s, closed at %d) is not the closed direct escrow queued at %d", id, e.OwnerModule, e.Status, e.ClosedHeight, closed)
+	if !e.IsDirect() || e.Status != types.ESCROW_STATUS_CLOSED || e.ClosedHeight > due {
+		return fmt.Errorf("escrow %d (%q, %s, closed at %d) is not a closed direct escrow due at %d", id, e.OwnerModule, e.Status, e.ClosedHeight, due)
 	}
-	return k.Escrows.Remove(ctx, id)
+	if err := k.Escrows.Remove(ctx, id); err != nil {
+		return err
+	}
+	return typedevent.Emit(ctx, &types.EventRecordPruned{Kind: "escrow", Id: id, ClosedHeight: e.ClosedHeight})
 }
 
-func (k Keeper) pruneStream(ctx sdk.Context, id uint64, closed int64) error {
+// pruneStream removes a closed direct stream closed at or before due.
+func (k Keeper) pruneStream(ctx sdk.Context, id uint64, due int64) error {
 	s, err := k.Streams.Get(ctx, id)
 	if err != nil {
 		return err
 	}
-	if s.OwnerModule != "" || s.Status != types.STREAM_STATUS_CLOSED || s.ClosedHeight != closed {
-		return fmt.Errorf("stream %d (%q, %s, closed at %d) is not the closed direct stream queued at %d", id, s.OwnerModule, s.Status, s.ClosedHeight, closed)
+	if s.OwnerModule != "" || s.Status != types.STREAM_STATUS_CLOSED || s.ClosedHeight > due {
+		return fmt.Errorf("stream %d (%q, %s, closed at %d) is not a closed direct stream due at %d", id, s.OwnerModule, s.Status, s.ClosedHeight, due)
 	}
-	return k.Streams.Remove(ctx, id)
+	if err := k.Streams.Remove(ctx, id); err != nil {
+		return err
+	}
+	return typedevent.Emit(ctx, &types.EventRecordPruned{Kind: "stream", Id: id, ClosedHeight: s.ClosedHeight})
 }
 
 // rebuildPruneQueues queues every closed direct escrow and stream in

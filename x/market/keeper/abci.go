@@ -56,7 +56,7 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 		return k.closeRequest(ctx, &r, types.REQUEST_STATUS_EXPIRED)
 	})
 	// Then settled jobs past their retention, within their own bound.
-	if _, err := k.pruneSettled(sdkCtx, params); err != nil {
+	if err := k.pruneSettled(sdkCtx, params); err != nil {
 		k.logger.Error("market prune walk failed", "err", err)
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 
 	"cosmossdk.io/collections"
 
@@ -29,8 +28,9 @@ import (
 //
 // Settled jobs wait in PruneQueue by (settled height, id), so EndBlock
 // looks only at the oldest: at most max_prunes_per_block a block, each in
-// its own cache context. A job that cannot be pruned (an error) leaves the
-// queue and stays in state, reported by EventQueueItemFailed.
+// its own cache context with panics recovered (keeperutil.RunQueue). A job
+// that cannot be pruned (an error) leaves the queue and stays in state,
+// reported by EventQueueItemFailed.
 
 // retention is the number of blocks a settled job stays, or 0 (forever).
 func (k Keeper) retention(ctx context.Context, p types.Params) (int64, error) {
@@ -50,49 +50,30 @@ func (k Keeper) retention(ctx context.Context, p types.Params) (int64, error) {
 }
 
 // pruneSettled removes the settled jobs whose retention has passed, oldest
-// first, at most max_prunes_per_block. It returns how many it removed.
-func (k Keeper) pruneSettled(ctx sdk.Context, p types.Params) (int, error) {
+// first, at most max_prunes_per_block, through the queue runner the timers
+// use (each contained; a failure leaves the job in state and the queue).
+func (k Keeper) pruneSettled(ctx sdk.Context, p types.Params) error {
 	keep, err := k.retention(ctx, p)
 	if err != nil || keep == 0 {
-		return 0, err
+		return err
 	}
 	// Settled at or before this height: due.
 	due := ctx.BlockHeight() - keep
-	var items []QueueKey
-	rng := new(collections.Range[QueueKey]).EndInclusive(collections.Join(due, uint64(math.MaxUint64)))
-	err = k.PruneQueue.Walk(ctx, rng, func(key QueueKey) (bool, error) {
-		items = append(items, key)
-		return len(items) >= int(p.MaxPrunesPerBlock), nil
+	k.runQueue(ctx, k.PruneQueue, "prune", due, int(p.MaxPrunesPerBlock), func(ctx sdk.Context, id uint64) error {
+		return k.pruneJob(ctx, id, due)
 	})
-	if err != nil {
-		return 0, err
-	}
-	pruned := 0
-	for _, key := range items {
-		id := key.K2()
-		cache, write := ctx.CacheContext()
-		if err := k.pruneJob(cache, id, key.K1()); err != nil {
-			k.logger.Error("market prune failed; the job stays", "job", id, "err", err)
-			_ = typedevent.Emit(ctx, &types.EventQueueItemFailed{Id: id, Queue: "prune", Error: err.Error()})
-			if rerr := k.PruneQueue.Remove(ctx, key); rerr != nil {
-				return pruned, rerr
-			}
-			continue
-		}
-		write()
-		pruned++
-	}
-	return pruned, nil
+	return nil
 }
 
-// pruneJob removes one settled job with its escrow or stream.
-func (k Keeper) pruneJob(ctx sdk.Context, id uint64, settled int64) error {
+// pruneJob removes one settled job, settled at or before due, with its
+// escrow or stream (its queue entry is already gone).
+func (k Keeper) pruneJob(ctx sdk.Context, id uint64, due int64) error {
 	j, err := k.Jobs.Get(ctx, id)
 	if err != nil {
 		return err
 	}
-	if !j.Status.IsFinal() || j.SettledHeight != settled {
-		return fmt.Errorf("job %d is %s, settled at %d: not the settled job queued at %d", id, j.Status, j.SettledHeight, settled)
+	if !j.Status.IsFinal() || j.SettledHeight > due {
+		return fmt.Errorf("job %d is %s, settled at %d: not a settled job due at %d", id, j.Status, j.SettledHeight, due)
 	}
 	if r := k.holder.reputation; r != nil {
 		if err := r.BeforeJobPruned(ctx, j); err != nil {
@@ -110,9 +91,6 @@ func (k Keeper) pruneJob(ctx sdk.Context, id uint64, settled int64) error {
 		}
 	}
 	if err := k.Jobs.Remove(ctx, id); err != nil {
-		return err
-	}
-	if err := k.PruneQueue.Remove(ctx, collections.Join(settled, id)); err != nil {
 		return err
 	}
 	return typedevent.Emit(ctx, &types.EventJobPruned{JobId: id, Status: j.Status, SettledHeight: j.SettledHeight})
