@@ -13,7 +13,7 @@ import (
 
 func init() {
 	rows = append(rows,
-		TxRow{Name: "agentid RegisterAgent", Work: &registerAgent{}},
+		TxRow{Name: "agentid RegisterAgent", Target: "≥ 0.6", Work: &registerAgent{}},
 		TxRow{Name: "agentid UpdateAgent", Target: "≥ 0.8", Work: &updateAgent{}},
 	)
 }

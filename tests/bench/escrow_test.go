@@ -12,7 +12,7 @@ import (
 
 func init() {
 	rows = append(rows,
-		TxRow{Name: "escrow CreateEscrow", Target: "≥ 0.7", Work: &createEscrow{}},
+		TxRow{Name: "escrow CreateEscrow", Target: "≥ 0.85", Work: &createEscrow{}},
 		TxRow{Name: "escrow Release", Target: "≥ 0.7", Work: &releaseEscrow{}},
 	)
 	compareRows = append(compareRows, CompareRow{
@@ -97,7 +97,7 @@ const expiringPerBlock = 100
 // expire, plus expiringPerBlock escrows expiring at each of the next steps
 // blocks.
 func setupExpiringEscrows(tb testing.TB, size, steps int) *Env {
-	e := &Env{TestApp: apptest.New(tb, apptest.Options{Accounts: 50}), TB: tb}
+	e := &Env{TestApp: apptest.New(tb, apptest.Options{Accounts: 50, DB: diskDB(tb)}), TB: tb}
 	ms := escrowkeeper.NewMsgServerImpl(e.EscrowKeeper)
 	ctx := e.Ctx()
 	create := func(i int, expires int64) {

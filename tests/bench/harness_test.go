@@ -1,6 +1,7 @@
 // Package bench measures agentchain's messages against a bank send on the
 // real application, in-process: pre-signed transactions executed through
-// FinalizeBlock and Commit, as CometBFT drives a validator.
+// FinalizeBlock and Commit, as CometBFT drives a validator, on a goleveldb
+// database in a temporary directory, as a validator keeps its state.
 //
 // Absolute tx/s drifts a lot from run to run on a shared machine, so every
 // row is reported as a ratio against a bank send measured in the same run,
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/agentchain/agentchain/testutil/apptest"
 )
@@ -140,7 +142,7 @@ func median(xs []float64) float64 {
 func runRow(t *testing.T, baseline Workload, row TxRow) Result {
 	t.Helper()
 	n, pairs := sizes()
-	e := &Env{TestApp: apptest.New(t, apptest.Options{Accounts: 600}), TB: t}
+	e := &Env{TestApp: apptest.New(t, apptest.Options{Accounts: 600, DB: diskDB(t)}), TB: t}
 	baseline.Setup(e, n, pairs)
 	row.Work.Setup(e, n, pairs)
 
@@ -342,4 +344,19 @@ func (e *Env) SetupBlock(txs [][]byte) *abci.ResponseFinalizeBlock {
 		}
 	}
 	return res
+}
+
+// diskDB is a goleveldb database in a temporary directory: the store a
+// validator runs on. Rows that compare state sizes use it, so the state
+// lives where a node keeps it (on disk, behind IAVL's and goleveldb's
+// caches), not on the Go heap, where an in-memory database holding every
+// version would make the runtime's garbage collector scan it.
+func diskDB(tb testing.TB) dbm.DB {
+	tb.Helper()
+	db, err := dbm.NewGoLevelDB("application", tb.TempDir(), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = db.Close() })
+	return db
 }

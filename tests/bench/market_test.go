@@ -17,11 +17,11 @@ import (
 
 func init() {
 	rows = append(rows,
-		TxRow{Name: "market Hire", Target: "≥ 0.6", Work: &marketStage{stage: stageHire}},
+		TxRow{Name: "market Hire", Target: "≥ 0.75", Work: &marketStage{stage: stageHire}},
 		TxRow{Name: "market AcceptJob", Target: "≥ 0.8", Work: &marketStage{stage: stageAccept}},
-		TxRow{Name: "market Deliver", Target: "≥ 0.8", Work: &marketStage{stage: stageDeliver}},
-		TxRow{Name: "market Complete", Target: "≥ 0.6", Work: &marketStage{stage: stageComplete}},
-		TxRow{Name: "market lifecycle (4 txs) vs 4 sends", Work: &marketLifecycle{}},
+		TxRow{Name: "market Deliver", Target: "≥ 0.85", Work: &marketStage{stage: stageDeliver}},
+		TxRow{Name: "market Complete", Target: "≥ 0.75", Work: &marketStage{stage: stageComplete}},
+		TxRow{Name: "market lifecycle (4 txs) vs 4 sends", Target: "≥ 0.8", Work: &marketLifecycle{}},
 		TxRow{Name: "market Purchase (pay-per-call)", Target: "≥ 0.8", Work: &marketPurchase{}},
 	)
 	compareRows = append(compareRows, CompareRow{
@@ -225,7 +225,7 @@ func (w *marketLifecycle) Block(e *Env, n int) [][]byte {
 // setupListings builds a chain holding size active listings of one
 // capability, from 100 providers, at spread-out prices.
 func setupListings(tb testing.TB, size, _ int) *Env {
-	e := &Env{TestApp: apptest.New(tb, apptest.Options{Accounts: 100}), TB: tb}
+	e := &Env{TestApp: apptest.New(tb, apptest.Options{Accounts: 100, DB: diskDB(tb)}), TB: tb}
 	ids := agentidkeeper.NewMsgServerImpl(e.AgentIDKeeper)
 	ms := marketkeeper.NewMsgServerImpl(e.MarketKeeper)
 	ctx := e.Ctx()

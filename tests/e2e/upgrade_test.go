@@ -115,7 +115,7 @@ func TestGovernedUpgrade(t *testing.T) {
 	upgradeHeight := h0 + 150
 	res := n.MustSucceed(n.Tx("alice", "upgrade", "software-upgrade", "v2",
 		"--upgrade-height", strconv.FormatInt(upgradeHeight, 10),
-		"--title", "agentchain v2", "--summary", "x/market 1 -> 2: jobs indexed by client agent",
+		"--title", "agentchain v2", "--summary", "x/market 1 -> 2: jobs indexed by client agent; x/reputation 1 -> 2: top-agents index carries the aggregates",
 		"--deposit", deposit, "--no-validate"))
 	ev, ok := res.FindEvent("submit_proposal")
 	if !ok {
@@ -235,13 +235,15 @@ func TestGovernedUpgrade(t *testing.T) {
 			Version string `json:"version"`
 		} `json:"module_versions"`
 	}
-	n.QueryJSON(&versions, "upgrade", "module-versions", "market")
-	if len(versions.ModuleVersions) != 1 || versions.ModuleVersions[0].Version != "2" {
-		t.Fatalf("market's version after the upgrade: %+v", versions.ModuleVersions)
-	}
-	n.QueryJSON(&versions, "upgrade", "module-versions", "market", "--height", strconv.FormatInt(last, 10))
-	if len(versions.ModuleVersions) != 1 || versions.ModuleVersions[0].Version != "1" {
-		t.Fatalf("market's version before the upgrade: %+v", versions.ModuleVersions)
+	for _, module := range []string{"market", "reputation"} {
+		n.QueryJSON(&versions, "upgrade", "module-versions", module)
+		if len(versions.ModuleVersions) != 1 || versions.ModuleVersions[0].Version != "2" {
+			t.Fatalf("%s's version after the upgrade: %+v", module, versions.ModuleVersions)
+		}
+		n.QueryJSON(&versions, "upgrade", "module-versions", module, "--height", strconv.FormatInt(last, 10))
+		if len(versions.ModuleVersions) != 1 || versions.ModuleVersions[0].Version != "1" {
+			t.Fatalf("%s's version before the upgrade: %+v", module, versions.ModuleVersions)
+		}
 	}
 
 	// The new binary reads the old state exactly as the old one did, and the

@@ -24,9 +24,6 @@ import (
 	"github.com/agentchain/agentchain/x/reputation/types"
 )
 
-// ConsensusVersion is the module's state version, for migrations.
-const ConsensusVersion = 1
-
 var (
 	_ module.AppModuleBasic = AppModule{}
 	_ module.HasGenesis     = AppModule{}
@@ -78,6 +75,11 @@ func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwrunt
 func (am AppModule) RegisterServices(cfg module.Configurator) {
 	types.RegisterMsgServer(cfg.MsgServer(), keeper.NewMsgServerImpl(am.keeper))
 	types.RegisterQueryServer(cfg.QueryServer(), keeper.NewQueryServerImpl(am.keeper))
+	if ConsensusVersion >= 2 {
+		if err := cfg.RegisterMigration(types.ModuleName, 1, keeper.NewMigrator(am.keeper).Migrate1to2); err != nil {
+			panic(fmt.Errorf("register the %s 1→2 migration: %w", types.ModuleName, err))
+		}
+	}
 }
 
 // DefaultGenesis returns the default genesis state.

@@ -1,6 +1,7 @@
 // Package v2 is agentchain's first software upgrade: x/market 1 → 2, whose
 // migration indexes every existing job by its client agent (new query
-// jobs-by-client-agent). It adds no store.
+// jobs-by-client-agent), and x/reputation 1 → 2, whose migration copies
+// each aggregate into its top-agents index entry. It adds no store.
 package v2
 
 import (

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 
 	"cosmossdk.io/collections"
 
@@ -18,7 +19,7 @@ const maxBroken = 20
 //   - aggregates: every stored aggregate equals the replay of the feedback
 //     (submissions and revocations in their recorded order), no aggregate
 //     lacks feedback behind it, and the top-agents index holds exactly one
-//     entry per aggregate, at its stored score;
+//     entry per aggregate, at its stored score, carrying a copy equal to it;
 //   - signals: every agent's signals equal a replay of the jobs that made
 //     them (the hooks' rules applied to every job on record) plus what
 //     the jobs pruned since counted (PrunedSignals);
@@ -60,12 +61,15 @@ func (k Keeper) checkAggregates(ctx context.Context) ([]string, error) {
 			broken.Addf("aggregate %d/%q: stored %s/%s at %d (count %d), replayed %s/%s at %d (count %d)",
 				key.K1(), key.K2(), a.WeightedScore, a.Weight, a.Height, a.Count, r.WeightedScore, r.Weight, r.Height, r.Count)
 		}
-		has, err := k.Aggregates.Indexes.Score.Has(ctx, collections.Join(a.Capability, a.ScoreMicro), key)
-		if err != nil {
-			return true, err
-		}
-		if !has {
+		copied, err := k.Aggregates.Indexes.Score.Get(ctx, collections.Join(a.Capability, a.ScoreMicro), key)
+		switch {
+		case errors.Is(err, collections.ErrNotFound):
 			broken.Addf("aggregate %d/%q is not in the top-agents index at %d", key.K1(), key.K2(), a.ScoreMicro)
+		case err != nil:
+			return true, err
+		case !sameAggregate(copied, a):
+			broken.Addf("aggregate %d/%q: the top-agents index holds %s/%s at %d (count %d), the aggregate %s/%s at %d (count %d)",
+				key.K1(), key.K2(), copied.WeightedScore, copied.Weight, copied.Height, copied.Count, a.WeightedScore, a.Weight, a.Height, a.Count)
 		}
 		return false, nil
 	}); err != nil {
@@ -75,7 +79,7 @@ func (k Keeper) checkAggregates(ctx context.Context) ([]string, error) {
 		broken.Addf("%d aggregates stored, the feedback makes %d", stored, len(replayed))
 	}
 	indexed := 0
-	if err := k.Aggregates.Indexes.Score.Keys().Walk(ctx, nil, func(collections.Pair[ScoreKey, AggKey]) (bool, error) {
+	if err := k.Aggregates.Indexes.Score.Entries().Walk(ctx, nil, func(collections.Pair[ScoreKey, AggKey], types.Aggregate) (bool, error) {
 		indexed++
 		return false, nil
 	}); err != nil {
@@ -189,4 +193,10 @@ func signalsEqual(a, b types.Signals) bool {
 		a.JobsExpired == b.JobsExpired && a.DisputesOpened == b.DisputesOpened && a.DisputesLost == b.DisputesLost &&
 		a.DeliveredOnTime == b.DeliveredOnTime && a.JobsAsClient == b.JobsAsClient &&
 		a.Earned.Equal(b.Earned) && a.Spent.Equal(b.Spent)
+}
+
+// sameAggregate reports whether two aggregates hold the same values.
+func sameAggregate(a, b types.Aggregate) bool {
+	return a.AgentId == b.AgentId && a.Capability == b.Capability && a.WeightedScore.Equal(b.WeightedScore) &&
+		a.Weight.Equal(b.Weight) && a.Height == b.Height && a.Count == b.Count && a.ScoreMicro == b.ScoreMicro
 }

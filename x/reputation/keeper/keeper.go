@@ -50,8 +50,10 @@ func (i FeedbackIndexes) IndexesList() []collections.Index[FeedbackKey, types.Fe
 
 // AggregateIndexes are the secondary indexes of aggregates.
 type AggregateIndexes struct {
-	// Score holds (capability, score at last write) → aggregate.
-	Score *collidx.Many[ScoreKey, AggKey, types.Aggregate]
+	// Score holds (capability, score at last write, aggregate key) → a copy
+	// of the aggregate, so the top-agents query re-scores its candidates
+	// from adjacent entries without reading each aggregate (state v2).
+	Score *collidx.Covering[ScoreKey, AggKey, types.Aggregate]
 }
 
 // IndexesList implements collections.Indexes.
@@ -115,8 +117,9 @@ func NewKeeper(
 			}),
 		Aggregates: collidx.NewIndexedMap(sb, types.AggregatesKey, "aggregates", aggKeyCodec,
 			codec.CollValue[types.Aggregate](cdc), AggregateIndexes{
-				Score: collidx.NewMany(sb, types.AggregatesByScoreKey, "aggregates_by_score",
+				Score: collidx.NewCovering(sb, types.AggregatesByScoreKey, "aggregates_by_score",
 					collections.PairKeyCodec(collections.StringKey, collections.Uint64Key), aggKeyCodec,
+					codec.CollValue[types.Aggregate](cdc),
 					func(_ AggKey, a types.Aggregate) ([]ScoreKey, error) {
 						return []ScoreKey{collections.Join(a.Capability, a.ScoreMicro)}, nil
 					}),

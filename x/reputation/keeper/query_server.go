@@ -153,10 +153,16 @@ func (q queryServer) TopAgents(ctx context.Context, req *types.QueryTopAgentsReq
 		EndInclusive(collections.Join(collections.Join(capability, uint64(math.MaxUint64)), collections.Join(uint64(math.MaxUint64), ""))).
 		Descending()
 	var ranked []types.RankedAgent
-	err = q.k.Aggregates.Indexes.Score.Keys().Walk(ctx, rng, func(key collections.Pair[ScoreKey, AggKey]) (bool, error) {
-		agg, err := q.k.Aggregates.Get(ctx, key.K2())
-		if err != nil {
-			return true, err
+	// The index entries carry the aggregates: one walk over adjacent
+	// entries, no read per candidate.
+	err = q.k.Aggregates.Indexes.Score.Entries().Walk(ctx, rng, func(key collections.Pair[ScoreKey, AggKey], agg types.Aggregate) (bool, error) {
+		if agg.AgentId == 0 {
+			// An entry written before the v2 upgrade (a query at an older
+			// height) holds no copy: read the aggregate itself.
+			var err error
+			if agg, err = q.k.Aggregates.Get(ctx, key.K2()); err != nil {
+				return true, err
+			}
 		}
 		if agg.Capability != capability {
 			return false, nil
@@ -170,8 +176,9 @@ func (q queryServer) TopAgents(ctx context.Context, req *types.QueryTopAgentsReq
 	}
 	candidates := len(ranked)
 	sort.SliceStable(ranked, func(a, b int) bool {
-		if c := ranked[a].Score.Sub(ranked[b].Score); !c.IsZero() {
-			return c.IsPositive()
+		// Compared in place: a subtraction would allocate on every step.
+		if !ranked[a].Score.Equal(ranked[b].Score) {
+			return ranked[a].Score.GT(ranked[b].Score)
 		}
 		return ranked[a].AgentId < ranked[b].AgentId
 	})
