@@ -195,8 +195,12 @@ func report(tb testing.TB, ti simsx.TestInstance[*app.App], _ []simtypes.Account
 	escrows := 0
 	_ = ti.App.EscrowKeeper.Escrows.Walk(ctx, nil, func(uint64, escrowtypes.Escrow) (bool, error) { escrows++; return false, nil })
 	madeEscrows := max(int(nextEscrow), 1) - 1
-	tb.Logf("seed %d: %d blocks simulated up to height %d, %d messages executed, %d invariant checks passed; %d jobs made, %d pruned; %d escrows made, %d pruned; agentchain messages: %s",
-		ti.Cfg.Seed, c.blocks, ti.App.LastBlockHeight(), total, c.checks, made, made-inState, madeEscrows, madeEscrows-escrows, strings.Join(ours, ", "))
+	nextRequest, _ := ti.App.MarketKeeper.RequestSeq.Peek(ctx)
+	requests := 0
+	_ = ti.App.MarketKeeper.Requests.Walk(ctx, nil, func(uint64, markettypes.Request) (bool, error) { requests++; return false, nil })
+	madeRequests := max(int(nextRequest), 1) - 1
+	tb.Logf("seed %d: %d blocks simulated up to height %d, %d messages executed, %d invariant checks passed; %d jobs made, %d pruned; %d requests made, %d pruned; %d escrows made, %d pruned; agentchain messages: %s",
+		ti.Cfg.Seed, c.blocks, ti.App.LastBlockHeight(), total, c.checks, made, made-inState, madeRequests, madeRequests-requests, madeEscrows, madeEscrows-escrows, strings.Join(ours, ", "))
 	if c.blocks < ti.Cfg.NumBlocks {
 		tb.Fatalf("only %d of %d blocks ran", c.blocks, ti.Cfg.NumBlocks)
 	}

@@ -59,6 +59,8 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	if err := k.pruneSettled(sdkCtx, params); err != nil {
 		k.logger.Error("market prune walk failed", "err", err)
 	}
+	// And closed requests past theirs, within the same bound again.
+	k.pruneRequests(sdkCtx, params)
 	return nil
 }
 

@@ -118,8 +118,11 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
-	// The prune queue follows from the settled jobs.
-	_, err := k.rebuildPruneQueue(ctx)
+	// The prune queues follow from the settled jobs and closed requests.
+	if _, err := k.rebuildPruneQueue(ctx); err != nil {
+		return err
+	}
+	_, err := k.rebuildRequestPruneQueue(ctx)
 	return err
 }
 

@@ -31,7 +31,9 @@ const maxBroken = 20
 //     and request id (or one pruned since), and every purchase job has its
 //     marker;
 //   - prune-queue: every settled job in state waits in the prune queue at
-//     its settled height, and every entry is such a job;
+//     its settled height, and every entry is such a job; the same for
+//     closed requests and their closed heights; an accepted request's job
+//     is in state;
 //   - job-indexes: every job index (client, provider, status, parent and,
 //     since the v2 upgrade, client agent) holds exactly the jobs with that
 //     key (saveJob moves the indexes without reading the stored job back).
@@ -80,7 +82,69 @@ func (k Keeper) checkPruneQueue(ctx context.Context) ([]string, error) {
 	if settled != entries {
 		broken.Addf("%d settled jobs, %d prune queue entries", settled, entries)
 	}
-	return broken.List(), err
+	if err != nil {
+		return nil, err
+	}
+	if err := k.checkRequestPruneQueue(ctx, broken); err != nil {
+		return nil, err
+	}
+	return broken.List(), nil
+}
+
+// checkRequestPruneQueue: every closed (cancelled or expired) request waits
+// in the request prune queue at its closed height, every entry is such a
+// request, and every accepted request's job is in state (it leaves with
+// its job, never before).
+func (k Keeper) checkRequestPruneQueue(ctx context.Context, broken *invariant.Broken) error {
+	entries := 0
+	err := k.RequestPruneQueue.Walk(ctx, nil, func(key QueueKey) (bool, error) {
+		entries++
+		r, err := k.Requests.Get(ctx, key.K2())
+		switch {
+		case errors.Is(err, collections.ErrNotFound):
+			broken.Addf("request prune queue entry (%d, %d) has no request", key.K1(), key.K2())
+		case err != nil:
+			return true, err
+		case !requestClosed(r) || r.ClosedHeight != key.K1():
+			broken.Addf("request prune queue entry (%d, %d): the request is %s, closed at %d", key.K1(), key.K2(), r.Status, r.ClosedHeight)
+		}
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	closed := 0
+	err = k.Requests.Walk(ctx, nil, func(id uint64, r types.Request) (bool, error) {
+		switch {
+		case requestClosed(r):
+			closed++
+			has, err := k.RequestPruneQueue.Has(ctx, collections.Join(r.ClosedHeight, id))
+			if err != nil {
+				return true, err
+			}
+			if !has {
+				broken.Addf("closed request %d (at %d) is not in the request prune queue", id, r.ClosedHeight)
+			}
+		case r.Status == types.REQUEST_STATUS_ACCEPTED:
+			has, err := k.Jobs.Has(ctx, r.JobId)
+			if err != nil {
+				return true, err
+			}
+			if !has {
+				broken.Addf("accepted request %d outlived its job %d", id, r.JobId)
+			}
+		}
+		return false, nil
+	})
+	if closed != entries {
+		broken.Addf("%d closed requests, %d request prune queue entries", closed, entries)
+	}
+	return err
+}
+
+// requestClosed reports whether a request was cancelled or expired.
+func requestClosed(r types.Request) bool {
+	return r.Status == types.REQUEST_STATUS_CANCELLED || r.Status == types.REQUEST_STATUS_EXPIRED
 }
 
 func (k Keeper) checkJobEscrows(ctx context.Context) ([]string, error) {

@@ -126,6 +126,9 @@ type Keeper struct {
 	// PruneQueue holds (settled height, id) of every settled job still in
 	// state, oldest first (prune.go).
 	PruneQueue collections.KeySet[QueueKey]
+	// RequestPruneQueue holds (closed height, id) of every cancelled or
+	// expired request still in state, oldest first (prune.go).
+	RequestPruneQueue collections.KeySet[QueueKey]
 }
 
 // NewKeeper returns the keeper. feeCollector is the module account that
@@ -223,7 +226,8 @@ func NewKeeper(
 		RequestQueue: collections.NewKeySet(sb, types.RequestQueueKey, "request_queue", keeperutil.QueueKeyCodec),
 		Purchases: collections.NewMap(sb, types.PurchasesKey, "purchases",
 			collections.PairKeyCodec(sdk.AccAddressKey, collections.StringKey), collections.Uint64Value),
-		PruneQueue: collections.NewKeySet(sb, types.PruneQueueKey, "prune_queue", keeperutil.QueueKeyCodec),
+		PruneQueue:        collections.NewKeySet(sb, types.PruneQueueKey, "prune_queue", keeperutil.QueueKeyCodec),
+		RequestPruneQueue: collections.NewKeySet(sb, types.RequestPruneQueueKey, "request_prune_queue", keeperutil.QueueKeyCodec),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -280,6 +284,9 @@ func (k Keeper) GetListing(ctx context.Context, id uint64) (types.Listing, error
 func (k Keeper) GetRequest(ctx context.Context, id uint64) (types.Request, error) {
 	r, err := k.Requests.Get(ctx, id)
 	if errors.Is(err, collections.ErrNotFound) {
+		if pruned, perr := k.RequestPruned(ctx, id); perr == nil && pruned {
+			return r, errorsmod.Wrapf(types.ErrRequestNotFound, "request %d finished and left state with its bids (after settled_job_retention_blocks, or with the job it became); its history is in its events", id)
+		}
 		return r, errorsmod.Wrapf(types.ErrRequestNotFound, "request %d", id)
 	}
 	return r, err

@@ -21,7 +21,9 @@ func NewMigrator(k Keeper) Migrator { return Migrator{k: k} }
 // Migrate1to2 (the v2 upgrade) indexes every existing job by its client
 // agent; from version 2 on, the index follows every write. It also sets
 // the pruning params to their defaults and queues every settled job for
-// pruning. It reads every job once; the upgrade block has no gas limit.
+// pruning, and queues the closed requests (counted from the upgrade) the
+// same way. It reads every job and request once; the upgrade block has no
+// gas limit.
 func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 	idx := m.k.Jobs.Indexes.ClientAgent
 	indexed := 0
@@ -52,6 +54,28 @@ func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	m.k.logger.Info("market v2 migration: jobs indexed by client agent, settled jobs queued for pruning", "jobs", indexed, "settled", settled)
+	// Requests closed before v2 carry no closed height: they count from
+	// the upgrade, then wait in their prune queue.
+	var closed []types.Request
+	err = m.k.Requests.Walk(ctx, nil, func(_ uint64, r types.Request) (bool, error) {
+		if requestClosed(r) && r.ClosedHeight == 0 {
+			closed = append(closed, r)
+		}
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range closed {
+		r.ClosedHeight = ctx.BlockHeight()
+		if err := m.k.Requests.Set(ctx, r.Id, r); err != nil {
+			return err
+		}
+	}
+	closedQueued, err := m.k.rebuildRequestPruneQueue(ctx)
+	if err != nil {
+		return err
+	}
+	m.k.logger.Info("market v2 migration: jobs indexed by client agent, settled jobs queued for pruning", "jobs", indexed, "settled", settled, "closed requests", closedQueued)
 	return typedevent.Emit(ctx, &types.EventMigrated{FromVersion: 1, ToVersion: 2, Records: uint64(indexed)})
 }

@@ -38,7 +38,12 @@ func (k Keeper) closeRequest(ctx context.Context, r *types.Request, status types
 		return err
 	}
 	r.Status = status
+	r.ClosedHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
 	if err := k.saveRequest(ctx, r, true); err != nil {
+		return err
+	}
+	// It leaves state, with its bids and escrow, after the retention window.
+	if err := k.RequestPruneQueue.Set(ctx, collections.Join(r.ClosedHeight, r.Id)); err != nil {
 		return err
 	}
 	return typedevent.Emit(ctx, &types.EventRequestClosed{RequestId: r.Id, Status: status, Refund: r.Budget})

@@ -88,8 +88,8 @@ func (gs GenesisState) Validate() error {
 		}
 	}
 	for _, r := range requests {
-		// A request's job may have been pruned since it settled.
-		if r.Status == REQUEST_STATUS_ACCEPTED && (r.JobId == 0 || r.JobId >= gs.NextJobId || jobs[r.JobId] != nil && jobs[r.JobId].RequestId != r.Id) {
+		// An accepted request leaves state with its job, never before or after.
+		if r.Status == REQUEST_STATUS_ACCEPTED && (r.JobId == 0 || jobs[r.JobId] == nil || jobs[r.JobId].RequestId != r.Id) {
 			return fmt.Errorf("accepted request %d points at job %d, which is not its job", r.Id, r.JobId)
 		}
 	}

@@ -35,6 +35,9 @@ var (
 	PurchasesKey            = collections.NewPrefix(19)
 	// PruneQueueKey orders settled jobs by (settled height, id) for pruning.
 	PruneQueueKey = collections.NewPrefix(20)
+	// RequestPruneQueueKey orders closed (cancelled or expired) requests by
+	// (closed height, id) for pruning.
+	RequestPruneQueueKey = collections.NewPrefix(21)
 )
 
 // Field limits.
