@@ -1,6 +1,8 @@
 package integrity_test
 
 import (
+	"cosmossdk.io/collections"
+
 	"testing"
 
 	sdkmath "cosmossdk.io/math"
@@ -62,6 +64,10 @@ func TestZeroHeightRestartKeepsEveryClock(t *testing.T) {
 	reqID, _ := ta.MarketKeeper.RequestSeq.Peek(ta.Ctx())
 	reqID = max(reqID, 1)
 	w.ok(client, &markettypes.MsgPostRequest{Client: client.Addr.String(), Capability: "summarize", SpecUri: "https://spec.example", SpecHash: hash("s"), Budget: coin(3_000_000), BidDeadline: ta.Height + 1 + 70})
+	// And a cancelled one, whose closed height (its retention clock) moves too.
+	cancelledReq := reqID + 1
+	w.ok(client, &markettypes.MsgPostRequest{Client: client.Addr.String(), Capability: "summarize", SpecUri: "https://spec.example", SpecHash: hash("s"), Budget: coin(1_000_000), BidDeadline: ta.Height + 1 + 70})
+	w.ok(client, &markettypes.MsgCancelRequest{Client: client.Addr.String(), RequestId: cancelledReq})
 	escID, _ := ta.EscrowKeeper.EscrowSeq.Peek(ta.Ctx())
 	expiring, disputedEscrow := max(escID, 1), max(escID, 1)+1
 	w.ok(client, &escrowtypes.MsgCreateEscrow{Payer: client.Addr.String(), Payee: stranger.Addr.String(), Amount: sdk.NewCoins(coin(400_000)), ExpiresHeight: ta.Height + 1 + 35})
@@ -87,6 +93,7 @@ func TestZeroHeightRestartKeepsEveryClock(t *testing.T) {
 		openJobs[id] = w.job(id)
 	}
 	request, _ := ta.MarketKeeper.GetRequest(ta.Ctx(), reqID)
+	cancelled, _ := ta.MarketKeeper.GetRequest(ta.Ctx(), cancelledReq)
 	escrows := map[uint64]escrowtypes.Escrow{}
 	for _, id := range []uint64{expiring, disputedEscrow} {
 		escrows[id], _ = ta.EscrowKeeper.GetEscrow(ta.Ctx(), id)
@@ -134,6 +141,12 @@ func TestZeroHeightRestartKeepsEveryClock(t *testing.T) {
 	}
 	if r, _ := nb.MarketKeeper.GetRequest(ctx, reqID); r.Status != markettypes.REQUEST_STATUS_OPEN || r.BidDeadline != request.BidDeadline-H {
 		t.Fatalf("request: %s bid deadline %d; was %d at %d", r.Status, r.BidDeadline, request.BidDeadline, H)
+	}
+	if r, _ := nb.MarketKeeper.GetRequest(ctx, cancelledReq); r.Status != markettypes.REQUEST_STATUS_CANCELLED || cancelled.ClosedHeight == 0 || r.ClosedHeight != cancelled.ClosedHeight-H {
+		t.Fatalf("cancelled request: %s closed at %d; was %d at %d", r.Status, r.ClosedHeight, cancelled.ClosedHeight, H)
+	}
+	if has, err := nb.MarketKeeper.RequestPruneQueue.Has(ctx, collections.Join(cancelled.ClosedHeight-H, cancelledReq)); err != nil || !has {
+		t.Fatalf("cancelled request not queued for pruning at its moved height: %v %v", has, err)
 	}
 	if e, _ := nb.EscrowKeeper.GetEscrow(ctx, expiring); e.Status != escrowtypes.ESCROW_STATUS_LOCKED || e.ExpiresHeight != escrows[expiring].ExpiresHeight-H {
 		t.Fatalf("expiring escrow: %s at %d; was %d", e.Status, e.ExpiresHeight, escrows[expiring].ExpiresHeight)

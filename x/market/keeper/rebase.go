@@ -100,13 +100,21 @@ func (k Keeper) RebaseHeights(ctx context.Context, exported int64) error {
 	if err := k.RequestQueue.Clear(ctx, nil); err != nil {
 		return err
 	}
+	if err := k.RequestPruneQueue.Clear(ctx, nil); err != nil {
+		return err
+	}
 	for _, r := range requests {
-		r.CreatedHeight, r.BidDeadline = h(r.CreatedHeight), h(r.BidDeadline)
+		r.CreatedHeight, r.BidDeadline, r.ClosedHeight = h(r.CreatedHeight), h(r.BidDeadline), opt(r.ClosedHeight)
 		if err := k.Requests.Set(ctx, r.Id, r); err != nil {
 			return err
 		}
 		if r.Status == types.REQUEST_STATUS_OPEN {
 			if err := k.RequestQueue.Set(ctx, collections.Join(r.BidDeadline, r.Id)); err != nil {
+				return err
+			}
+		}
+		if requestClosed(r) {
+			if err := k.RequestPruneQueue.Set(ctx, collections.Join(r.ClosedHeight, r.Id)); err != nil {
 				return err
 			}
 		}
