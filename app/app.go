@@ -419,6 +419,7 @@ func New(
 		feegrant.ModuleName,
 		escrowtypes.ModuleName,
 		markettypes.ModuleName,
+		agentidtypes.ModuleName,
 	)
 
 	// genutil runs after staking and bank so the gentxs find funded accounts

@@ -115,7 +115,7 @@ func TestGovernedUpgrade(t *testing.T) {
 	upgradeHeight := h0 + 150
 	res := n.MustSucceed(n.Tx("alice", "upgrade", "software-upgrade", "v2",
 		"--upgrade-height", strconv.FormatInt(upgradeHeight, 10),
-		"--title", "agentchain v2", "--summary", "x/market 1 -> 2: jobs indexed by client agent; x/reputation 1 -> 2: top-agents index carries the aggregates",
+		"--title", "agentchain v2", "--summary", "x/market 1 -> 2: jobs indexed by client agent; x/reputation 1 -> 2: top-agents index carries the aggregates; x/agentid 1 -> 2: expired attestations pruned",
 		"--deposit", deposit, "--no-validate"))
 	ev, ok := res.FindEvent("submit_proposal")
 	if !ok {
@@ -235,7 +235,7 @@ func TestGovernedUpgrade(t *testing.T) {
 			Version string `json:"version"`
 		} `json:"module_versions"`
 	}
-	for _, module := range []string{"market", "reputation"} {
+	for _, module := range []string{"agentid", "market", "reputation"} {
 		n.QueryJSON(&versions, "upgrade", "module-versions", module)
 		if len(versions.ModuleVersions) != 1 || versions.ModuleVersions[0].Version != "2" {
 			t.Fatalf("%s's version after the upgrade: %+v", module, versions.ModuleVersions)

@@ -23,14 +23,12 @@ import (
 	"github.com/agentchain/agentchain/x/agentid/types"
 )
 
-// ConsensusVersion is the module's state version, for migrations.
-const ConsensusVersion = 1
-
 var (
-	_ module.AppModuleBasic = AppModule{}
-	_ module.HasGenesis     = AppModule{}
-	_ module.HasServices    = AppModule{}
-	_ appmodule.AppModule   = AppModule{}
+	_ module.AppModuleBasic   = AppModule{}
+	_ module.HasGenesis       = AppModule{}
+	_ module.HasServices      = AppModule{}
+	_ appmodule.AppModule     = AppModule{}
+	_ appmodule.HasEndBlocker = AppModule{}
 )
 
 // AppModule is the x/agentid module.
@@ -77,6 +75,16 @@ func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwrunt
 func (am AppModule) RegisterServices(cfg module.Configurator) {
 	types.RegisterMsgServer(cfg.MsgServer(), keeper.NewMsgServerImpl(am.keeper))
 	types.RegisterQueryServer(cfg.QueryServer(), keeper.NewQueryServerImpl(am.keeper))
+	if ConsensusVersion >= 2 {
+		if err := cfg.RegisterMigration(types.ModuleName, 1, keeper.NewMigrator(am.keeper).Migrate1to2); err != nil {
+			panic(fmt.Errorf("register the %s 1→2 migration: %w", types.ModuleName, err))
+		}
+	}
+}
+
+// EndBlock prunes expired attestations past their retention (bounded).
+func (am AppModule) EndBlock(ctx context.Context) error {
+	return am.keeper.EndBlock(ctx)
 }
 
 // GetTxCmd returns the commands that autocli cannot build: registration and

@@ -1,10 +1,9 @@
 package integrity_test
 
 import (
-	"cosmossdk.io/collections"
-
 	"testing"
 
+	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -41,6 +40,16 @@ func TestZeroHeightRestartKeepsEveryClock(t *testing.T) {
 	provider := w.newAgent(owner)
 	listing := w.listing(provider, "summarize", 2_000_000, 30)
 	capped := w.newAgent(client)
+	// An attestation that expires: its expiry (and prune queue entry) moves.
+	ap, _ := ta.AgentIDKeeper.Params.Get(ta.Ctx())
+	ap.Attesters = []string{stranger.Addr.String()}
+	w.gov(&agentidtypes.MsgUpdateParams{Authority: authority, Params: ap})
+	w.ok(stranger, &agentidtypes.MsgAttest{Attester: stranger.Addr.String(), AgentId: provider.id, ClaimType: "kyc", Uri: "https://claims.example/kyc", Hash: hash("kyc"), ExpiresHeight: ta.Height + 300})
+	attestationKey := collections.Join(provider.id, collections.Join(stranger.Addr, "kyc"))
+	attestation, err := ta.AgentIDKeeper.Attestations.Get(ta.Ctx(), attestationKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// A rated job, so the provider has a score that decays.
 	rated := w.hire(client, listing, 200)
@@ -141,6 +150,12 @@ func TestZeroHeightRestartKeepsEveryClock(t *testing.T) {
 	}
 	if r, _ := nb.MarketKeeper.GetRequest(ctx, reqID); r.Status != markettypes.REQUEST_STATUS_OPEN || r.BidDeadline != request.BidDeadline-H {
 		t.Fatalf("request: %s bid deadline %d; was %d at %d", r.Status, r.BidDeadline, request.BidDeadline, H)
+	}
+	if at, err := nb.AgentIDKeeper.Attestations.Get(ctx, attestationKey); err != nil || at.ExpiresHeight != attestation.ExpiresHeight-H {
+		t.Fatalf("attestation expiry %d, was %d at %d: %v", at.ExpiresHeight, attestation.ExpiresHeight, H, err)
+	}
+	if has, err := nb.AgentIDKeeper.AttestationExpiry.Has(ctx, collections.Join(attestation.ExpiresHeight-H, provider.id)); err != nil || !has {
+		t.Fatalf("the attestation is not queued for pruning at its moved expiry: %v %v", has, err)
 	}
 	if r, _ := nb.MarketKeeper.GetRequest(ctx, cancelledReq); r.Status != markettypes.REQUEST_STATUS_CANCELLED || cancelled.ClosedHeight == 0 || r.ClosedHeight != cancelled.ClosedHeight-H {
 		t.Fatalf("cancelled request: %s closed at %d; was %d at %d", r.Status, r.ClosedHeight, cancelled.ClosedHeight, H)

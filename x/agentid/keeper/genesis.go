@@ -56,6 +56,10 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	// The expiry queue follows from the attestations.
+	if _, err := k.rebuildExpiryQueue(ctx); err != nil {
+		return err
+	}
 	return k.CheckDepositConservation(ctx)
 }
 

@@ -17,7 +17,11 @@ const maxBroken = 20
 //   - deposits: the module account holds exactly the deposits of the agents
 //     that are not deactivated;
 //   - spend-policies: every policy is well formed, belongs to an agent that
-//     is not deactivated, and an agent has at most MaxSpendPoliciesPerAgent.
+//     is not deactivated, and an agent has at most MaxSpendPoliciesPerAgent;
+//   - attestation-expiry: every attestation that expires waits in the
+//     expiry queue at (its expires height, its agent), so it leaves state
+//     after the retention window (entries whose attestation was revoked or
+//     renewed since may remain: they find nothing to prune).
 func (k Keeper) Invariants() []invariant.Invariant {
 	return []invariant.Invariant{
 		{Name: "agentid/deposits", Check: func(ctx context.Context) ([]string, error) {
@@ -27,6 +31,7 @@ func (k Keeper) Invariants() []invariant.Invariant {
 			return nil, nil
 		}},
 		{Name: "agentid/spend-policies", Check: k.checkSpendPolicies},
+		{Name: "agentid/attestation-expiry", Check: k.checkAttestationExpiry},
 	}
 }
 
@@ -59,4 +64,25 @@ func (k Keeper) checkSpendPolicies(ctx context.Context) ([]string, error) {
 		}
 	}
 	return broken.List(), nil
+}
+
+func (k Keeper) checkAttestationExpiry(ctx context.Context) ([]string, error) {
+	broken := invariant.NewBroken(maxBroken)
+	err := k.Attestations.Walk(ctx, nil, func(key AttestationKey, at types.Attestation) (bool, error) {
+		if key.K1() != at.AgentId || key.K2().K2() != at.ClaimType {
+			broken.Addf("attestation stored under agent %d, claim %q says agent %d, claim %q", key.K1(), key.K2().K2(), at.AgentId, at.ClaimType)
+		}
+		if at.ExpiresHeight == 0 {
+			return false, nil
+		}
+		has, err := k.AttestationExpiry.Has(ctx, collections.Join(at.ExpiresHeight, at.AgentId))
+		if err != nil {
+			return true, err
+		}
+		if !has {
+			broken.Addf("attestation %q of agent %d by %s expires at %d but is not in the expiry queue", at.ClaimType, at.AgentId, at.Attester, at.ExpiresHeight)
+		}
+		return false, nil
+	})
+	return broken.List(), err
 }

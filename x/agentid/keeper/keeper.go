@@ -18,6 +18,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/agentchain/agentchain/internal/collidx"
+	"github.com/agentchain/agentchain/internal/keeperutil"
 	"github.com/agentchain/agentchain/x/agentid/types"
 )
 
@@ -85,6 +86,9 @@ type Keeper struct {
 	SpendLimits collections.Map[collections.Pair[uint64, string], types.SpendLimit]
 	// BindingNonces hold the last key-proof nonce accepted per agent address.
 	BindingNonces collections.Map[sdk.AccAddress, uint64]
+	// AttestationExpiry holds (expires height, agent id) for every
+	// attestation that expires (prune.go).
+	AttestationExpiry collections.KeySet[keeperutil.QueueKey]
 }
 
 // NewKeeper returns the keeper. authority is the account allowed to change
@@ -125,6 +129,7 @@ func NewKeeper(
 			codec.CollValue[types.SpendLimit](cdc)),
 		BindingNonces: collections.NewMap(sb, types.BindingNoncesKey, "binding_nonces",
 			sdk.AccAddressKey, collections.Uint64Value),
+		AttestationExpiry: collections.NewKeySet(sb, types.AttestationExpiryKey, "attestation_expiry", keeperutil.QueueKeyCodec),
 	}
 	schema, err := sb.Build()
 	if err != nil {

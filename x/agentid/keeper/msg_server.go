@@ -520,6 +520,9 @@ func (m msgServer) Attest(ctx context.Context, msg *types.MsgAttest) (*types.Msg
 	if err := k.Attestations.Set(ctx, collections.Join(agent.Id, collections.Join(attester, msg.ClaimType)), att); err != nil {
 		return nil, err
 	}
+	if err := k.queueExpiry(ctx, att); err != nil {
+		return nil, err
+	}
 	if err := typedevent.Emit(ctx, &types.EventAttested{
 		AgentId: agent.Id, Attester: att.Attester, ClaimType: att.ClaimType, ExpiresHeight: att.ExpiresHeight,
 	}); err != nil {

@@ -555,6 +555,10 @@ func TestUpdateParams(t *testing.T) {
 	bad.MaxCapabilities = 0
 	dupAttesters := types.DefaultParams()
 	dupAttesters.Attesters = []string{s.acc(1).Addr.String(), s.acc(1).Addr.String()}
+	negativeRetention := types.DefaultParams()
+	negativeRetention.AttestationRetentionBlocks = -1
+	tooManyPrunes := types.DefaultParams()
+	tooManyPrunes.MaxPrunesPerBlock = 10_001
 	cases := []struct {
 		name string
 		msg  types.MsgUpdateParams
@@ -563,6 +567,8 @@ func TestUpdateParams(t *testing.T) {
 		{"non-authority", types.MsgUpdateParams{Authority: s.acc(0).Addr.String(), Params: good}, types.ErrInvalidAuthority},
 		{"invalid params", types.MsgUpdateParams{Authority: authority, Params: bad}, types.ErrInvalidParams},
 		{"duplicate attesters", types.MsgUpdateParams{Authority: authority, Params: dupAttesters}, types.ErrInvalidParams},
+		{"negative attestation retention", types.MsgUpdateParams{Authority: authority, Params: negativeRetention}, types.ErrInvalidParams},
+		{"unbounded pruning", types.MsgUpdateParams{Authority: authority, Params: tooManyPrunes}, types.ErrInvalidParams},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

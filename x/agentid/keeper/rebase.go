@@ -48,6 +48,9 @@ func (k Keeper) RebaseHeights(ctx context.Context, exported int64) error {
 			return err
 		}
 	}
+	if _, err := k.rebuildExpiryQueue(ctx); err != nil {
+		return err
+	}
 	var limits []types.SpendLimit
 	if err := k.SpendLimits.Walk(ctx, nil, func(_ collections.Pair[uint64, string], l types.SpendLimit) (bool, error) {
 		limits = append(limits, l)

@@ -48,14 +48,18 @@ var _ module.AppModuleSimulation = Module{}
 // Capabilities the simulation's agents and listings use.
 var Capabilities = []string{"summarize", "translate", "research", "code", "review"}
 
-// GenerateGenesisState sets random params: a deposit up to 1 AGNT, and
-// three of the simulation's accounts as attesters.
+// GenerateGenesisState sets random params: a deposit up to 1 AGNT, three
+// of the simulation's accounts as attesters, and a short retention of
+// expired attestations (up to 40 blocks, at most 1-5 agents a block) so
+// that pruning runs inside a simulation.
 func (Module) GenerateGenesisState(s *module.SimulationState) {
 	gs := types.DefaultGenesis()
 	gs.Params.RegistrationDeposit = sdk.NewCoin(s.BondDenom, sdkmath.NewInt(s.Rand.Int63n(1_000_001)))
 	for i := 0; i < 3 && i < len(s.Accounts); i++ {
 		gs.Params.Attesters = append(gs.Params.Attesters, s.Accounts[i].AddressBech32)
 	}
+	gs.Params.AttestationRetentionBlocks = s.Rand.Int63n(40)
+	gs.Params.MaxPrunesPerBlock = uint32(1 + s.Rand.Intn(5))
 	s.GenState[types.ModuleName] = s.Cdc.MustMarshalJSON(gs)
 }
 

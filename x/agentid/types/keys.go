@@ -22,4 +22,7 @@ var (
 	AttestationsKey       = collections.NewPrefix(7)
 	SpendLimitsKey        = collections.NewPrefix(8)
 	BindingNoncesKey      = collections.NewPrefix(9)
+	// AttestationExpiryKey orders (expires height, agent id) of expiring
+	// attestations for pruning.
+	AttestationExpiryKey = collections.NewPrefix(10)
 )

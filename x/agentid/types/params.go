@@ -17,12 +17,18 @@ const (
 	DefaultMaxCapabilities = 16
 	// DefaultMaxEndpoints bounds an agent's endpoints.
 	DefaultMaxEndpoints = 8
+	// DefaultAttestationRetentionBlocks keeps an expired attestation two
+	// weeks (at one block a second) after it expired.
+	DefaultAttestationRetentionBlocks = 1_209_600
+	// DefaultMaxPrunesPerBlock bounds EndBlock's pruning.
+	DefaultMaxPrunesPerBlock = 100
 
 	// Hard limits on what governance may set, so that no parameter change
 	// can make a single agent record unboundedly large.
 	maxCapabilitiesLimit = 64
 	maxEndpointsLimit    = 32
 	maxAttesters         = 100
+	maxPrunesLimit       = 10_000
 )
 
 // DefaultRegistrationDeposit is 10 AGNT: enough that squatting thousands of
@@ -37,6 +43,9 @@ func DefaultParams() Params {
 		Attesters:           []string{},
 		MaxCapabilities:     DefaultMaxCapabilities,
 		MaxEndpoints:        DefaultMaxEndpoints,
+
+		AttestationRetentionBlocks: DefaultAttestationRetentionBlocks,
+		MaxPrunesPerBlock:          DefaultMaxPrunesPerBlock,
 	}
 }
 
@@ -50,6 +59,12 @@ func (p Params) Validate() error {
 	}
 	if p.MaxEndpoints == 0 || p.MaxEndpoints > maxEndpointsLimit {
 		return fmt.Errorf("max endpoints must be in [1, %d], got %d", maxEndpointsLimit, p.MaxEndpoints)
+	}
+	if p.AttestationRetentionBlocks < 0 {
+		return fmt.Errorf("attestation retention must not be negative (0 keeps expired attestations), got %d", p.AttestationRetentionBlocks)
+	}
+	if p.MaxPrunesPerBlock > maxPrunesLimit {
+		return fmt.Errorf("max prunes per block must be at most %d, got %d", maxPrunesLimit, p.MaxPrunesPerBlock)
 	}
 	if len(p.Attesters) > maxAttesters {
 		return fmt.Errorf("at most %d attesters, got %d", maxAttesters, len(p.Attesters))
