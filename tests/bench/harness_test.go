@@ -27,12 +27,16 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	dbm "github.com/cosmos/cosmos-db"
 
+	"github.com/cosmos/cosmos-sdk/baseapp"
+
 	"github.com/agentchain/agentchain/testutil/apptest"
 )
 
 var (
 	full    = flag.Bool("bench.full", false, "run the full benchmark (blocks of 1,000 txs, 7 pairs per row)")
 	rowsRun = flag.String("bench.rows", "", "run only the rows whose name matches this regular expression (for profiling)")
+	// iavlCache is app.toml's iavl-cache-size default.
+	iavlCache = flag.Int("bench.iavl-cache", 781_250, "IAVL node cache size (nodes) of every chain, as app.toml's iavl-cache-size")
 )
 
 // sizes returns the txs per block and the number of A-B pairs.
@@ -142,7 +146,7 @@ func median(xs []float64) float64 {
 func runRow(t *testing.T, baseline Workload, row TxRow) Result {
 	t.Helper()
 	n, pairs := sizes()
-	e := &Env{TestApp: apptest.New(t, apptest.Options{Accounts: 600, DB: diskDB(t)}), TB: t}
+	e := &Env{TestApp: apptest.New(t, nodeOptions(t, 600)), TB: t}
 	baseline.Setup(e, n, pairs)
 	row.Work.Setup(e, n, pairs)
 
@@ -346,17 +350,20 @@ func (e *Env) SetupBlock(txs [][]byte) *abci.ResponseFinalizeBlock {
 	return res
 }
 
-// diskDB is a goleveldb database in a temporary directory: the store a
-// validator runs on. Rows that compare state sizes use it, so the state
-// lives where a node keeps it (on disk, behind IAVL's and goleveldb's
-// caches), not on the Go heap, where an in-memory database holding every
-// version would make the runtime's garbage collector scan it.
-func diskDB(tb testing.TB) dbm.DB {
+// nodeOptions are the options of an in-process chain set up as a validator
+// runs: its state in goleveldb in a temporary directory (not on the Go
+// heap, where an in-memory database holding every version would make the
+// garbage collector scan it) and the IAVL node cache of app.toml's default
+// (iavl-cache-size = 781,250 nodes; -bench.iavl-cache sets another).
+func nodeOptions(tb testing.TB, accounts int) apptest.Options {
 	tb.Helper()
 	db, err := dbm.NewGoLevelDB("application", tb.TempDir(), nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = db.Close() })
-	return db
+	return apptest.Options{
+		Accounts: accounts, DB: db,
+		BaseAppOptions: []func(*baseapp.BaseApp){baseapp.SetIAVLCacheSize(*iavlCache)},
+	}
 }

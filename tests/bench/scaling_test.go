@@ -30,7 +30,7 @@ func init() {
 // every index, the prune queue) and committed in one block, then starts
 // the lifecycle pipeline of marketLifecycle on top.
 func setupSettledJobs(tb testing.TB, size, _ int) *Env {
-	e := &Env{TestApp: apptest.New(tb, apptest.Options{Accounts: 200, DB: diskDB(tb)}), TB: tb}
+	e := &Env{TestApp: apptest.New(tb, nodeOptions(tb, 200)), TB: tb}
 	ctx := e.Ctx()
 	agents := max(size/10, 1)
 	height := e.Height

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	dbm "github.com/cosmos/cosmos-db"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/agentchain/agentchain/testutil/apptest"
@@ -21,6 +23,24 @@ var stateJobs = flag.Int("bench.state-jobs", 100_000, "settled jobs of the full 
 // n-1 inner nodes (each inner node: a key, two child hashes, heights).
 type storeSize struct {
 	keys, bytes int64
+}
+
+// measureDB is everything the node's database holds, every store and
+// every IAVL version (the test app prunes no versions, as an archive node):
+// its growth is what the blocks wrote, IAVL inner and leaf nodes, fast-node
+// entries and version metadata included.
+func measureDB(db dbm.DB) storeSize {
+	var s storeSize
+	it, err := db.Iterator(nil, nil)
+	if err != nil {
+		panic(err)
+	}
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		s.keys++
+		s.bytes += int64(len(it.Key()) + len(it.Value()))
+	}
+	return s
 }
 
 func measureStore(e *Env, key string) storeSize {
@@ -50,11 +70,13 @@ func TestStateBytesPerSettledJob(t *testing.T) {
 	stores := []string{markettypes.StoreKey, escrowtypes.StoreKey, reptypes.StoreKey}
 	type run struct {
 		sizes   map[string]storeSize
+		written storeSize // the database's growth
 		inState int64
 	}
 	runs := map[bool]run{}
 	for _, prune := range []bool{false, true} {
-		e := &Env{TestApp: apptest.New(t, apptest.Options{Accounts: 200}), TB: t}
+		db := dbm.NewMemDB()
+		e := &Env{TestApp: apptest.New(t, apptest.Options{Accounts: 200, DB: db}), TB: t}
 		rp, err := e.ReputationKeeper.Params.Get(e.Ctx())
 		if err != nil {
 			t.Fatal(err)
@@ -79,6 +101,7 @@ func TestStateBytesPerSettledJob(t *testing.T) {
 		for _, s := range stores {
 			before[s] = measureStore(e, s)
 		}
+		dbBefore := measureDB(db)
 		for done := 0; done < jobs; done += batch {
 			n := min(batch, jobs-done)
 			hires, ids := m.hires(e, n)
@@ -102,7 +125,8 @@ func TestStateBytesPerSettledJob(t *testing.T) {
 		if _, err := e.CheckInvariants(e.Ctx()); err != nil {
 			t.Fatal(err)
 		}
-		r := run{sizes: map[string]storeSize{}}
+		dbAfter := measureDB(db)
+		r := run{sizes: map[string]storeSize{}, written: storeSize{keys: dbAfter.keys - dbBefore.keys, bytes: dbAfter.bytes - dbBefore.bytes}}
 		for _, s := range stores {
 			after := measureStore(e, s)
 			r.sizes[s] = storeSize{keys: after.keys - before[s].keys, bytes: after.bytes - before[s].bytes}
@@ -129,6 +153,18 @@ func TestStateBytesPerSettledJob(t *testing.T) {
 			fmt.Fprintf(&b, "| %-10s | %-12s | %10d | %12d | %10.2f | %12.1f |\n", s, label, z.keys, z.bytes, float64(z.keys)/float64(jobs), float64(z.bytes)/float64(jobs))
 		}
 		fmt.Fprintf(&b, "| %-10s | %-12s | %10d | %12d | %10.2f | %12.1f |\n", "all three", label, total.keys, total.bytes, float64(total.keys)/float64(jobs), float64(total.bytes)/float64(jobs))
+	}
+	fmt.Fprintf(&b, "\nwritten to the database by the whole run (every store, every IAVL version kept, as an archive node keeps them;\n")
+	fmt.Fprintf(&b, "IAVL nodes of every version, fast-node entries, version metadata; the blocks' bank, auth and fee writes too)\n\n")
+	fmt.Fprintf(&b, "| %-12s | %12s | %14s | %12s | %14s |\n", "pruning", "db entries", "db bytes", "entries/job", "bytes/job")
+	fmt.Fprintf(&b, "|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 14), strings.Repeat("-", 14), strings.Repeat("-", 16), strings.Repeat("-", 14), strings.Repeat("-", 16))
+	for _, prune := range []bool{false, true} {
+		label := "off"
+		if prune {
+			label = "retention 1"
+		}
+		w := runs[prune].written
+		fmt.Fprintf(&b, "| %-12s | %12d | %14d | %12.1f | %14.1f |\n", label, w.keys, w.bytes, float64(w.keys)/float64(jobs), float64(w.bytes)/float64(jobs))
 	}
 	fmt.Fprintf(&b, "\njobs in state: %d without pruning, %d with\n", runs[false].inState, runs[true].inState)
 	t.Log(b.String())

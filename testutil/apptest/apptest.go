@@ -66,6 +66,9 @@ type Options struct {
 	AppState []byte
 	// AppOptions are the node's options (app.toml's keys; default none).
 	AppOptions servertypes.AppOptions
+	// BaseAppOptions are applied after the chain id (e.g. the IAVL cache
+	// size a node's app.toml sets).
+	BaseAppOptions []func(*baseapp.BaseApp)
 }
 
 // TestApp is a running in-process chain.
@@ -97,7 +100,7 @@ func New(tb testing.TB, opts Options) *TestApp {
 	if appOpts == nil {
 		appOpts = sims.EmptyAppOptions{}
 	}
-	a := app.New(log.NewNopLogger(), db, nil, true, appOpts, baseapp.SetChainID(ChainID))
+	a := app.New(log.NewNopLogger(), db, nil, true, appOpts, append([]func(*baseapp.BaseApp){baseapp.SetChainID(ChainID)}, opts.BaseAppOptions...)...)
 
 	// One validator with a deterministic consensus key.
 	valPriv := ed25519.GenPrivKeyFromSecret([]byte("apptest-validator"))

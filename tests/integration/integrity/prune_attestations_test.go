@@ -7,7 +7,6 @@ import (
 
 	"cosmossdk.io/collections"
 
-	"github.com/agentchain/agentchain/testutil/apptest"
 	agentidkeeper "github.com/agentchain/agentchain/x/agentid/keeper"
 	agentidtypes "github.com/agentchain/agentchain/x/agentid/types"
 )
@@ -117,14 +116,7 @@ func TestExpiredAttestationsLeaveState(t *testing.T) {
 	}
 
 	// An export after pruning imports, its queue rebuilt from the rest.
-	exported, err := ta.ExportAppStateAndValidators(false, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nb := apptest.New(t, apptest.Options{AppState: exported.AppState, Accounts: len(ta.Accounts)})
-	if _, err := nb.CheckInvariants(nb.Ctx()); err != nil {
-		t.Fatal(err)
-	}
+	nb := w.reimport()
 	model, err := nb.AgentIDKeeper.Attestations.Get(nb.Ctx(), collections.Join(a1.id, collections.Join(attester.Addr, "model")))
 	if err != nil {
 		t.Fatal(err)

@@ -10,11 +10,9 @@ import (
 
 	"cosmossdk.io/collections"
 
-	"github.com/agentchain/agentchain/testutil/apptest"
 	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 	marketkeeper "github.com/agentchain/agentchain/x/market/keeper"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
-	reptypes "github.com/agentchain/agentchain/x/reputation/types"
 )
 
 // Finished requests leave state with their bids: a cancelled and an
@@ -32,12 +30,7 @@ func TestFinishedRequestsLeaveStateWithTheirBids(t *testing.T) {
 	owner, client := ta.Accounts[0], ta.Accounts[2]
 
 	const window, retention = 30, 5
-	rp, err := ta.ReputationKeeper.Params.Get(ta.Ctx())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp.FeedbackWindowBlocks = window
-	w.gov(&reptypes.MsgUpdateParams{Authority: authority, Params: rp})
+	w.feedbackWindow(window)
 	mp, err := ta.MarketKeeper.Params.Get(ta.Ctx())
 	if err != nil {
 		t.Fatal(err)
@@ -229,14 +222,7 @@ func TestFinishedRequestsLeaveStateWithTheirBids(t *testing.T) {
 
 	// An export after pruning imports, with the open request queued for
 	// its deadline and its invariants holding.
-	exported, err := ta.ExportAppStateAndValidators(false, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nb := apptest.New(t, apptest.Options{AppState: exported.AppState, Accounts: len(ta.Accounts)})
-	if _, err := nb.CheckInvariants(nb.Ctx()); err != nil {
-		t.Fatal(err)
-	}
+	nb := w.reimport()
 	if _, err := nb.MarketKeeper.GetRequest(nb.Ctx(), open); err != nil {
 		t.Fatal(err)
 	}

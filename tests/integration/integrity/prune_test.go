@@ -12,7 +12,6 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/agentchain/agentchain/testutil/apptest"
 	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
 	reptypes "github.com/agentchain/agentchain/x/reputation/types"
@@ -34,12 +33,7 @@ func TestSettledJobsLeaveStateAfterRetention(t *testing.T) {
 	owner, clientOwner, buyer := ta.Accounts[0], ta.Accounts[1], ta.Accounts[2]
 
 	const window, retention = 30, 5 // feedback window rules: kept 31 blocks
-	rp, err := ta.ReputationKeeper.Params.Get(ta.Ctx())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp.FeedbackWindowBlocks = window
-	w.gov(&reptypes.MsgUpdateParams{Authority: authority, Params: rp})
+	w.feedbackWindow(window)
 	mp, err := ta.MarketKeeper.Params.Get(ta.Ctx())
 	if err != nil {
 		t.Fatal(err)
@@ -188,14 +182,7 @@ func TestSettledJobsLeaveStateAfterRetention(t *testing.T) {
 	w.invariants()
 
 	// An export after pruning imports, and its invariants hold.
-	exported, err := ta.ExportAppStateAndValidators(false, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nb := apptest.New(t, apptest.Options{AppState: exported.AppState, Accounts: len(ta.Accounts)})
-	if _, err := nb.CheckInvariants(nb.Ctx()); err != nil {
-		t.Fatal(err)
-	}
+	nb := w.reimport()
 	if _, err := nb.MarketKeeper.GetJob(nb.Ctx(), running); err != nil {
 		t.Fatal(err)
 	}
@@ -307,14 +294,8 @@ func TestClosedDirectEscrowsAndStreamsLeaveState(t *testing.T) {
 	}
 	w.invariants()
 
-	exported, err := ta.ExportAppStateAndValidators(false, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nb := apptest.New(t, apptest.Options{AppState: exported.AppState, Accounts: len(ta.Accounts)})
-	if _, err := nb.CheckInvariants(nb.Ctx()); err != nil {
-		t.Fatal(err)
-	}
+	// An export after pruning imports, and its invariants hold.
+	w.reimport()
 }
 
 // countEvents counts a block's events of a type.

@@ -190,6 +190,32 @@ func (w *world) invariants() {
 	}
 }
 
+// feedbackWindow sets the reputation module's feedback window.
+func (w *world) feedbackWindow(blocks int64) {
+	w.t.Helper()
+	p, err := w.ta.ReputationKeeper.Params.Get(w.ta.Ctx())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	p.FeedbackWindowBlocks = blocks
+	w.gov(&reptypes.MsgUpdateParams{Authority: authority, Params: p})
+}
+
+// reimport exports the chain, starts a new one from the export and
+// requires its invariants to hold.
+func (w *world) reimport() *apptest.TestApp {
+	w.t.Helper()
+	exported, err := w.ta.ExportAppStateAndValidators(false, nil, nil)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	nb := apptest.New(w.t, apptest.Options{AppState: exported.AppState, Accounts: len(w.ta.Accounts)})
+	if _, err := nb.CheckInvariants(nb.Ctx()); err != nil {
+		w.t.Fatal(err)
+	}
+	return nb
+}
+
 func (w *world) until(height int64) {
 	for w.ta.Height < height {
 		w.ta.NextBlock(nil)
