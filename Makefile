@@ -82,7 +82,11 @@ demo: $(BIN) $(AGENT_BINS)
 	@BIN=$(BIN) BINDIR=$(BINDIR) bash scripts/demo.sh
 
 ## test: run every test: unit, integration, a benchmark smoke run, then e2e on real nodes
-test: test-unit fuzz-smoke bench-smoke test-e2e
+test: test-unit test-ts fuzz-smoke bench-smoke test-e2e
+
+## test-ts: the TypeScript client (ts/, @agentchain/client): build it and run its tests
+test-ts:
+	cd ts && npm ci --no-audit --no-fund && npm test
 
 ## test-unit: unit and integration tests (in-process app, no network)
 test-unit:
@@ -167,4 +171,4 @@ $(TOOLS_BIN)/buf $(TOOLS_BIN)/golangci-lint: tools/go.mod tools/go.sum
 clean:
 	rm -rf $(BINDIR)
 
-.PHONY: loadtest loadtest-clients help build install start localnet localnet-stop localnet-status agents demo test test-unit test-e2e sim fuzz fuzz-smoke bench bench-smoke lint proto-gen proto-check tools clean
+.PHONY: loadtest loadtest-clients help build install start localnet localnet-stop localnet-status agents demo test test-unit test-ts test-e2e sim fuzz fuzz-smoke bench bench-smoke lint proto-gen proto-check tools clean

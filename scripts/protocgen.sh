@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates every *.pb.go and *.pb.gw.go from proto/agentchain, offline.
+# Regenerates every *.pb.go and *.pb.gw.go from proto/agentchain, offline, and
+# the TypeScript client's generated sources (ts/src/gen, ts/src/registry.ts).
 #
 #   protocgen.sh           write the generated code into the module tree
 #   protocgen.sh --check   fail if the committed code differs from a fresh generation
@@ -17,9 +18,13 @@ MODULE=github.com/agentchain/agentchain
 CHECK=0
 [ "${1:-}" = "--check" ] && CHECK=1
 
-for tool in buf protoc-gen-gocosmos protoc-gen-grpc-gateway protoc-gen-swagger; do
-  command -v "$tool" >/dev/null || { echo "protocgen: $tool not on PATH (run make tools)" >&2; exit 1; }
+for tool in buf protoc-gen-gocosmos protoc-gen-grpc-gateway protoc-gen-swagger node npm; do
+  command -v "$tool" >/dev/null || { echo "protocgen: $tool not on PATH (run make tools; node and npm for TypeScript)" >&2; exit 1; }
 done
+# ts-proto, at the version ts/package-lock.json pins.
+if [ ! -x ts/node_modules/.bin/protoc-gen-ts_proto ]; then
+  npm ci --prefix ts --no-audit --no-fund >/dev/null
+fi
 
 go mod download github.com/cosmos/cosmos-sdk github.com/cosmos/gogoproto github.com/cosmos/cosmos-proto github.com/grpc-ecosystem/grpc-gateway
 moddir() { go list -m -f '{{.Dir}}' "$1"; }
@@ -57,6 +62,10 @@ for pkg in "${PKGS[@]}"; do
 done
 GEN="$OUT/$MODULE"
 
+# TypeScript (ts/src/gen, with every import) and the registry of messages.
+buf generate --template buf.gen.ts.yaml --path proto/agentchain --include-imports -o "$OUT"
+node scripts/ts-registry.mjs "$OUT/ts/src/gen" "$OUT/ts/src/registry.ts"
+
 # One OpenAPI document for every query service's REST routes.
 OPENAPI=docs/openapi/agentchain.swagger.json
 mapfile -t QUERIES < <(find proto/agentchain -name query.proto | sort)
@@ -76,7 +85,10 @@ if [ "$CHECK" = 0 ]; then
   cp -r "$GEN"/. .
   mkdir -p "$(dirname "$OPENAPI")"
   cp "$OUT/openapi.json" "$OPENAPI"
-  echo "protocgen: generated ${#PKGS[@]} package(s) and $OPENAPI"
+  rm -rf ts/src/gen && mkdir -p ts/src
+  cp -r "$OUT/ts/src/gen" ts/src/gen
+  cp "$OUT/ts/src/registry.ts" ts/src/registry.ts
+  echo "protocgen: generated ${#PKGS[@]} package(s), $OPENAPI and ts/src (TypeScript)"
   exit 0
 fi
 
@@ -96,6 +108,11 @@ while read -r f; do
 done < <(committed)
 if ! cmp -s "$OUT/openapi.json" "$OPENAPI"; then
   echo "proto-check: $OPENAPI differs from a fresh generation"
+  status=1
+fi
+if ! diff -r -q "$OUT/ts/src/gen" ts/src/gen >/dev/null 2>&1 || ! cmp -s "$OUT/ts/src/registry.ts" ts/src/registry.ts; then
+  diff -r -q "$OUT/ts/src/gen" ts/src/gen 2>&1 | sed 's/^/proto-check: /' | head -20
+  echo "proto-check: ts/src (TypeScript) differs from a fresh generation"
   status=1
 fi
 if [ "$status" = 0 ]; then

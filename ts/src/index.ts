@@ -1,0 +1,21 @@
+// @agentchain/client: agentchain's messages, queries and events for
+// TypeScript. The types and their encoders are generated from proto/ by
+// ts-proto (src/gen, `make proto-gen`); this file gathers them.
+
+export * as agentid from "./gen/agentchain/agentid/v1/tx.js";
+export * as agentidQuery from "./gen/agentchain/agentid/v1/query.js";
+export * as agentidTypes from "./gen/agentchain/agentid/v1/types.js";
+export * as agentidEvents from "./gen/agentchain/agentid/v1/events.js";
+export * as escrow from "./gen/agentchain/escrow/v1/tx.js";
+export * as escrowQuery from "./gen/agentchain/escrow/v1/query.js";
+export * as escrowTypes from "./gen/agentchain/escrow/v1/types.js";
+export * as escrowEvents from "./gen/agentchain/escrow/v1/events.js";
+export * as market from "./gen/agentchain/market/v1/tx.js";
+export * as marketQuery from "./gen/agentchain/market/v1/query.js";
+export * as marketTypes from "./gen/agentchain/market/v1/types.js";
+export * as marketEvents from "./gen/agentchain/market/v1/events.js";
+export * as reputation from "./gen/agentchain/reputation/v1/tx.js";
+export * as reputationQuery from "./gen/agentchain/reputation/v1/query.js";
+export * as reputationTypes from "./gen/agentchain/reputation/v1/types.js";
+export * as reputationEvents from "./gen/agentchain/reputation/v1/events.js";
+export { agentchainTypes } from "./registry.js";
