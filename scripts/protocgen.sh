@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates every *.pb.go and *.pb.gw.go from proto/agentchain, offline, and
-# the TypeScript client's generated sources (ts/src/gen, ts/src/registry.ts).
+# the TypeScript client's generated sources (ts/src/gen and the tables beside it).
 #
 #   protocgen.sh           write the generated code into the module tree
 #   protocgen.sh --check   fail if the committed code differs from a fresh generation
@@ -62,9 +62,13 @@ for pkg in "${PKGS[@]}"; do
 done
 GEN="$OUT/$MODULE"
 
-# TypeScript (ts/src/gen, with every import) and the registry of messages.
+# TypeScript (ts/src/gen, with every import), the registry of messages, and
+# the amino and event tables read from the descriptors (a buf image as JSON).
+TS_TABLES=(registry.ts amino-schema.ts event-types.ts)
 buf generate --template buf.gen.ts.yaml --path proto/agentchain --include-imports -o "$OUT"
 node scripts/ts-registry.mjs "$OUT/ts/src/gen" "$OUT/ts/src/registry.ts"
+buf build --path proto/agentchain -o "$OUT/image.json"
+node scripts/ts-descriptors.mjs "$OUT/image.json" "$OUT/ts/src"
 
 # One OpenAPI document for every query service's REST routes.
 OPENAPI=docs/openapi/agentchain.swagger.json
@@ -87,7 +91,7 @@ if [ "$CHECK" = 0 ]; then
   cp "$OUT/openapi.json" "$OPENAPI"
   rm -rf ts/src/gen && mkdir -p ts/src
   cp -r "$OUT/ts/src/gen" ts/src/gen
-  cp "$OUT/ts/src/registry.ts" ts/src/registry.ts
+  for f in "${TS_TABLES[@]}"; do cp "$OUT/ts/src/$f" "ts/src/$f"; done
   echo "protocgen: generated ${#PKGS[@]} package(s), $OPENAPI and ts/src (TypeScript)"
   exit 0
 fi
@@ -110,11 +114,17 @@ if ! cmp -s "$OUT/openapi.json" "$OPENAPI"; then
   echo "proto-check: $OPENAPI differs from a fresh generation"
   status=1
 fi
-if ! diff -r -q "$OUT/ts/src/gen" ts/src/gen >/dev/null 2>&1 || ! cmp -s "$OUT/ts/src/registry.ts" ts/src/registry.ts; then
+if ! diff -r -q "$OUT/ts/src/gen" ts/src/gen >/dev/null 2>&1; then
   diff -r -q "$OUT/ts/src/gen" ts/src/gen 2>&1 | sed 's/^/proto-check: /' | head -20
-  echo "proto-check: ts/src (TypeScript) differs from a fresh generation"
+  echo "proto-check: ts/src/gen (TypeScript) differs from a fresh generation"
   status=1
 fi
+for f in "${TS_TABLES[@]}"; do
+  if ! cmp -s "$OUT/ts/src/$f" "ts/src/$f"; then
+    echo "proto-check: ts/src/$f differs from a fresh generation"
+    status=1
+  fi
+done
 if [ "$status" = 0 ]; then
   echo "proto-check: generated code is up to date (${#PKGS[@]} package(s))"
 else

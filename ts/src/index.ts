@@ -1,6 +1,7 @@
 // @agentchain/client: agentchain's messages, queries and events for
 // TypeScript. The types and their encoders are generated from proto/ by
-// ts-proto (src/gen, `make proto-gen`); this file gathers them.
+// ts-proto (src/gen, `make proto-gen`), as are the tables behind the amino
+// converters and the event decoders; this file gathers them.
 
 export * as agentid from "./gen/agentchain/agentid/v1/tx.js";
 export * as agentidQuery from "./gen/agentchain/agentid/v1/query.js";
@@ -19,3 +20,18 @@ export * as reputationQuery from "./gen/agentchain/reputation/v1/query.js";
 export * as reputationTypes from "./gen/agentchain/reputation/v1/types.js";
 export * as reputationEvents from "./gen/agentchain/reputation/v1/events.js";
 export { agentchainTypes } from "./registry.js";
+export { aminoNames, aminoSchemas } from "./amino-schema.js";
+export type { AminoField } from "./amino-types.js";
+export { type AminoConverter, createAgentchainAminoConverters, decFromAmino, decToAmino } from "./amino.js";
+export { type AbciEvent, type AgentchainEvent, type AgentchainEventMap, decodeEvent, decodeEvents, isAgentchainEvent } from "./events.js";
+export { eventTypes } from "./event-types.js";
+export {
+  type AbciQuerier,
+  type AgentchainQueryClient,
+  type Rpc,
+  QueryError,
+  abciRpc,
+  cometRpc,
+  createAgentchainQueryClient,
+  setupAgentchainExtension,
+} from "./query.js";
