@@ -502,6 +502,7 @@ func New(
 			agentidkeeper.NewSpendGuardDecorator(app.AgentIDKeeper),
 			agentidkeeper.NewSpendCapFeeDecorator(app.AgentIDKeeper),
 		},
+		FeeSpendCheck: app.AgentIDKeeper.CheckSpend,
 	})
 	if err != nil {
 		panic(fmt.Errorf("ante handler: %w", err))
