@@ -28,6 +28,7 @@ export { eventTypes } from "./event-types.js";
 export {
   type AbciQuerier,
   type AgentchainQueryClient,
+  type PartialQuery,
   type Rpc,
   QueryError,
   abciRpc,

@@ -12,21 +12,49 @@ export interface Rpc {
   request(service: string, method: string, data: Uint8Array): Promise<Uint8Array>;
 }
 
+/** A ts-proto Query service whose methods take a partial request (fields left out are their defaults). */
+export type PartialQuery<Q> = {
+  readonly [K in keyof Q]: Q[K] extends (request: infer R) => infer A ? (request?: agentid.DeepPartial<R>) => A : never;
+};
+
 /** The query clients of the four modules. */
 export interface AgentchainQueryClient {
-  readonly agentid: agentid.Query;
-  readonly escrow: escrow.Query;
-  readonly market: market.Query;
-  readonly reputation: reputation.Query;
+  readonly agentid: PartialQuery<agentid.Query>;
+  readonly escrow: PartialQuery<escrow.Query>;
+  readonly market: PartialQuery<market.Query>;
+  readonly reputation: PartialQuery<reputation.Query>;
 }
 
-/** createAgentchainQueryClient returns the four modules' query clients over rpc. */
+interface RequestCodec {
+  fromPartial(object: unknown): unknown;
+}
+
+// partial wraps a ts-proto client so that each method first completes its
+// request with fromPartial: the generated encoders need every field, and
+// `Agents({})` or `Job({ id: 1n })` should just work. Each method's request
+// type is Query<Method>Request of the same module (buf lint keeps the names).
+function partial<Q extends object>(mod: Record<string, unknown>, impl: Q): PartialQuery<Q> {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(impl))) {
+    if (name === "constructor") continue;
+    const codec = mod[`Query${name}Request`] as RequestCodec | undefined;
+    if (codec === undefined) throw new Error(`query client: no Query${name}Request for method ${name}`);
+    const method = (impl as Record<string, (r: unknown) => unknown>)[name].bind(impl);
+    out[name] = (request?: unknown) => method(codec.fromPartial(request ?? {}));
+  }
+  return out as PartialQuery<Q>;
+}
+
+/**
+ * createAgentchainQueryClient returns the four modules' query clients over
+ * rpc. Requests may be partial: `client.market.Job({ id: 1n })`.
+ */
 export function createAgentchainQueryClient(rpc: Rpc): AgentchainQueryClient {
   return {
-    agentid: new agentid.QueryClientImpl(rpc),
-    escrow: new escrow.QueryClientImpl(rpc),
-    market: new market.QueryClientImpl(rpc),
-    reputation: new reputation.QueryClientImpl(rpc),
+    agentid: partial(agentid, new agentid.QueryClientImpl(rpc)),
+    escrow: partial(escrow, new escrow.QueryClientImpl(rpc)),
+    market: partial(market, new market.QueryClientImpl(rpc)),
+    reputation: partial(reputation, new reputation.QueryClientImpl(rpc)),
   };
 }
 

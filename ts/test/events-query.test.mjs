@@ -106,3 +106,31 @@ test("abciRpc runs through a CosmJS QueryClient's queryAbci", async () => {
   assert.equal((await q.market.Params({})).params.takeRateBps, 250);
   assert.deepEqual(seen, [{ path: "/agentchain.market.v1.Query/Params", height: 40 }]);
 });
+
+test("every query method takes a partial request, or none", async () => {
+  const paths = [];
+  const rpc = {
+    request: async (service, method, data) => {
+      paths.push(`${service}/${method}`);
+      return new Uint8Array(0); // every response decodes from no bytes
+    },
+  };
+  const q = createAgentchainQueryClient(rpc);
+  let n = 0;
+  for (const mod of ["agentid", "escrow", "market", "reputation"]) {
+    for (const name of Object.keys(q[mod])) {
+      await q[mod][name]();
+      await q[mod][name]({});
+      n++;
+    }
+  }
+  assert.ok(n >= 40, `only ${n} query methods`);
+  assert.equal(paths.length, 2 * n);
+  assert.ok(paths.includes("agentchain.market.v1.Query/JobsByStatus"));
+  // a partial request is completed before it is encoded
+  const seen = [];
+  const q2 = createAgentchainQueryClient({ request: async (_s, _m, data) => (seen.push(marketQuery.QueryJobsByStatusRequest.decode(data)), new Uint8Array(0)) });
+  await q2.market.JobsByStatus({ status: 3, pagination: { limit: 5n } });
+  assert.equal(seen[0].status, 3);
+  assert.equal(seen[0].pagination.limit, 5n);
+});
