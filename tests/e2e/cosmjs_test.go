@@ -1,37 +1,41 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agentchain/agentchain/agentkit"
 )
 
 const (
 	// npmTimeout bounds `npm ci` (a cold install fetches a few MB).
 	npmTimeout = 5 * time.Minute
-	// cosmjsTimeout bounds the JS program: two flows of seven txs each take
-	// seconds on 200ms blocks; the rest is slack for a loaded machine.
-	cosmjsTimeout = 4 * time.Minute
+	// cosmjsTimeout bounds the JS program: two flows of about 70 txs each
+	// take a minute or two on 200ms blocks; the rest is slack for a loaded
+	// machine.
+	cosmjsTimeout = 8 * time.Minute
 	// lockStamp, inside node_modules, records the sha256 of package.json and
 	// package-lock.json that the installed modules came from.
 	lockStamp = ".agentchain-lock.sha256"
 )
 
-// TestCosmJSWallet proves that a standard Cosmos wallet client can drive the
-// chain in both sign modes: tests/cosmjs/flow.mjs (CosmJS) registers an
-// agent, lists a service, hires it, accepts, delivers and completes the job,
-// once with SIGN_MODE_DIRECT and once with SIGN_MODE_LEGACY_AMINO_JSON,
-// checking chain state after each step. Amino JSON signing only verifies if
-// the client's JSON equals the chain's, byte for byte, so this also guards
-// the amino options of every message in the flow.
+// TestCosmJSWallet proves that a standard Cosmos wallet client can drive
+// every message of the four modules in both sign modes through the
+// TypeScript package (ts/, @agentchain/client): tests/cosmjs/flow.mjs
+// (CosmJS) signs each of them once with SIGN_MODE_DIRECT and once with
+// SIGN_MODE_LEGACY_AMINO_JSON, checks the typed events and the state after
+// each step with the package's query clients, calls every query once, and
+// fails unless every message was signed in both modes. Amino JSON signing
+// only verifies if the package's JSON equals the chain's, byte for byte, so
+// this guards the amino converters of every message. carol, the devnet's
+// arbiter, is made an attester in genesis for the attestation messages.
 func TestCosmJSWallet(t *testing.T) {
 	var missing []string
 	nodeBin, err := exec.LookPath("node")
@@ -46,22 +50,29 @@ func TestCosmJSWallet(t *testing.T) {
 		t.Skipf("the CosmJS wallet test needs Node.js: %s not on PATH", strings.Join(missing, " and "))
 	}
 
+	// The package first (tests/cosmjs links it), built from its sources.
+	pkg := filepath.Join(repoRoot, "ts")
+	installNodeModules(t, npmBin, pkg)
+	runNpm(t, npmBin, pkg, "run", "build")
 	dir := filepath.Join(repoRoot, "tests", "cosmjs")
 	installNodeModules(t, npmBin, dir)
-	protoPath := cosmjsProtoPath(t)
 
-	n := StartNetwork(t, NetworkOptions{})
+	carol := agentkit.Bech32(devnetSigner(t, "carol").Address())
+	n := StartNetwork(t, NetworkOptions{BeforeStart: func(n *Network) {
+		editGenesis(t, filepath.Join(n.Nodes[0].Home, "config", "genesis.json"), func(g map[string]any) {
+			obj(g, "app_state", "agentid", "params")["attesters"] = []any{carol}
+		})
+	}})
 	ctx, cancel := context.WithTimeout(context.Background(), cosmjsTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, nodeBin, "flow.mjs")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		"AGENTCHAIN_RPC=http://"+n.Nodes[0].RPC,
-		"AGENTCHAIN_REST=http://"+n.Nodes[0].API,
 		"AGENTCHAIN_CHAIN_ID="+n.ChainID,
 		"AGENTCHAIN_DIRECT_CLIENT_MNEMONIC="+devnetMnemonic(t, "alice"),
 		"AGENTCHAIN_AMINO_CLIENT_MNEMONIC="+devnetMnemonic(t, "bob"),
-		"AGENTCHAIN_PROTO_PATH="+strings.Join(protoPath, string(os.PathListSeparator)),
+		"AGENTCHAIN_ATTESTER_MNEMONIC="+devnetMnemonic(t, "carol"),
 	)
 	cmd.WaitDelay = 5 * time.Second
 	start := time.Now()
@@ -73,6 +84,19 @@ func TestCosmJSWallet(t *testing.T) {
 		t.Fatalf("node flow.mjs: %v\n%s", err, out)
 	}
 	t.Logf("node flow.mjs passed in %s:\n%s", time.Since(start).Round(time.Millisecond), out)
+}
+
+// runNpm runs an npm command in dir.
+func runNpm(t *testing.T, npmBin, dir string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), npmTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, npmBin, args...)
+	cmd.Dir = dir
+	cmd.WaitDelay = 5 * time.Second
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
+	}
 }
 
 // installNodeModules runs `npm ci` in dir unless node_modules already holds
@@ -106,52 +130,4 @@ func installNodeModules(t *testing.T, npmBin, dir string) {
 	if err := os.WriteFile(stamp, []byte(want+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// cosmjsProtoPath returns the include directories of agentchain's protos:
-// the repository's proto/ and the SDK, gogoproto and cosmos-proto protos in
-// the Go module cache, at the versions in go.mod (as scripts/protocgen.sh).
-func cosmjsProtoPath(t *testing.T) []string {
-	t.Helper()
-	mods := []string{"github.com/cosmos/cosmos-sdk", "github.com/cosmos/gogoproto", "github.com/cosmos/cosmos-proto"}
-	dirs, err := moduleDirs(mods)
-	if err != nil {
-		// Not extracted yet (a module cache trimmed to what the build needs).
-		download := exec.Command("go", append([]string{"mod", "download"}, mods...)...)
-		download.Dir = repoRoot
-		if out, derr := download.CombinedOutput(); derr != nil {
-			t.Fatalf("go mod download: %v\n%s", derr, out)
-		}
-		if dirs, err = moduleDirs(mods); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return []string{
-		filepath.Join(repoRoot, "proto"),
-		filepath.Join(dirs[0], "proto"),
-		dirs[1],
-		filepath.Join(dirs[2], "proto"),
-	}
-}
-
-// moduleDirs returns the module cache directory of each module.
-func moduleDirs(mods []string) ([]string, error) {
-	cmd := exec.Command("go", append([]string{"list", "-m", "-f", "{{.Dir}}"}, mods...)...)
-	cmd.Dir = repoRoot
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, errors.New("go list -m: " + err.Error() + ": " + stderr.String())
-	}
-	dirs := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	for i, d := range dirs {
-		if i >= len(mods) || d == "" {
-			return nil, errors.New("go list -m: a module has no directory: " + strings.Join(mods, " "))
-		}
-	}
-	if len(dirs) != len(mods) {
-		return nil, errors.New("go list -m: unexpected output: " + string(out))
-	}
-	return dirs, nil
 }
