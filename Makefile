@@ -16,8 +16,10 @@ LDFLAGS     := -X github.com/cosmos/cosmos-sdk/version.Name=agentchain \
                -X github.com/cosmos/cosmos-sdk/version.Version=$(VERSION) \
                -X github.com/cosmos/cosmos-sdk/version.Commit=$(COMMIT)
 
-# Rebuild the binary whenever a Go source, go.mod or go.sum changes.
-GO_SOURCES := $(shell find . -name '*.go' -not -path './tools/*' -not -path './third_party/*' -not -name '*_test.go') go.mod go.sum Makefile
+# Rebuild the binary whenever a Go source, go.mod or go.sum changes, or an
+# asset the binary embeds (the dashboard's pages).
+GO_SOURCES := $(shell find . -name '*.go' -not -path './tools/*' -not -path './third_party/*' -not -name '*_test.go') go.mod go.sum Makefile \
+              $(wildcard internal/dashboard/static/*)
 
 .DEFAULT_GOAL := help
 
@@ -55,6 +57,10 @@ install:
 ## start: run a single-validator devnet from config.yml in the foreground (RESET=1 starts over)
 start: $(BIN)
 	@BIN=$(BIN) RESET=$(RESET) bash scripts/start.sh
+
+## dashboard: serve the read-only web dashboard of the make start devnet on http://127.0.0.1:8090 (DASHBOARD_FLAGS for more)
+dashboard: $(BIN)
+	$(BIN) dashboard --node-rest http://127.0.0.1:$${API_PORT:-1317} --node-rpc http://127.0.0.1:$${RPC_PORT:-26657} $(DASHBOARD_FLAGS)
 
 ## localnet: run VALIDATORS (default 4) validators on 127.0.0.1 in the background (RESET=1 starts over)
 localnet: $(BIN)
@@ -174,4 +180,4 @@ $(TOOLS_BIN)/buf $(TOOLS_BIN)/golangci-lint: tools/go.mod tools/go.sum
 clean:
 	rm -rf $(BINDIR)
 
-.PHONY: loadtest loadtest-clients help build install start localnet localnet-stop localnet-status agents demo test test-unit test-ts test-e2e sim fuzz fuzz-smoke bench bench-smoke lint proto-gen proto-check tools clean
+.PHONY: loadtest loadtest-clients help build install start dashboard localnet localnet-stop localnet-status agents demo test test-unit test-ts test-e2e sim fuzz fuzz-smoke bench bench-smoke lint proto-gen proto-check tools clean

@@ -139,6 +139,7 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 		NewTestnetCmd(tempApp),
 		MCPCmd(),
 		X402Cmd(),
+		DashboardCmd(),
 		debug.Cmd(),
 		pruning.Cmd(newApp, app.DefaultNodeHome),
 		snapshot.Cmd(newApp),
