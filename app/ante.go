@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+
 	errorsmod "cosmossdk.io/errors"
 	txsigning "cosmossdk.io/x/tx/signing"
 

@@ -28,8 +28,10 @@ func TestSimulationWithoutFeeCountsTheFeeDeduction(t *testing.T) {
 	from, to := ta.Accounts[0], ta.Accounts[1]
 	msgs := map[string]sdk.Msg{
 		"bank send": &banktypes.MsgSend{FromAddress: from.Addr.String(), ToAddress: to.Addr.String(), Amount: sdk.NewCoins(sdk.NewInt64Coin(app.BaseDenom, 7))},
-		"create escrow": &escrowtypes.MsgCreateEscrow{Payer: from.Addr.String(), Payee: to.Addr.String(),
-			Amount: sdk.NewCoins(sdk.NewInt64Coin(app.BaseDenom, 1_000)), ExpiresHeight: 1_000},
+		"create escrow": &escrowtypes.MsgCreateEscrow{
+			Payer: from.Addr.String(), Payee: to.Addr.String(),
+			Amount: sdk.NewCoins(sdk.NewInt64Coin(app.BaseDenom, 1_000)), ExpiresHeight: 1_000,
+		},
 	}
 	for name, msg := range msgs {
 		for _, mode := range []signing.SignMode{signing.SignMode_SIGN_MODE_DIRECT, signing.SignMode_SIGN_MODE_LEGACY_AMINO_JSON} {
@@ -60,8 +62,10 @@ func TestSimulationWithoutFeeCountsTheFeeDeduction(t *testing.T) {
 			}
 			// A tx that pays for the simulated gas times 1.2 goes through.
 			gas := uint64(noFee) * 12 / 10
-			r = ta.DeliverTx(from, apptest.Tx{Msgs: []sdk.Msg{msg}, SignMode: mode, Gas: gas,
-				Fee: sdk.NewCoins(sdk.NewCoin(app.BaseDenom, sdkmath.NewIntFromUint64((gas*25+9_999)/10_000)))})
+			r = ta.DeliverTx(from, apptest.Tx{
+				Msgs: []sdk.Msg{msg}, SignMode: mode, Gas: gas,
+				Fee: sdk.NewCoins(sdk.NewCoin(app.BaseDenom, sdkmath.NewIntFromUint64((gas*25+9_999)/10_000))),
+			})
 			apptest.MustOK(t, r)
 		}
 	}
