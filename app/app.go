@@ -420,6 +420,7 @@ func New(
 		escrowtypes.ModuleName,
 		markettypes.ModuleName,
 		agentidtypes.ModuleName,
+		reputationtypes.ModuleName,
 	)
 
 	// genutil runs after staking and bank so the gentxs find funded accounts

@@ -13,6 +13,7 @@ import (
 	"github.com/agentchain/agentchain/testutil/apptest"
 	escrowtypes "github.com/agentchain/agentchain/x/escrow/types"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
+	reputationkeeper "github.com/agentchain/agentchain/x/reputation/keeper"
 	reptypes "github.com/agentchain/agentchain/x/reputation/types"
 )
 
@@ -57,9 +58,9 @@ func measureStore(e *Env, key string) storeSize {
 
 // TestStateBytesPerSettledJob runs whole jobs (hire, accept, deliver,
 // complete, the client's feedback) through real blocks twice, without
-// pruning and with it (feedback window 10 blocks, retention 1, up to 1,000
-// prunes a block), and reports what the market, escrow and reputation
-// stores keep: keys and bytes, per settled job. `make bench` runs
+// pruning and with it (feedback window 10 blocks; job retention 1, feedback
+// retention 11; up to 1,000 prunes a block), and reports what the market,
+// escrow and reputation stores keep: keys and bytes, per settled job. `make bench` runs
 // -bench.state-jobs (10^5) jobs; `make test` runs 300 and checks that
 // pruning keeps the stores bounded while every invariant holds.
 func TestStateBytesPerSettledJob(t *testing.T) {
@@ -72,6 +73,8 @@ func TestStateBytesPerSettledJob(t *testing.T) {
 		sizes   map[string]storeSize
 		written storeSize // the database's growth
 		inState int64
+		// feedback records left in state
+		feedback int64
 	}
 	runs := map[bool]run{}
 	for _, prune := range []bool{false, true} {
@@ -81,7 +84,10 @@ func TestStateBytesPerSettledJob(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rp.FeedbackWindowBlocks = 10
+		rp.FeedbackWindowBlocks, rp.FeedbackRetentionBlocks, rp.MaxPrunesPerBlock = 10, 0, 1_000
+		if prune {
+			rp.FeedbackRetentionBlocks = 11 // the least above the window
+		}
 		if err := e.ReputationKeeper.Params.Set(e.Ctx(), rp); err != nil {
 			t.Fatal(err)
 		}
@@ -132,6 +138,10 @@ func TestStateBytesPerSettledJob(t *testing.T) {
 			r.sizes[s] = storeSize{keys: after.keys - before[s].keys, bytes: after.bytes - before[s].bytes}
 		}
 		_ = e.MarketKeeper.Jobs.Walk(e.Ctx(), nil, func(uint64, markettypes.Job) (bool, error) { r.inState++; return false, nil })
+		_ = e.ReputationKeeper.Feedback.Walk(e.Ctx(), nil, func(reputationkeeper.FeedbackKey, reptypes.Feedback) (bool, error) {
+			r.feedback++
+			return false, nil
+		})
 		runs[prune] = r
 	}
 
@@ -143,7 +153,7 @@ func TestStateBytesPerSettledJob(t *testing.T) {
 	for _, prune := range []bool{false, true} {
 		label := "off"
 		if prune {
-			label = "retention 1"
+			label = "retention"
 		}
 		var total storeSize
 		for _, s := range stores {
@@ -161,24 +171,32 @@ func TestStateBytesPerSettledJob(t *testing.T) {
 	for _, prune := range []bool{false, true} {
 		label := "off"
 		if prune {
-			label = "retention 1"
+			label = "retention"
 		}
 		w := runs[prune].written
 		fmt.Fprintf(&b, "| %-12s | %12d | %14d | %12.1f | %14.1f |\n", label, w.keys, w.bytes, float64(w.keys)/float64(jobs), float64(w.bytes)/float64(jobs))
 	}
-	fmt.Fprintf(&b, "\njobs in state: %d without pruning, %d with\n", runs[false].inState, runs[true].inState)
+	fmt.Fprintf(&b, "\njobs in state: %d without pruning, %d with; feedback: %d without, %d with\n",
+		runs[false].inState, runs[true].inState, runs[false].feedback, runs[true].feedback)
 	t.Log(b.String())
 
 	if runs[false].inState != int64(jobs) || runs[true].inState != 0 {
 		t.Fatalf("jobs in state: %d without pruning (want %d), %d with (want 0)", runs[false].inState, jobs, runs[true].inState)
 	}
-	// What stays per job with pruning is the feedback and the aggregates'
-	// share: bounded well below what an unpruned job keeps.
+	// What stays with pruning is per agent, not per job.
 	off, on := runs[false].sizes[markettypes.StoreKey], runs[true].sizes[markettypes.StoreKey]
 	if on.keys >= off.keys/10 {
 		t.Fatalf("the market store kept %d keys with pruning, %d without", on.keys, off.keys)
 	}
 	if e, f := runs[true].sizes[escrowtypes.StoreKey], runs[false].sizes[escrowtypes.StoreKey]; e.keys >= f.keys/10 {
 		t.Fatalf("the escrow store kept %d keys with pruning, %d without", e.keys, f.keys)
+	}
+	// Each job's feedback left with its index and queue entries; what
+	// stays is per agent (aggregates, their checkpoints, signals).
+	if runs[false].feedback != int64(jobs) || runs[true].feedback != 0 {
+		t.Fatalf("feedback in state: %d without pruning (want %d), %d with (want 0)", runs[false].feedback, jobs, runs[true].feedback)
+	}
+	if r, f := runs[true].sizes[reptypes.StoreKey], runs[false].sizes[reptypes.StoreKey]; r.keys+2*int64(jobs) > f.keys {
+		t.Fatalf("the reputation store kept %d keys with pruning, %d without", r.keys, f.keys)
 	}
 }

@@ -434,6 +434,8 @@ export const aminoSchemas: Readonly<Record<string, readonly AminoField[]>> = {
     { key: "feedback_window_blocks", prop: "feedbackWindowBlocks", kind: "int64" },
     { key: "max_tags", prop: "maxTags", kind: "int32" },
     { key: "top_candidates_slack", prop: "topCandidatesSlack", kind: "int32" },
+    { key: "feedback_retention_blocks", prop: "feedbackRetentionBlocks", kind: "int64" },
+    { key: "max_prunes_per_block", prop: "maxPrunesPerBlock", kind: "int32" },
   ],
   "cosmos.base.v1beta1.Coin": [
     { key: "denom", prop: "denom", kind: "string" },

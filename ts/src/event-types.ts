@@ -62,10 +62,12 @@ export interface AgentchainEventMap {
   "agentchain.market.v1.EventSubscribed": market.EventSubscribed;
   "agentchain.market.v1.EventSubscriptionEnded": market.EventSubscriptionEnded;
   "agentchain.market.v1.EventSubscriptionPaused": market.EventSubscriptionPaused;
+  "agentchain.reputation.v1.EventFeedbackPruned": reputation.EventFeedbackPruned;
   "agentchain.reputation.v1.EventFeedbackResponded": reputation.EventFeedbackResponded;
   "agentchain.reputation.v1.EventFeedbackRevoked": reputation.EventFeedbackRevoked;
   "agentchain.reputation.v1.EventFeedbackSubmitted": reputation.EventFeedbackSubmitted;
   "agentchain.reputation.v1.EventParamsUpdated": reputation.EventParamsUpdated;
+  "agentchain.reputation.v1.EventPruneFailed": reputation.EventPruneFailed;
 }
 
 /** The decoder of every agentchain typed event, by CometBFT event type. */
@@ -125,8 +127,10 @@ export const eventTypes: { readonly [K in keyof AgentchainEventMap]: { fromJSON(
   "agentchain.market.v1.EventSubscribed": market.EventSubscribed,
   "agentchain.market.v1.EventSubscriptionEnded": market.EventSubscriptionEnded,
   "agentchain.market.v1.EventSubscriptionPaused": market.EventSubscriptionPaused,
+  "agentchain.reputation.v1.EventFeedbackPruned": reputation.EventFeedbackPruned,
   "agentchain.reputation.v1.EventFeedbackResponded": reputation.EventFeedbackResponded,
   "agentchain.reputation.v1.EventFeedbackRevoked": reputation.EventFeedbackRevoked,
   "agentchain.reputation.v1.EventFeedbackSubmitted": reputation.EventFeedbackSubmitted,
   "agentchain.reputation.v1.EventParamsUpdated": reputation.EventParamsUpdated,
+  "agentchain.reputation.v1.EventPruneFailed": reputation.EventPruneFailed,
 };

@@ -25,10 +25,11 @@ import (
 )
 
 var (
-	_ module.AppModuleBasic = AppModule{}
-	_ module.HasGenesis     = AppModule{}
-	_ module.HasServices    = AppModule{}
-	_ appmodule.AppModule   = AppModule{}
+	_ module.AppModuleBasic   = AppModule{}
+	_ module.HasGenesis       = AppModule{}
+	_ module.HasServices      = AppModule{}
+	_ appmodule.AppModule     = AppModule{}
+	_ appmodule.HasEndBlocker = AppModule{}
 )
 
 // AppModule is the x/reputation module.
@@ -53,6 +54,11 @@ func (AppModule) Name() string { return types.ModuleName }
 
 // ConsensusVersion returns the module's state version.
 func (AppModule) ConsensusVersion() uint64 { return ConsensusVersion }
+
+// EndBlock prunes feedback past its retention (bounded).
+func (am AppModule) EndBlock(ctx context.Context) error {
+	return am.keeper.EndBlock(ctx)
+}
 
 // RegisterLegacyAminoCodec registers the amino names of the messages.
 func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {

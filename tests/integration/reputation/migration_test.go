@@ -12,12 +12,15 @@ import (
 	"github.com/agentchain/agentchain/x/reputation/types"
 )
 
-// The v2 migration copies every aggregate into its top-agents index entry.
-// A chain whose entries hold no copy (the version 1 layout, written here
-// through the raw store) still answers TopAgents by reading each aggregate,
-// its invariant reports every entry without its copy, and after the
-// migration the entries carry the aggregates, the answers are the same and
-// the invariant holds. A stale copy is reported too.
+// The v2 migration copies every aggregate into its top-agents index entry,
+// and starts feedback pruning. A chain whose entries hold no copy (the
+// version 1 layout, written here through the raw store) still answers
+// TopAgents by reading each aggregate, its invariant reports every entry
+// without its copy (and every feedback outside the prune queue, which
+// version 1 did not have), and after the migration the entries carry the
+// aggregates, the answers are the same, every feedback is queued at its
+// height, the retention params are set and the invariant holds. A stale
+// copy is reported too.
 func TestMigrate1to2CopiesAggregatesIntoTheScoreIndex(t *testing.T) {
 	ta := apptest.New(t, apptest.Options{Accounts: 3})
 	owner1, owner2, client := ta.Accounts[0], ta.Accounts[1], ta.Accounts[2]
@@ -75,8 +78,32 @@ func TestMigrate1to2CopiesAggregatesIntoTheScoreIndex(t *testing.T) {
 	for _, k := range keys {
 		store.Set(k, []byte{})
 	}
-	if b := broken(); len(b) != 4 || !strings.Contains(b[0], "the top-agents index holds") {
-		t.Fatalf("entries without copies: invariant %v", b)
+	// Version 1 had no prune queue and no retention params.
+	var queued []collections.Pair[int64, uint64]
+	if err := ta.ReputationKeeper.FeedbackQueue.Walk(ctx, nil, func(k collections.Pair[int64, uint64]) (bool, error) {
+		queued = append(queued, k)
+		return false, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(queued) != 2 {
+		t.Fatalf("%d feedback queued, want 2", len(queued))
+	}
+	for _, k := range queued {
+		if err := ta.ReputationKeeper.FeedbackQueue.Remove(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := ta.ReputationKeeper.Params.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.FeedbackRetentionBlocks, p.MaxPrunesPerBlock = 0, 0
+	if err := ta.ReputationKeeper.Params.Set(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if b := broken(); len(b) != 6 || !strings.Contains(b[0], "the top-agents index holds") || !strings.Contains(strings.Join(b, "\n"), "is not in the prune queue") {
+		t.Fatalf("entries without copies, feedback outside the queue: invariant %v", b)
 	}
 	for capability, want := range before {
 		if got := top(capability); got != want {
@@ -89,6 +116,14 @@ func TestMigrate1to2CopiesAggregatesIntoTheScoreIndex(t *testing.T) {
 	}
 	if b := broken(); len(b) != 0 {
 		t.Fatalf("after the migration: %v", b)
+	}
+	for _, k := range queued {
+		if ok, err := ta.ReputationKeeper.FeedbackQueue.Has(ctx, k); err != nil || !ok {
+			t.Fatalf("queue entry %v after the migration: %v %v", k, ok, err)
+		}
+	}
+	if p, err := ta.ReputationKeeper.Params.Get(ctx); err != nil || p.FeedbackRetentionBlocks != types.DefaultFeedbackRetentionBlocks || p.MaxPrunesPerBlock != types.DefaultMaxPrunesPerBlock {
+		t.Fatalf("params after the migration: %+v %v", p, err)
 	}
 	for capability, want := range before {
 		if got := top(capability); got != want {

@@ -44,6 +44,19 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		if err := k.Feedback.Set(ctx, collections.Join(fb.JobId, int32(fb.Role)), fb); err != nil {
 			return err
 		}
+		if err := k.FeedbackQueue.Set(ctx, collections.Join(fb.Height, fb.JobId)); err != nil {
+			return err
+		}
+	}
+	for _, id := range gs.PrunedRulings {
+		if err := k.PrunedRulings.Set(ctx, id); err != nil {
+			return err
+		}
+	}
+	for _, cp := range gs.Checkpoints {
+		if err := k.Checkpoints.Set(ctx, collections.Join(cp.Aggregate.AgentId, cp.Aggregate.Capability), cp); err != nil {
+			return err
+		}
 	}
 	for _, a := range gs.Aggregates {
 		if err := k.Aggregates.Set(ctx, collections.Join(a.AgentId, a.Capability), a); err != nil {
@@ -97,6 +110,20 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	if err := k.PrunedSignals.Walk(ctx, nil, func(_ uint64, s types.Signals) (bool, error) {
 		gs.PrunedSignals = append(gs.PrunedSignals, s)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	// The prune queue is not exported: InitGenesis rebuilds it from the
+	// feedback heights.
+	if err := k.Checkpoints.Walk(ctx, nil, func(_ AggKey, cp types.AggregateCheckpoint) (bool, error) {
+		gs.Checkpoints = append(gs.Checkpoints, cp)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.PrunedRulings.Walk(ctx, nil, func(id uint64) (bool, error) {
+		gs.PrunedRulings = append(gs.PrunedRulings, id)
 		return false, nil
 	}); err != nil {
 		return nil, err

@@ -17,19 +17,25 @@ const maxBroken = 20
 // Invariants are the reputation module's checks of its whole state:
 //
 //   - aggregates: every stored aggregate equals the replay of the feedback
-//     (submissions and revocations in their recorded order), no aggregate
-//     lacks feedback behind it, and the top-agents index holds exactly one
-//     entry per aggregate, at its stored score, carrying a copy equal to it;
+//     (submissions and revocations in their recorded order) from its
+//     checkpoint, if feedback it counted was pruned, no aggregate lacks
+//     feedback or a checkpoint behind it, and the top-agents index holds
+//     exactly one entry per aggregate, at its stored score, carrying a copy
+//     equal to it;
 //   - signals: every agent's signals equal a replay of the jobs that made
 //     them (the hooks' rules applied to every job on record) plus what
 //     the jobs pruned since counted (PrunedSignals);
 //   - rulings: every resolved job that was not self-dealt has the ruling
-//     its resolution makes, and every ruling has such a job (rulings.go).
+//     its resolution makes (unless its retention has passed), and every
+//     ruling has such a job (rulings.go);
+//   - feedback-queue: every feedback is queued for pruning at the height it
+//     was given, and every checkpoint is of a stored aggregate (prune.go).
 func (k Keeper) Invariants() []invariant.Invariant {
 	return []invariant.Invariant{
 		{Name: "reputation/aggregates", Check: k.checkAggregates},
 		{Name: "reputation/signals", Check: k.checkSignals},
 		{Name: "reputation/rulings", Check: k.checkRulings},
+		{Name: "reputation/feedback-queue", Check: k.checkFeedbackQueue},
 	}
 }
 
@@ -46,7 +52,14 @@ func (k Keeper) checkAggregates(ctx context.Context) ([]string, error) {
 	}); err != nil {
 		return nil, err
 	}
-	replayed, err := types.Replay(feedback, p)
+	var checkpoints []types.AggregateCheckpoint
+	if err := k.Checkpoints.Walk(ctx, nil, func(_ AggKey, cp types.AggregateCheckpoint) (bool, error) {
+		checkpoints = append(checkpoints, cp)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	replayed, err := types.Replay(feedback, checkpoints, p)
 	if err != nil {
 		return []string{err.Error()}, nil
 	}
@@ -56,7 +69,7 @@ func (k Keeper) checkAggregates(ctx context.Context) ([]string, error) {
 		r := replayed[types.AggregateKey{AgentID: key.K1(), Capability: key.K2()}]
 		switch {
 		case r == nil:
-			broken.Addf("aggregate %d/%q has no feedback behind it", key.K1(), key.K2())
+			broken.Addf("aggregate %d/%q has no feedback or checkpoint behind it", key.K1(), key.K2())
 		case !r.WeightedScore.Equal(a.WeightedScore) || !r.Weight.Equal(a.Weight) || r.Height != a.Height || r.Count != a.Count:
 			broken.Addf("aggregate %d/%q: stored %s/%s at %d (count %d), replayed %s/%s at %d (count %d)",
 				key.K1(), key.K2(), a.WeightedScore, a.Weight, a.Height, a.Count, r.WeightedScore, r.Weight, r.Height, r.Count)

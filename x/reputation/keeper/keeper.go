@@ -79,6 +79,16 @@ type Keeper struct {
 	// PrunedSignals holds, per agent, the part of its signals made by jobs
 	// the market has pruned (the signals invariant adds it to its replay).
 	PrunedSignals collections.Map[uint64, types.Signals]
+	// FeedbackQueue holds (height a feedback was given, its job id) for
+	// every feedback: EndBlock prunes a job's feedback
+	// feedback_retention_blocks after it was given.
+	FeedbackQueue collections.KeySet[keeperutil.QueueKey]
+	// Checkpoints holds, per aggregate, its state when feedback it counted
+	// was last pruned, and the last change it includes.
+	Checkpoints collections.Map[AggKey, types.AggregateCheckpoint]
+	// PrunedRulings holds the resolved jobs still in the market's state
+	// whose ruling was pruned; BeforeJobPruned removes a job's id.
+	PrunedRulings collections.KeySet[uint64]
 }
 
 // NewKeeper returns the keeper.
@@ -126,6 +136,10 @@ func NewKeeper(
 			}),
 		Signals:       collections.NewMap(sb, types.SignalsKey, "signals", collections.Uint64Key, codec.CollValue[types.Signals](cdc)),
 		PrunedSignals: collections.NewMap(sb, types.PrunedSignalsKey, "pruned_signals", collections.Uint64Key, codec.CollValue[types.Signals](cdc)),
+		FeedbackQueue: collections.NewKeySet(sb, types.FeedbackQueueKey, "feedback_queue", keeperutil.QueueKeyCodec),
+		Checkpoints: collections.NewMap(sb, types.CheckpointsKey, "checkpoints", aggKeyCodec,
+			codec.CollValue[types.AggregateCheckpoint](cdc)),
+		PrunedRulings: collections.NewKeySet(sb, types.PrunedRulingsKey, "pruned_rulings", collections.Uint64Key),
 	}
 	schema, err := sb.Build()
 	if err != nil {

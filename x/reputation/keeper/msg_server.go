@@ -126,6 +126,9 @@ func (k Keeper) addFeedback(ctx context.Context, fb *types.Feedback, p types.Par
 	if err := k.Feedback.Set(ctx, collections.Join(fb.JobId, int32(fb.Role)), *fb); err != nil {
 		return err
 	}
+	if err := k.FeedbackQueue.Set(ctx, collections.Join(fb.Height, fb.JobId)); err != nil {
+		return err
+	}
 	overall, err := k.applyFeedback(ctx, *fb, p, false)
 	if err != nil {
 		return err
@@ -142,7 +145,8 @@ func (k Keeper) getFeedback(ctx context.Context, jobID uint64, role types.RaterR
 	}
 	fb, err := k.Feedback.Get(ctx, collections.Join(jobID, int32(role)))
 	if errors.Is(err, collections.ErrNotFound) {
-		return fb, errorsmod.Wrapf(types.ErrFeedbackNotFound, "job %d, %s", jobID, role)
+		return fb, errorsmod.Wrapf(types.ErrFeedbackNotFound,
+			"job %d, %s (feedback leaves state feedback_retention_blocks after it was given; its history is in the EventFeedbackSubmitted events)", jobID, role)
 	}
 	return fb, err
 }

@@ -3,10 +3,15 @@ package keeper
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"cosmossdk.io/collections"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/agentchain/agentchain/internal/invariant"
+	"github.com/agentchain/agentchain/internal/keeperutil"
+	"github.com/agentchain/agentchain/internal/typedevent"
 	markettypes "github.com/agentchain/agentchain/x/market/types"
 	"github.com/agentchain/agentchain/x/reputation/types"
 )
@@ -26,6 +31,9 @@ func (k Keeper) FeedbackWindowBlocks(ctx context.Context) (int64, error) {
 // to their pruned part. The signals themselves do not change: they were
 // counted when the job settled. Feedback and rulings on the job stay.
 func (k Keeper) BeforeJobPruned(ctx context.Context, job markettypes.Job) error {
+	if err := k.PrunedRulings.Remove(ctx, job.Id); err != nil {
+		return err
+	}
 	part := ReplaySignals([]markettypes.Job{job})
 	for _, id := range invariant.SortedKeys(part) {
 		s, err := k.PrunedSignals.Get(ctx, id)
@@ -54,4 +62,127 @@ func addSignals(a *types.Signals, b types.Signals) {
 	a.JobsAsClient += b.JobsAsClient
 	a.Earned = a.Earned.Add(b.Earned...)
 	a.Spent = a.Spent.Add(b.Spent...)
+}
+
+// EndBlock prunes feedback feedback_retention_blocks after it was given:
+// at most max_prunes_per_block queue entries (jobs) a block, each in a cache
+// context of its own, so a failure leaves that job's feedback in place and
+// the block goes on (EventPruneFailed).
+func (k Keeper) EndBlock(ctx context.Context) error {
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if p.FeedbackRetentionBlocks == 0 || p.MaxPrunesPerBlock == 0 {
+		return nil
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	due := sdkCtx.BlockHeight() - p.FeedbackRetentionBlocks
+	_, err = keeperutil.RunQueue(sdkCtx, k.FeedbackQueue, due, int(p.MaxPrunesPerBlock),
+		func(ctx sdk.Context, jobID uint64) error { return k.pruneFeedback(ctx, jobID, due) },
+		func(jobID uint64, err error) {
+			k.logger.Error("feedback prune failed", "job", jobID, "err", err)
+			_ = typedevent.Emit(sdkCtx, &types.EventPruneFailed{JobId: jobID, Error: err.Error()})
+		})
+	if err != nil {
+		k.logger.Error("feedback queue walk failed", "err", err)
+	}
+	return nil
+}
+
+// pruneFeedback removes the feedback on a job given at or before due (a
+// later one on the same job has its own queue entry). Before it goes, every
+// aggregate it counted in is checkpointed as it stands, with the last change
+// made so far: the aggregates themselves do not change, and the invariant
+// replays only what comes after the checkpoint. A pruned feedback can no
+// longer be answered or revoked.
+func (k Keeper) pruneFeedback(ctx sdk.Context, jobID uint64, due int64) error {
+	next, err := k.Seq.Peek(ctx)
+	if err != nil {
+		return err
+	}
+	for _, role := range []types.RaterRole{types.RATER_ROLE_CLIENT, types.RATER_ROLE_PROVIDER, types.RATER_ROLE_RULING} {
+		key := collections.Join(jobID, int32(role))
+		fb, err := k.Feedback.Get(ctx, key)
+		if errors.Is(err, collections.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if fb.Height > due {
+			continue
+		}
+		if next <= fb.Seq || (fb.Revoked && next <= fb.RevokeSeq) {
+			return fmt.Errorf("job %d's %s feedback has sequence %d (revoked at %d), the next is %d", jobID, role, fb.Seq, fb.RevokeSeq, next)
+		}
+		for _, capability := range types.AggregateCapabilities(fb) {
+			ak := collections.Join(fb.Subject, capability)
+			agg, err := k.Aggregates.Get(ctx, ak)
+			if err != nil {
+				return fmt.Errorf("aggregate %d/%q: %w", fb.Subject, capability, err)
+			}
+			if err := k.Checkpoints.Set(ctx, ak, types.AggregateCheckpoint{Aggregate: agg, Seq: next - 1}); err != nil {
+				return err
+			}
+		}
+		if err := k.Feedback.Remove(ctx, key); err != nil {
+			return err
+		}
+		if role == types.RATER_ROLE_RULING {
+			// The rulings invariant must know the job's ruling left on
+			// purpose while the job is still in state.
+			if _, err := k.market.GetJob(ctx, jobID); err == nil {
+				if err := k.PrunedRulings.Set(ctx, jobID); err != nil {
+					return err
+				}
+			} else if pruned, perr := k.market.JobPruned(ctx, jobID); perr != nil || !pruned {
+				return fmt.Errorf("ruling on job %d: the job is not in state and was not pruned: %w", jobID, err)
+			}
+		}
+		if err := typedevent.Emit(ctx, &types.EventFeedbackPruned{JobId: jobID, Role: role, Subject: fb.Subject, Height: fb.Height}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkFeedbackQueue: every feedback has its queue entry, at the height it
+// was given (entries left by pruned feedback find nothing and are harmless);
+// every checkpoint is of a stored aggregate and comes before the next change.
+func (k Keeper) checkFeedbackQueue(ctx context.Context) ([]string, error) {
+	broken := invariant.NewBroken(maxBroken)
+	if err := k.Feedback.Walk(ctx, nil, func(key FeedbackKey, fb types.Feedback) (bool, error) {
+		has, err := k.FeedbackQueue.Has(ctx, collections.Join(fb.Height, key.K1()))
+		if err != nil {
+			return true, err
+		}
+		if !has {
+			broken.Addf("job %d's %s feedback (height %d) is not in the prune queue", key.K1(), types.RaterRole(key.K2()), fb.Height)
+		}
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	next, err := k.Seq.Peek(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.Checkpoints.Walk(ctx, nil, func(key AggKey, cp types.AggregateCheckpoint) (bool, error) {
+		if cp.Aggregate.AgentId != key.K1() || cp.Aggregate.Capability != key.K2() || cp.Seq >= next {
+			broken.Addf("checkpoint %d/%q holds aggregate %d/%q at sequence %d (next %d)",
+				key.K1(), key.K2(), cp.Aggregate.AgentId, cp.Aggregate.Capability, cp.Seq, next)
+		}
+		has, err := k.Aggregates.Has(ctx, key)
+		if err != nil {
+			return true, err
+		}
+		if !has {
+			broken.Addf("checkpoint %d/%q has no aggregate", key.K1(), key.K2())
+		}
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	return broken.List(), nil
 }

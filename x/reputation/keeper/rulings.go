@@ -63,7 +63,8 @@ func (k Keeper) recordRuling(ctx context.Context, job markettypes.Job, providerS
 
 // checkRulings: every resolved job that was not self-dealt has exactly the
 // ruling its resolution makes (on its provider, for its share, never
-// revoked), and every ruling belongs to such a job (or to a job pruned
+// revoked) or is marked as having lost it to feedback pruning (and no other
+// job is marked), and every ruling belongs to such a job (or to a job pruned
 // since it settled). The weight is not
 // recomputed: it was taken with the denom weights of its day, which
 // governance may have changed since (the aggregates invariant checks that
@@ -79,22 +80,36 @@ func (k Keeper) checkRulings(ctx context.Context) ([]string, error) {
 	}); err != nil {
 		return nil, err
 	}
+	marked := map[uint64]bool{} // rulings pruned while their job stays
+	if err := k.PrunedRulings.Walk(ctx, nil, func(id uint64) (bool, error) {
+		marked[id] = true
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
 	if err := k.market.IterateJobs(ctx, func(j markettypes.Job) (bool, error) {
 		fb, has := rulings[j.Id]
 		delete(rulings, j.Id)
+		lost := marked[j.Id]
+		delete(marked, j.Id)
 		want := j.Status == markettypes.JOB_STATUS_RESOLVED && !j.SelfDealing
 		switch {
-		case !want && has:
-			broken.Addf("job %d is %s (self-dealt: %t) but has a ruling", j.Id, j.Status, j.SelfDealing)
-		case want && !has:
+		case !want && (has || lost):
+			broken.Addf("job %d is %s (self-dealt: %t) but has a ruling (or lost one to pruning)", j.Id, j.Status, j.SelfDealing)
+		case has && lost:
+			broken.Addf("job %d has a ruling and is marked as having lost it to pruning", j.Id)
+		case want && !has && !lost:
 			broken.Addf("resolved job %d has no ruling", j.Id)
-		case want && (fb.Subject != j.Provider || fb.Score != types.RulingScore(j.ProviderShareBps) || fb.Revoked || fb.RaterAgent != 0):
+		case want && has && (fb.Subject != j.Provider || fb.Score != types.RulingScore(j.ProviderShareBps) || fb.Revoked || fb.RaterAgent != 0):
 			broken.Addf("job %d's ruling rates agent %d %d/100 (revoked %t); its resolution makes agent %d %d/100",
 				j.Id, fb.Subject, fb.Score, fb.Revoked, j.Provider, types.RulingScore(j.ProviderShareBps))
 		}
 		return false, nil
 	}); err != nil {
 		return nil, err
+	}
+	for _, id := range invariant.SortedKeys(marked) {
+		broken.Addf("job %d is marked as having lost its ruling to pruning but is not in state", id)
 	}
 	for _, id := range invariant.SortedKeys(rulings) {
 		// A ruling outlives its job, which leaves state after its

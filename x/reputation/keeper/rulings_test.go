@@ -31,7 +31,7 @@ func (s *suite) reputation(agentID uint64, capability string) *types.QueryReputa
 func (s *suite) noBrokenInvariants() {
 	s.t.Helper()
 	res, err := s.qs.Invariants(s.ctx(), &types.QueryInvariantsRequest{})
-	if err != nil || len(res.Broken) > 0 || len(res.Checked) != 3 {
+	if err != nil || len(res.Broken) > 0 || len(res.Checked) != 4 {
 		s.t.Fatalf("invariants %+v %v", res, err)
 	}
 }

@@ -54,6 +54,10 @@ func (Module) GenerateGenesisState(s *module.SimulationState) {
 	gs := types.DefaultGenesis()
 	gs.Params.HalfLifeBlocks = int64(20 + s.Rand.Intn(500))
 	gs.Params.FeedbackWindowBlocks = int64(5 + s.Rand.Intn(60))
+	// Feedback leaves state within the run, so pruning meets the
+	// invariants every block.
+	gs.Params.FeedbackRetentionBlocks = gs.Params.FeedbackWindowBlocks + 1 + int64(s.Rand.Intn(60))
+	gs.Params.MaxPrunesPerBlock = uint32(1 + s.Rand.Intn(5))
 	gs.Params.PriorScore = uint32(s.Rand.Intn(types.MaxScore + 1))
 	gs.Params.PriorWeight = sdkmath.LegacyNewDec(int64(1 + s.Rand.Intn(200)))
 	gs.Params.DenomWeights = []types.DenomWeight{{Denom: s.BondDenom, Weight: sdkmath.LegacyNewDecWithPrec(1, 6)}}
@@ -89,6 +93,7 @@ func (m Module) ProposalMsgsX(w simsx.WeightSource, reg simsx.Registry) {
 			}
 			r := data.Rand().Rand
 			p.FeedbackWindowBlocks = int64(5 + r.Intn(60))
+			p.FeedbackRetentionBlocks = p.FeedbackWindowBlocks + 1 + int64(r.Intn(60))
 			p.PriorScore = uint32(r.Intn(types.MaxScore + 1))
 			return nil, &types.MsgUpdateParams{Authority: m.k.Authority(), Params: p}
 		}))

@@ -288,11 +288,144 @@ func (m *EventParamsUpdated) GetAuthority() string {
 	return ""
 }
 
+// EventFeedbackPruned is emitted when a feedback (or ruling) leaves state
+// after feedback_retention_blocks; its subject's aggregates keep what it
+// counted.
+type EventFeedbackPruned struct {
+	// job_id of the job.
+	JobId uint64 `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	// role of the rater.
+	Role RaterRole `protobuf:"varint,2,opt,name=role,proto3,enum=agentchain.reputation.v1.RaterRole" json:"role,omitempty"`
+	// subject that was rated.
+	Subject uint64 `protobuf:"varint,3,opt,name=subject,proto3" json:"subject,omitempty"`
+	// height it was given at.
+	Height int64 `protobuf:"varint,4,opt,name=height,proto3" json:"height,omitempty"`
+}
+
+func (m *EventFeedbackPruned) Reset()         { *m = EventFeedbackPruned{} }
+func (m *EventFeedbackPruned) String() string { return proto.CompactTextString(m) }
+func (*EventFeedbackPruned) ProtoMessage()    {}
+func (*EventFeedbackPruned) Descriptor() ([]byte, []int) {
+	return fileDescriptor_3f864362b1a4199f, []int{4}
+}
+func (m *EventFeedbackPruned) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventFeedbackPruned) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventFeedbackPruned.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventFeedbackPruned) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventFeedbackPruned.Merge(m, src)
+}
+func (m *EventFeedbackPruned) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventFeedbackPruned) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventFeedbackPruned.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventFeedbackPruned proto.InternalMessageInfo
+
+func (m *EventFeedbackPruned) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventFeedbackPruned) GetRole() RaterRole {
+	if m != nil {
+		return m.Role
+	}
+	return RATER_ROLE_UNSPECIFIED
+}
+
+func (m *EventFeedbackPruned) GetSubject() uint64 {
+	if m != nil {
+		return m.Subject
+	}
+	return 0
+}
+
+func (m *EventFeedbackPruned) GetHeight() int64 {
+	if m != nil {
+		return m.Height
+	}
+	return 0
+}
+
+// EventPruneFailed is emitted when pruning a job's feedback fails; the
+// block goes on and the feedback stays.
+type EventPruneFailed struct {
+	// job_id of the job.
+	JobId uint64 `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	// error, as every node words it.
+	Error string `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+}
+
+func (m *EventPruneFailed) Reset()         { *m = EventPruneFailed{} }
+func (m *EventPruneFailed) String() string { return proto.CompactTextString(m) }
+func (*EventPruneFailed) ProtoMessage()    {}
+func (*EventPruneFailed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_3f864362b1a4199f, []int{5}
+}
+func (m *EventPruneFailed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventPruneFailed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventPruneFailed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventPruneFailed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventPruneFailed.Merge(m, src)
+}
+func (m *EventPruneFailed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventPruneFailed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventPruneFailed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventPruneFailed proto.InternalMessageInfo
+
+func (m *EventPruneFailed) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventPruneFailed) GetError() string {
+	if m != nil {
+		return m.Error
+	}
+	return ""
+}
+
 func init() {
 	proto.RegisterType((*EventFeedbackSubmitted)(nil), "agentchain.reputation.v1.EventFeedbackSubmitted")
 	proto.RegisterType((*EventFeedbackResponded)(nil), "agentchain.reputation.v1.EventFeedbackResponded")
 	proto.RegisterType((*EventFeedbackRevoked)(nil), "agentchain.reputation.v1.EventFeedbackRevoked")
 	proto.RegisterType((*EventParamsUpdated)(nil), "agentchain.reputation.v1.EventParamsUpdated")
+	proto.RegisterType((*EventFeedbackPruned)(nil), "agentchain.reputation.v1.EventFeedbackPruned")
+	proto.RegisterType((*EventPruneFailed)(nil), "agentchain.reputation.v1.EventPruneFailed")
 }
 
 func init() {
@@ -300,32 +433,35 @@ func init() {
 }
 
 var fileDescriptor_3f864362b1a4199f = []byte{
-	// 385 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xbc, 0x92, 0x41, 0x8b, 0xd3, 0x40,
-	0x18, 0x86, 0x3b, 0xda, 0x46, 0x33, 0xa0, 0x87, 0xa1, 0x2e, 0xe3, 0x0a, 0x21, 0x54, 0x85, 0x5c,
-	0x4c, 0x58, 0x17, 0xf4, 0xec, 0x82, 0x82, 0xa0, 0x20, 0x53, 0xbc, 0x78, 0x29, 0x93, 0xcc, 0x47,
-	0x32, 0xdd, 0xcd, 0x4c, 0x98, 0x99, 0xa4, 0xee, 0x4d, 0xfc, 0x05, 0xfe, 0x18, 0x7f, 0x84, 0x17,
-	0x61, 0xf1, 0xe4, 0x51, 0xda, 0x3f, 0x22, 0x9d, 0x74, 0x69, 0x29, 0xf4, 0xda, 0x5b, 0x1e, 0xbe,
-	0xf7, 0xfd, 0xf2, 0x7e, 0xcc, 0x8b, 0x9f, 0xf3, 0x12, 0x94, 0x2b, 0x2a, 0x2e, 0x55, 0x66, 0xa0,
-	0x69, 0x1d, 0x77, 0x52, 0xab, 0xac, 0x3b, 0xcb, 0xa0, 0x03, 0xe5, 0x6c, 0xda, 0x18, 0xed, 0x34,
-	0xa1, 0x5b, 0x59, 0xba, 0x95, 0xa5, 0xdd, 0xd9, 0xe9, 0xb3, 0x83, 0x0b, 0xdc, 0x75, 0x03, 0x1b,
-	0xff, 0xe9, 0xe3, 0x42, 0xdb, 0x5a, 0xdb, 0x99, 0xa7, 0xac, 0x87, 0x7e, 0x34, 0xf9, 0x8d, 0xf0,
-	0xc9, 0xdb, 0xf5, 0xbf, 0xde, 0x01, 0x88, 0x9c, 0x17, 0x97, 0xd3, 0x36, 0xaf, 0xa5, 0x73, 0x20,
-	0xc8, 0x23, 0x1c, 0xcc, 0x75, 0x3e, 0x93, 0x82, 0xa2, 0x18, 0x25, 0x43, 0x36, 0x9a, 0xeb, 0xfc,
-	0xbd, 0x20, 0xaf, 0xf1, 0xd0, 0xe8, 0x2b, 0xa0, 0x77, 0x62, 0x94, 0x3c, 0x7c, 0xf9, 0x34, 0x3d,
-	0x94, 0x2d, 0x65, 0xdc, 0x81, 0x61, 0xfa, 0x0a, 0x98, 0x37, 0x10, 0x8a, 0xef, 0xd9, 0x36, 0x9f,
-	0x43, 0xe1, 0xe8, 0x5d, 0xbf, 0xf0, 0x16, 0xc9, 0x18, 0x8f, 0x6c, 0xa1, 0x0d, 0xd0, 0x61, 0x8c,
-	0x92, 0x07, 0xac, 0x07, 0x72, 0x82, 0x83, 0x05, 0xc8, 0xb2, 0x72, 0x74, 0x14, 0xa3, 0x24, 0x64,
-	0x1b, 0x22, 0x4f, 0x70, 0xa8, 0x60, 0x31, 0xeb, 0x1d, 0x81, 0x1f, 0xdd, 0x57, 0xb0, 0x98, 0xae,
-	0x79, 0xf2, 0x7d, 0xff, 0x1e, 0x06, 0xb6, 0xd1, 0x4a, 0x1c, 0xf3, 0x9e, 0xc9, 0x37, 0x84, 0xc7,
-	0x7b, 0x21, 0x3a, 0x7d, 0x79, 0xd4, 0x08, 0x1f, 0x30, 0xf1, 0x09, 0x3e, 0x71, 0xc3, 0x6b, 0xfb,
-	0xb9, 0x11, 0x7c, 0xfd, 0xa4, 0xaf, 0x70, 0xc8, 0x5b, 0x57, 0x69, 0x23, 0xdd, 0xb5, 0x8f, 0x10,
-	0x5e, 0xd0, 0x3f, 0x3f, 0x5f, 0x8c, 0x37, 0x95, 0x78, 0x23, 0x84, 0x01, 0x6b, 0xa7, 0xce, 0x48,
-	0x55, 0xb2, 0xad, 0xf4, 0xe2, 0xe3, 0xaf, 0x65, 0x84, 0x6e, 0x96, 0x11, 0xfa, 0xb7, 0x8c, 0xd0,
-	0x8f, 0x55, 0x34, 0xb8, 0x59, 0x45, 0x83, 0xbf, 0xab, 0x68, 0xf0, 0xe5, 0xbc, 0x94, 0xae, 0x6a,
-	0xf3, 0xb4, 0xd0, 0x75, 0xb6, 0xd3, 0xc5, 0x9d, 0xcf, 0xaf, 0xbb, 0xc5, 0xf4, 0xad, 0xcc, 0x03,
-	0xdf, 0xbd, 0xf3, 0xff, 0x01, 0x00, 0x00, 0xff, 0xff, 0xf4, 0xe6, 0x81, 0x53, 0xff, 0x02, 0x00,
-	0x00,
+	// 434 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xbc, 0x93, 0x41, 0x8b, 0x13, 0x31,
+	0x14, 0xc7, 0x1b, 0xb7, 0x1d, 0x9d, 0x80, 0x22, 0xb1, 0x96, 0xb8, 0xc2, 0x50, 0x46, 0x85, 0x5e,
+	0x9c, 0x61, 0x5d, 0xd0, 0xa3, 0xb8, 0xe0, 0x82, 0xa0, 0xb0, 0xa4, 0x78, 0xf1, 0x52, 0x32, 0x93,
+	0x47, 0x27, 0xdd, 0x36, 0x19, 0x92, 0x4c, 0xeb, 0xde, 0xc4, 0x4f, 0xe0, 0xcd, 0x2f, 0xe2, 0x87,
+	0xf0, 0x22, 0x2c, 0x9e, 0x3c, 0x4a, 0xfb, 0x45, 0x64, 0x32, 0x95, 0x76, 0x0b, 0xbd, 0xf6, 0x36,
+	0x3f, 0xf2, 0x5e, 0xe6, 0xf7, 0xc8, 0xfb, 0xe3, 0x67, 0x7c, 0x0c, 0xca, 0xe5, 0x05, 0x97, 0x2a,
+	0x35, 0x50, 0x56, 0x8e, 0x3b, 0xa9, 0x55, 0x3a, 0x3f, 0x49, 0x61, 0x0e, 0xca, 0xd9, 0xa4, 0x34,
+	0xda, 0x69, 0x42, 0x37, 0x65, 0xc9, 0xa6, 0x2c, 0x99, 0x9f, 0x1c, 0x3f, 0xdd, 0x7b, 0x81, 0xbb,
+	0x2a, 0x61, 0xdd, 0x7f, 0xfc, 0x28, 0xd7, 0x76, 0xa6, 0xed, 0xc8, 0x53, 0xda, 0x40, 0x73, 0x14,
+	0xff, 0x42, 0xb8, 0xf7, 0xb6, 0xfe, 0xd7, 0x39, 0x80, 0xc8, 0x78, 0x7e, 0x39, 0xac, 0xb2, 0x99,
+	0x74, 0x0e, 0x04, 0x79, 0x88, 0x83, 0x89, 0xce, 0x46, 0x52, 0x50, 0xd4, 0x47, 0x83, 0x36, 0xeb,
+	0x4c, 0x74, 0xf6, 0x4e, 0x90, 0x57, 0xb8, 0x6d, 0xf4, 0x14, 0xe8, 0xad, 0x3e, 0x1a, 0xdc, 0x7b,
+	0xf1, 0x24, 0xd9, 0xe7, 0x96, 0x30, 0xee, 0xc0, 0x30, 0x3d, 0x05, 0xe6, 0x1b, 0x08, 0xc5, 0xb7,
+	0x6d, 0x95, 0x4d, 0x20, 0x77, 0xf4, 0xc8, 0x5f, 0xf8, 0x1f, 0x49, 0x17, 0x77, 0x6c, 0xae, 0x0d,
+	0xd0, 0x76, 0x1f, 0x0d, 0xee, 0xb2, 0x06, 0x48, 0x0f, 0x07, 0x0b, 0x90, 0xe3, 0xc2, 0xd1, 0x4e,
+	0x1f, 0x0d, 0x42, 0xb6, 0x26, 0xf2, 0x18, 0x87, 0x0a, 0x16, 0xa3, 0xa6, 0x23, 0xf0, 0x47, 0x77,
+	0x14, 0x2c, 0x86, 0x35, 0xc7, 0x5f, 0x77, 0xe7, 0x61, 0x60, 0x4b, 0xad, 0xc4, 0x21, 0xe7, 0x89,
+	0xbf, 0x20, 0xdc, 0xdd, 0x91, 0x98, 0xeb, 0xcb, 0x83, 0x2a, 0xbc, 0xc7, 0xc4, 0x1b, 0x5c, 0x70,
+	0xc3, 0x67, 0xf6, 0x63, 0x29, 0x78, 0xfd, 0xa4, 0x2f, 0x71, 0xc8, 0x2b, 0x57, 0x68, 0x23, 0xdd,
+	0x95, 0x57, 0x08, 0xcf, 0xe8, 0xef, 0x1f, 0xcf, 0xbb, 0xeb, 0x95, 0x78, 0x23, 0x84, 0x01, 0x6b,
+	0x87, 0xce, 0x48, 0x35, 0x66, 0x9b, 0xd2, 0xf8, 0x3b, 0xc2, 0x0f, 0x6e, 0x0c, 0x74, 0x61, 0x2a,
+	0x75, 0xd0, 0x15, 0xe9, 0xe1, 0xa0, 0x68, 0x96, 0xa1, 0xde, 0x91, 0x23, 0xb6, 0xa6, 0xf8, 0x35,
+	0xbe, 0xdf, 0xcc, 0x59, 0x0b, 0x9d, 0x73, 0x39, 0xdd, 0x6f, 0xd5, 0xc5, 0x1d, 0x30, 0x46, 0x1b,
+	0xaf, 0x15, 0xb2, 0x06, 0xce, 0x3e, 0xfc, 0x5c, 0x46, 0xe8, 0x7a, 0x19, 0xa1, 0xbf, 0xcb, 0x08,
+	0x7d, 0x5b, 0x45, 0xad, 0xeb, 0x55, 0xd4, 0xfa, 0xb3, 0x8a, 0x5a, 0x9f, 0x4e, 0xc7, 0xd2, 0x15,
+	0x55, 0x96, 0xe4, 0x7a, 0x96, 0x6e, 0xc5, 0x6c, 0xeb, 0xf3, 0xf3, 0x76, 0xe6, 0x7c, 0xe0, 0xb2,
+	0xc0, 0xc7, 0xea, 0xf4, 0x5f, 0x00, 0x00, 0x00, 0xff, 0xff, 0x11, 0x22, 0xb7, 0xb3, 0xda, 0x03,
+	0x00, 0x00,
 }
 
 func (m *EventFeedbackSubmitted) Marshal() (dAtA []byte, err error) {
@@ -491,6 +627,84 @@ func (m *EventParamsUpdated) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventFeedbackPruned) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventFeedbackPruned) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventFeedbackPruned) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Height != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Height))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Subject != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Subject))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Role != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Role))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventPruneFailed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventPruneFailed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventPruneFailed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Error) > 0 {
+		i -= len(m.Error)
+		copy(dAtA[i:], m.Error)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Error)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -574,6 +788,43 @@ func (m *EventParamsUpdated) Size() (n int) {
 	var l int
 	_ = l
 	l = len(m.Authority)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventFeedbackPruned) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	if m.Role != 0 {
+		n += 1 + sovEvents(uint64(m.Role))
+	}
+	if m.Subject != 0 {
+		n += 1 + sovEvents(uint64(m.Subject))
+	}
+	if m.Height != 0 {
+		n += 1 + sovEvents(uint64(m.Height))
+	}
+	return n
+}
+
+func (m *EventPruneFailed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	l = len(m.Error)
 	if l > 0 {
 		n += 1 + l + sovEvents(uint64(l))
 	}
@@ -1050,6 +1301,233 @@ func (m *EventParamsUpdated) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.Authority = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventFeedbackPruned) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventFeedbackPruned: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventFeedbackPruned: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Role", wireType)
+			}
+			m.Role = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Role |= RaterRole(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Subject", wireType)
+			}
+			m.Subject = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Subject |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+			}
+			m.Height = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Height |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventPruneFailed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventPruneFailed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventPruneFailed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Error = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

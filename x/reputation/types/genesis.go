@@ -20,7 +20,10 @@ type AggregateKey struct {
 
 // Replay rebuilds every aggregate from the feedback, applying submissions
 // and revocations in their recorded order (seq) exactly as the keeper did.
-func Replay(feedback []Feedback, p Params) (map[AggregateKey]*Aggregate, error) {
+// An aggregate with a checkpoint (its state when feedback it counted was
+// pruned) starts from it, and takes only the changes after its seq: the
+// ones before are in it.
+func Replay(feedback []Feedback, checkpoints []AggregateCheckpoint, p Params) (map[AggregateKey]*Aggregate, error) {
 	type event struct {
 		seq    uint64
 		height int64
@@ -37,6 +40,15 @@ func Replay(feedback []Feedback, p Params) (map[AggregateKey]*Aggregate, error) 
 	}
 	sort.Slice(events, func(a, b int) bool { return events[a].seq < events[b].seq })
 	out := map[AggregateKey]*Aggregate{}
+	since := map[AggregateKey]uint64{}
+	for _, cp := range checkpoints {
+		k := AggregateKey{cp.Aggregate.AgentId, cp.Aggregate.Capability}
+		if _, dup := since[k]; dup {
+			return nil, fmt.Errorf("two checkpoints of aggregate %d/%q", k.AgentID, k.Capability)
+		}
+		a := cp.Aggregate
+		out[k], since[k] = &a, cp.Seq
+	}
 	for i, e := range events {
 		if i > 0 && e.seq == events[i-1].seq {
 			return nil, fmt.Errorf("sequence %d used twice", e.seq)
@@ -48,6 +60,9 @@ func Replay(feedback []Feedback, p Params) (map[AggregateKey]*Aggregate, error) 
 		}
 		for _, capability := range AggregateCapabilities(*e.fb) {
 			k := AggregateKey{e.fb.Subject, capability}
+			if e.seq <= since[k] {
+				continue // counted in the checkpoint
+			}
 			agg := out[k]
 			if agg == nil {
 				a := NewAggregate(e.fb.Subject, capability)
@@ -127,7 +142,20 @@ func (gs GenesisState) Validate() error {
 			return fmt.Errorf("feedback on job %d: sequence out of range", fb.JobId)
 		}
 	}
-	replayed, err := Replay(gs.Feedback, gs.Params)
+	for _, cp := range gs.Checkpoints {
+		a := cp.Aggregate
+		if a.AgentId == 0 || cp.Seq == 0 || cp.Seq >= gs.NextSeq || a.WeightedScore.IsNil() || a.Weight.IsNil() {
+			return fmt.Errorf("checkpoint of aggregate %d/%q: bad agent, sequence or sums", a.AgentId, a.Capability)
+		}
+	}
+	lost := map[uint64]bool{}
+	for _, id := range gs.PrunedRulings {
+		if id == 0 || lost[id] || seen[fbKey{id, RATER_ROLE_RULING}] {
+			return fmt.Errorf("pruned ruling of job %d: zero, listed twice, or the ruling is in state", id)
+		}
+		lost[id] = true
+	}
+	replayed, err := Replay(gs.Feedback, gs.Checkpoints, gs.Params)
 	if err != nil {
 		return err
 	}
@@ -140,7 +168,7 @@ func (gs GenesisState) Validate() error {
 		stored[k] = true
 		r := replayed[k]
 		if r == nil {
-			return fmt.Errorf("aggregate %d/%q has no feedback behind it", a.AgentId, a.Capability)
+			return fmt.Errorf("aggregate %d/%q has no feedback or checkpoint behind it", a.AgentId, a.Capability)
 		}
 		if !r.WeightedScore.Equal(a.WeightedScore) || !r.Weight.Equal(a.Weight) || r.Height != a.Height || r.Count != a.Count {
 			return fmt.Errorf("aggregate %d/%q is not the replay of its feedback: stored %s/%s at %d (%d), replayed %s/%s at %d (%d)",

@@ -21,6 +21,12 @@ var (
 	SignalsKey           = collections.NewPrefix(7)
 	// PrunedSignalsKey: per agent, what pruned jobs counted in its signals.
 	PrunedSignalsKey = collections.NewPrefix(8)
+	// FeedbackQueueKey: (height a feedback was given, job id), for pruning.
+	FeedbackQueueKey = collections.NewPrefix(9)
+	// CheckpointsKey: per aggregate, the checkpoint of its pruned feedback.
+	CheckpointsKey = collections.NewPrefix(10)
+	// PrunedRulingsKey: resolved jobs in state whose ruling was pruned.
+	PrunedRulingsKey = collections.NewPrefix(11)
 )
 
 // Limits.

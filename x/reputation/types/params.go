@@ -22,8 +22,23 @@ func DefaultParams() Params {
 		FeedbackWindowBlocks: 604_800,
 		MaxTags:              5,
 		TopCandidatesSlack:   100,
+		// A feedback leaves state a month after it was given (then at a
+		// half-life it counts half as much), four times the feedback window.
+		FeedbackRetentionBlocks: DefaultFeedbackRetentionBlocks,
+		MaxPrunesPerBlock:       DefaultMaxPrunesPerBlock,
 	}
 }
+
+const (
+	// DefaultFeedbackRetentionBlocks keeps a feedback 30 days at one-second
+	// blocks.
+	DefaultFeedbackRetentionBlocks = 2_592_000
+	// DefaultMaxPrunesPerBlock bounds the jobs whose feedback one EndBlock
+	// prunes.
+	DefaultMaxPrunesPerBlock = 100
+	// MaxPrunesPerBlockLimit is the highest max_prunes_per_block.
+	MaxPrunesPerBlockLimit = 10_000
+)
 
 // Validate checks the parameters.
 func (p Params) Validate() error {
@@ -60,6 +75,14 @@ func (p Params) Validate() error {
 	}
 	if p.TopCandidatesSlack > 400 {
 		return fmt.Errorf("top_candidates_slack above 400")
+	}
+	// A feedback must outlive the window in which its job can be rated, or
+	// the party could rate the job again once the first rating left.
+	if p.FeedbackRetentionBlocks < 0 || (p.FeedbackRetentionBlocks > 0 && p.FeedbackRetentionBlocks <= p.FeedbackWindowBlocks) {
+		return fmt.Errorf("feedback_retention_blocks %d must be 0 (keep) or more than feedback_window_blocks %d", p.FeedbackRetentionBlocks, p.FeedbackWindowBlocks)
+	}
+	if p.MaxPrunesPerBlock > MaxPrunesPerBlockLimit {
+		return fmt.Errorf("max_prunes_per_block %d above %d", p.MaxPrunesPerBlock, MaxPrunesPerBlockLimit)
 	}
 	return nil
 }

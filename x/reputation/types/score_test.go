@@ -77,7 +77,7 @@ func TestGenesisValidate(t *testing.T) {
 		gs.NextSeq = 3
 		gs.Feedback = []types.Feedback{fb, ruling}
 		gs.Signals = []types.Signals{{AgentId: 2, DisputesOpened: 1, DisputesLost: 1, Earned: sdk.NewCoins(sdk.NewInt64Coin("uagnt", 5), sdk.NewInt64Coin("ustable", 7))}}
-		replayed, _ := types.Replay(gs.Feedback, gs.Params)
+		replayed, _ := types.Replay(gs.Feedback, gs.Checkpoints, gs.Params)
 		for _, k := range []types.AggregateKey{{AgentID: 2, Capability: ""}, {AgentID: 2, Capability: "x"}} {
 			gs.Aggregates = append(gs.Aggregates, *replayed[k])
 		}

@@ -54,6 +54,33 @@ export interface EventParamsUpdated {
   authority: string;
 }
 
+/**
+ * EventFeedbackPruned is emitted when a feedback (or ruling) leaves state
+ * after feedback_retention_blocks; its subject's aggregates keep what it
+ * counted.
+ */
+export interface EventFeedbackPruned {
+  /** job_id of the job. */
+  jobId: bigint;
+  /** role of the rater. */
+  role: RaterRole;
+  /** subject that was rated. */
+  subject: bigint;
+  /** height it was given at. */
+  height: bigint;
+}
+
+/**
+ * EventPruneFailed is emitted when pruning a job's feedback fails; the
+ * block goes on and the feedback stays.
+ */
+export interface EventPruneFailed {
+  /** job_id of the job. */
+  jobId: bigint;
+  /** error, as every node words it. */
+  error: string;
+}
+
 function createBaseEventFeedbackSubmitted(): EventFeedbackSubmitted {
   return { jobId: 0n, role: 0, subject: 0n, score: 0, weight: "", newScore: "" };
 }
@@ -490,6 +517,220 @@ export const EventParamsUpdated: MessageFns<EventParamsUpdated> = {
   fromPartial(object: DeepPartial<EventParamsUpdated>): EventParamsUpdated {
     const message = createBaseEventParamsUpdated();
     message.authority = object.authority ?? "";
+    return message;
+  },
+};
+
+function createBaseEventFeedbackPruned(): EventFeedbackPruned {
+  return { jobId: 0n, role: 0, subject: 0n, height: 0n };
+}
+
+export const EventFeedbackPruned: MessageFns<EventFeedbackPruned> = {
+  encode(message: EventFeedbackPruned, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.jobId);
+    }
+    if (message.role !== 0) {
+      writer.uint32(16).int32(message.role);
+    }
+    if (message.subject !== 0n) {
+      if (BigInt.asUintN(64, message.subject) !== message.subject) {
+        throw new globalThis.Error("value provided for field message.subject of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.subject);
+    }
+    if (message.height !== 0n) {
+      if (BigInt.asIntN(64, message.height) !== message.height) {
+        throw new globalThis.Error("value provided for field message.height of type int64 too large");
+      }
+      writer.uint32(32).int64(message.height);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventFeedbackPruned {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventFeedbackPruned();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.subject = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.height = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventFeedbackPruned {
+    return {
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      role: isSet(object.role) ? raterRoleFromJSON(object.role) : 0,
+      subject: isSet(object.subject) ? BigInt(object.subject) : 0n,
+      height: isSet(object.height) ? BigInt(object.height) : 0n,
+    };
+  },
+
+  toJSON(message: EventFeedbackPruned): unknown {
+    const obj: any = {};
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.role !== 0) {
+      obj.role = raterRoleToJSON(message.role);
+    }
+    if (message.subject !== 0n) {
+      obj.subject = message.subject.toString();
+    }
+    if (message.height !== 0n) {
+      obj.height = message.height.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventFeedbackPruned>): EventFeedbackPruned {
+    return EventFeedbackPruned.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventFeedbackPruned>): EventFeedbackPruned {
+    const message = createBaseEventFeedbackPruned();
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.role = object.role ?? 0;
+    message.subject = (object.subject !== undefined && object.subject !== null) ? BigInt(object.subject) : 0n;
+    message.height = (object.height !== undefined && object.height !== null) ? BigInt(object.height) : 0n;
+    return message;
+  },
+};
+
+function createBaseEventPruneFailed(): EventPruneFailed {
+  return { jobId: 0n, error: "" };
+}
+
+export const EventPruneFailed: MessageFns<EventPruneFailed> = {
+  encode(message: EventPruneFailed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.jobId);
+    }
+    if (message.error !== "") {
+      writer.uint32(18).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventPruneFailed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventPruneFailed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventPruneFailed {
+    return {
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: EventPruneFailed): unknown {
+    const obj: any = {};
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventPruneFailed>): EventPruneFailed {
+    return EventPruneFailed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventPruneFailed>): EventPruneFailed {
+    const message = createBaseEventPruneFailed();
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.error = object.error ?? "";
     return message;
   },
 };

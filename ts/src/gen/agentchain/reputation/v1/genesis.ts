@@ -6,7 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Aggregate, Feedback, Params, Signals } from "./types.js";
+import { Aggregate, AggregateCheckpoint, Feedback, Params, Signals } from "./types.js";
 
 export const protobufPackage = "agentchain.reputation.v1";
 
@@ -32,10 +32,29 @@ export interface GenesisState {
    * on record and adds these).
    */
   prunedSignals: Signals[];
+  /**
+   * checkpoints are the aggregates as they stood when feedback they counted
+   * was pruned (see AggregateCheckpoint).
+   */
+  checkpoints: AggregateCheckpoint[];
+  /**
+   * pruned_rulings are the resolved jobs still in state whose ruling has
+   * left with the feedback past its retention (a job's id leaves with it).
+   */
+  prunedRulings: bigint[];
 }
 
 function createBaseGenesisState(): GenesisState {
-  return { params: undefined, feedback: [], aggregates: [], signals: [], nextSeq: 0n, prunedSignals: [] };
+  return {
+    params: undefined,
+    feedback: [],
+    aggregates: [],
+    signals: [],
+    nextSeq: 0n,
+    prunedSignals: [],
+    checkpoints: [],
+    prunedRulings: [],
+  };
 }
 
 export const GenesisState: MessageFns<GenesisState> = {
@@ -60,6 +79,19 @@ export const GenesisState: MessageFns<GenesisState> = {
     }
     for (const v of message.prunedSignals) {
       Signals.encode(v!, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.checkpoints) {
+      AggregateCheckpoint.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.prunedRulings.length !== 0) {
+      writer.uint32(66).fork();
+      for (const v of message.prunedRulings) {
+        if (BigInt.asUintN(64, v) !== v) {
+          throw new globalThis.Error("a value provided in array field prunedRulings of type uint64 is too large");
+        }
+        writer.uint64(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -125,6 +157,32 @@ export const GenesisState: MessageFns<GenesisState> = {
             message.prunedSignals.push(Signals.decode(reader, reader.uint32()));
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.checkpoints.push(AggregateCheckpoint.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag === 64) {
+              message.prunedRulings.push(reader.uint64() as bigint);
+
+              continue;
+            }
+
+            if (tag === 66) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.prunedRulings.push(reader.uint64() as bigint);
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -151,6 +209,14 @@ export const GenesisState: MessageFns<GenesisState> = {
         : globalThis.Array.isArray(object?.pruned_signals)
         ? object.pruned_signals.map((e: any) => Signals.fromJSON(e))
         : [],
+      checkpoints: globalThis.Array.isArray(object?.checkpoints)
+        ? object.checkpoints.map((e: any) => AggregateCheckpoint.fromJSON(e))
+        : [],
+      prunedRulings: globalThis.Array.isArray(object?.prunedRulings)
+        ? object.prunedRulings.map((e: any) => BigInt(e))
+        : globalThis.Array.isArray(object?.pruned_rulings)
+        ? object.pruned_rulings.map((e: any) => BigInt(e))
+        : [],
     };
   },
 
@@ -174,6 +240,12 @@ export const GenesisState: MessageFns<GenesisState> = {
     if (message.prunedSignals?.length) {
       obj.prunedSignals = message.prunedSignals.map((e) => Signals.toJSON(e));
     }
+    if (message.checkpoints?.length) {
+      obj.checkpoints = message.checkpoints.map((e) => AggregateCheckpoint.toJSON(e));
+    }
+    if (message.prunedRulings?.length) {
+      obj.prunedRulings = message.prunedRulings.map((e) => e.toString());
+    }
     return obj;
   },
 
@@ -190,6 +262,8 @@ export const GenesisState: MessageFns<GenesisState> = {
     message.signals = object.signals?.map((e) => Signals.fromPartial(e)) || [];
     message.nextSeq = (object.nextSeq !== undefined && object.nextSeq !== null) ? BigInt(object.nextSeq) : 0n;
     message.prunedSignals = object.prunedSignals?.map((e) => Signals.fromPartial(e)) || [];
+    message.checkpoints = object.checkpoints?.map((e) => AggregateCheckpoint.fromPartial(e)) || [];
+    message.prunedRulings = object.prunedRulings?.map((e) => BigInt(e)) || [];
     return message;
   },
 };

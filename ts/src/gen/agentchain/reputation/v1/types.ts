@@ -212,6 +212,34 @@ export interface Params {
    * candidates.
    */
   topCandidatesSlack: number;
+  /**
+   * feedback_retention_blocks: a feedback (or ruling) leaves state this
+   * many blocks after it was given; what it counted stays in its subject's
+   * aggregates, and its history in the EventFeedbackSubmitted events. It
+   * can be answered or revoked until then. 0 keeps feedback forever;
+   * otherwise it must exceed feedback_window_blocks, so that a job cannot
+   * be rated twice.
+   */
+  feedbackRetentionBlocks: bigint;
+  /**
+   * max_prunes_per_block bounds the jobs whose feedback EndBlock prunes in
+   * one block (0: none).
+   */
+  maxPrunesPerBlock: number;
+}
+
+/**
+ * AggregateCheckpoint is an aggregate as it stood when feedback it counted
+ * left state: the aggregates invariant (and genesis) replay only the
+ * changes after seq, starting from it, so pruning changes no score.
+ */
+export interface AggregateCheckpoint {
+  /** aggregate as it stood (its key is its agent id and capability). */
+  aggregate:
+    | Aggregate
+    | undefined;
+  /** seq is the last change (submission or revocation) it includes. */
+  seq: bigint;
 }
 
 function createBaseFeedback(): Feedback {
@@ -1229,6 +1257,8 @@ function createBaseParams(): Params {
     feedbackWindowBlocks: 0n,
     maxTags: 0,
     topCandidatesSlack: 0,
+    feedbackRetentionBlocks: 0n,
+    maxPrunesPerBlock: 0,
   };
 }
 
@@ -1263,6 +1293,15 @@ export const Params: MessageFns<Params> = {
     }
     if (message.topCandidatesSlack !== 0) {
       writer.uint32(64).uint32(message.topCandidatesSlack);
+    }
+    if (message.feedbackRetentionBlocks !== 0n) {
+      if (BigInt.asIntN(64, message.feedbackRetentionBlocks) !== message.feedbackRetentionBlocks) {
+        throw new globalThis.Error("value provided for field message.feedbackRetentionBlocks of type int64 too large");
+      }
+      writer.uint32(72).int64(message.feedbackRetentionBlocks);
+    }
+    if (message.maxPrunesPerBlock !== 0) {
+      writer.uint32(80).uint32(message.maxPrunesPerBlock);
     }
     return writer;
   },
@@ -1344,6 +1383,22 @@ export const Params: MessageFns<Params> = {
             message.topCandidatesSlack = reader.uint32();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.feedbackRetentionBlocks = reader.int64() as bigint;
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.maxPrunesPerBlock = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1398,6 +1453,16 @@ export const Params: MessageFns<Params> = {
         : isSet(object.top_candidates_slack)
         ? globalThis.Number(object.top_candidates_slack)
         : 0,
+      feedbackRetentionBlocks: isSet(object.feedbackRetentionBlocks)
+        ? BigInt(object.feedbackRetentionBlocks)
+        : isSet(object.feedback_retention_blocks)
+        ? BigInt(object.feedback_retention_blocks)
+        : 0n,
+      maxPrunesPerBlock: isSet(object.maxPrunesPerBlock)
+        ? globalThis.Number(object.maxPrunesPerBlock)
+        : isSet(object.max_prunes_per_block)
+        ? globalThis.Number(object.max_prunes_per_block)
+        : 0,
     };
   },
 
@@ -1427,6 +1492,12 @@ export const Params: MessageFns<Params> = {
     if (message.topCandidatesSlack !== 0) {
       obj.topCandidatesSlack = Math.round(message.topCandidatesSlack);
     }
+    if (message.feedbackRetentionBlocks !== 0n) {
+      obj.feedbackRetentionBlocks = message.feedbackRetentionBlocks.toString();
+    }
+    if (message.maxPrunesPerBlock !== 0) {
+      obj.maxPrunesPerBlock = Math.round(message.maxPrunesPerBlock);
+    }
     return obj;
   },
 
@@ -1447,6 +1518,101 @@ export const Params: MessageFns<Params> = {
       : 0n;
     message.maxTags = object.maxTags ?? 0;
     message.topCandidatesSlack = object.topCandidatesSlack ?? 0;
+    message.feedbackRetentionBlocks =
+      (object.feedbackRetentionBlocks !== undefined && object.feedbackRetentionBlocks !== null)
+        ? BigInt(object.feedbackRetentionBlocks)
+        : 0n;
+    message.maxPrunesPerBlock = object.maxPrunesPerBlock ?? 0;
+    return message;
+  },
+};
+
+function createBaseAggregateCheckpoint(): AggregateCheckpoint {
+  return { aggregate: undefined, seq: 0n };
+}
+
+export const AggregateCheckpoint: MessageFns<AggregateCheckpoint> = {
+  encode(message: AggregateCheckpoint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.aggregate !== undefined) {
+      Aggregate.encode(message.aggregate, writer.uint32(10).fork()).join();
+    }
+    if (message.seq !== 0n) {
+      if (BigInt.asUintN(64, message.seq) !== message.seq) {
+        throw new globalThis.Error("value provided for field message.seq of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.seq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AggregateCheckpoint {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAggregateCheckpoint();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.aggregate = Aggregate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.seq = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AggregateCheckpoint {
+    return {
+      aggregate: isSet(object.aggregate) ? Aggregate.fromJSON(object.aggregate) : undefined,
+      seq: isSet(object.seq) ? BigInt(object.seq) : 0n,
+    };
+  },
+
+  toJSON(message: AggregateCheckpoint): unknown {
+    const obj: any = {};
+    if (message.aggregate !== undefined) {
+      obj.aggregate = Aggregate.toJSON(message.aggregate);
+    }
+    if (message.seq !== 0n) {
+      obj.seq = message.seq.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AggregateCheckpoint>): AggregateCheckpoint {
+    return AggregateCheckpoint.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AggregateCheckpoint>): AggregateCheckpoint {
+    const message = createBaseAggregateCheckpoint();
+    message.aggregate = (object.aggregate !== undefined && object.aggregate !== null)
+      ? Aggregate.fromPartial(object.aggregate)
+      : undefined;
+    message.seq = (object.seq !== undefined && object.seq !== null) ? BigInt(object.seq) : 0n;
     return message;
   },
 };
