@@ -305,7 +305,7 @@ func TestBenchTable(t *testing.T) {
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nagentchain benchmark: %d txs per block, %d A-B pairs per row, in-process FinalizeBlock+Commit, in-memory DB\n", n, pairs)
+	fmt.Fprintf(&b, "\nagentchain benchmark: %d txs per block, %d A-B pairs per row, in-process FinalizeBlock+Commit, goleveldb (IAVL cache %d nodes)\n", n, pairs, *iavlCache)
 	fmt.Fprintf(&b, "ratio = row throughput / bank MsgSend throughput in the same run (CPU time per tx, median of pairs)\n\n")
 	fmt.Fprintf(&b, "| %-38s | %9s | %8s | %9s | %6s | %11s | %7s |\n", "row", "tx/s", "gas/tx", "allocs/tx", "ratio", "pair range", "target")
 	fmt.Fprintf(&b, "|%s|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 40), strings.Repeat("-", 11), strings.Repeat("-", 10),
