@@ -34,8 +34,9 @@ const (
 // each step with the package's query clients, calls every query once, and
 // fails unless every message was signed in both modes. Amino JSON signing
 // only verifies if the package's JSON equals the chain's, byte for byte, so
-// this guards the amino converters of every message. carol, the devnet's
-// arbiter, is made an attester in genesis for the attestation messages.
+// this guards the amino converters of every message. carol is the devnet's
+// arbiter and attester (config.yml); the genesis edit below keeps the test
+// independent of that file's choice.
 func TestCosmJSWallet(t *testing.T) {
 	var missing []string
 	nodeBin, err := exec.LookPath("node")
