@@ -220,24 +220,38 @@ func staticHandler(static fs.FS) http.Handler {
 // refusing every other method keeps the proxy read-only. Headers pass
 // through, so x-cosmos-block-height queries past state.
 func (s *Server) restProxy() http.Handler {
-	proxy := &httputil.ReverseProxy{
+	proxy := prefixProxy(s.rest, "/api", "node REST API")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if readOnly(w, r, "REST") {
+			proxy.ServeHTTP(w, r)
+		}
+	})
+}
+
+// prefixProxy forwards <prefix>/<path> to target's <path>, without the
+// browser's cookies.
+func prefixProxy(target *url.URL, prefix, what string) *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(s.rest)
-			pr.Out.URL.Path = s.rest.Path + strings.TrimPrefix(pr.In.URL.Path, "/api")
+			pr.SetURL(target)
+			pr.Out.URL.Path = target.Path + strings.TrimPrefix(pr.In.URL.Path, prefix)
 			pr.Out.URL.RawPath = ""
-			pr.Out.Host = s.rest.Host
+			pr.Out.Host = target.Host
 			pr.Out.Header.Del("Cookie")
 		},
-		ErrorHandler: proxyError("node REST API"),
+		ErrorHandler: proxyError(what),
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "the dashboard's REST proxy is read-only: GET only", http.StatusMethodNotAllowed)
-			return
-		}
-		proxy.ServeHTTP(w, r)
-	})
+}
+
+// readOnly answers any method but GET and HEAD with 405 and reports
+// whether the request may go on.
+func readOnly(w http.ResponseWriter, r *http.Request, proxy string) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	http.Error(w, "the dashboard's "+proxy+" proxy is read-only: GET only", http.StatusMethodNotAllowed)
+	return false
 }
 
 // readRPCMethods are the CometBFT RPC routes the dashboard passes on: the
@@ -259,21 +273,10 @@ var subscriptionMethods = map[string]bool{"subscribe": true, "unsubscribe": true
 // rpcProxy forwards GET /rpc/<method>?... for the read methods, and
 // /rpc/websocket as a filtered websocket bridge.
 func (s *Server) rpcProxy() http.Handler {
-	proxy := &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(s.rpc)
-			pr.Out.URL.Path = s.rpc.Path + strings.TrimPrefix(pr.In.URL.Path, "/rpc")
-			pr.Out.URL.RawPath = ""
-			pr.Out.Host = s.rpc.Host
-			pr.Out.Header.Del("Cookie")
-		},
-		ErrorHandler: proxyError("node RPC"),
-	}
+	proxy := prefixProxy(s.rpc, "/rpc", "node RPC")
 	ws := &wsBridge{target: s.rpc}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "the dashboard's RPC proxy is read-only: GET only", http.StatusMethodNotAllowed)
+		if !readOnly(w, r, "RPC") {
 			return
 		}
 		method := strings.Trim(strings.TrimPrefix(r.URL.Path, "/rpc"), "/")
