@@ -97,7 +97,7 @@ const expiringPerBlock = 100
 // expire, plus expiringPerBlock escrows expiring at each of the next steps
 // blocks.
 func setupExpiringEscrows(tb testing.TB, size, steps int) *Env {
-	e := &Env{TestApp: apptest.New(tb, nodeOptions(tb, 50)), TB: tb}
+	e := newEnv(tb, 50)
 	ms := escrowkeeper.NewMsgServerImpl(e.EscrowKeeper)
 	ctx := e.Ctx()
 	create := func(i int, expires int64) {

@@ -13,11 +13,13 @@
 package bench
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
@@ -52,6 +54,7 @@ func sizes() (txsPerBlock, pairs int) {
 type Env struct {
 	*apptest.TestApp
 	TB   testing.TB
+	DB   *dbm.GoLevelDB
 	next int
 }
 
@@ -99,13 +102,20 @@ func cpuTime() time.Duration {
 
 // execMeasured runs one block and measures it; every tx must succeed, or the
 // benchmark measures failures and the row fails.
-func execMeasured(tb testing.TB, e *Env, txs [][]byte) measurement {
+// label tags the block's CPU profile samples (bench=label), so that
+// `go tool pprof -tagfocus bench=row` shows the measured blocks of a row
+// without its setup.
+func execMeasured(tb testing.TB, e *Env, txs [][]byte, label string) measurement {
 	tb.Helper()
 	runtime.GC()
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
+	var res *abci.ResponseFinalizeBlock
+	var err error
 	t0 := cpuTime()
-	res, err := e.FinalizeAndCommit(txs)
+	pprof.Do(context.Background(), pprof.Labels("bench", label), func(context.Context) {
+		res, err = e.FinalizeAndCommit(txs)
+	})
 	t1 := cpuTime()
 	runtime.ReadMemStats(&ms1)
 	if err != nil {
@@ -146,7 +156,7 @@ func median(xs []float64) float64 {
 func runRow(t *testing.T, baseline Workload, row TxRow) Result {
 	t.Helper()
 	n, pairs := sizes()
-	e := &Env{TestApp: apptest.New(t, nodeOptions(t, 600)), TB: t}
+	e := newEnv(t, 600)
 	baseline.Setup(e, n, pairs)
 	row.Work.Setup(e, n, pairs)
 
@@ -157,11 +167,11 @@ func runRow(t *testing.T, baseline Workload, row TxRow) Result {
 		b := row.Work.Block(e, n)
 		var ma, mb measurement
 		if p%2 == 0 {
-			ma = execMeasured(t, e, a)
-			mb = execMeasured(t, e, b)
+			ma = execMeasured(t, e, a, "baseline")
+			mb = execMeasured(t, e, b, "row")
 		} else {
-			mb = execMeasured(t, e, b)
-			ma = execMeasured(t, e, a)
+			mb = execMeasured(t, e, b, "row")
+			ma = execMeasured(t, e, a, "baseline")
 		}
 		perA := float64(ma.cpu) / float64(ma.txs)
 		perB := float64(mb.cpu) / float64(mb.txs)
@@ -213,14 +223,15 @@ type CompareRow struct {
 
 var compareRows []CompareRow
 
-// measureFunc times f in CPU time after a GC, adding to *m.
-func measureInto(m *measurement) func(func()) {
+// measureInto times f in CPU time after a GC, adding to *m; its CPU
+// profile samples carry the label bench=label ("small" or "large").
+func measureInto(m *measurement, label string) func(func()) {
 	return func(f func()) {
 		runtime.GC()
 		var ms0, ms1 runtime.MemStats
 		runtime.ReadMemStats(&ms0)
 		t0 := cpuTime()
-		f()
+		pprof.Do(context.Background(), pprof.Labels("bench", label), func(context.Context) { f() })
 		t1 := cpuTime()
 		runtime.ReadMemStats(&ms1)
 		m.cpu += t1 - t0
@@ -247,12 +258,14 @@ func runCompare(t *testing.T, row CompareRow) CompareResult {
 	}
 	ea := row.Setup(t, sa, pairs)
 	eb := row.Setup(t, sb, pairs)
+	ea.Compact()
+	eb.Compact()
 	var ratios []float64
 	var ta, tb measurement
 	for p := 0; p < pairs; p++ {
 		var ma, mb measurement
-		runA := func() { ma.txs += row.Step(t, ea, measureInto(&ma)) }
-		runB := func() { mb.txs += row.Step(t, eb, measureInto(&mb)) }
+		runA := func() { ma.txs += row.Step(t, ea, measureInto(&ma, "small")) }
+		runB := func() { mb.txs += row.Step(t, eb, measureInto(&mb, "large")) }
 		if p%2 == 0 {
 			runA()
 			runB()
@@ -350,20 +363,34 @@ func (e *Env) SetupBlock(txs [][]byte) *abci.ResponseFinalizeBlock {
 	return res
 }
 
-// nodeOptions are the options of an in-process chain set up as a validator
-// runs: its state in goleveldb in a temporary directory (not on the Go
-// heap, where an in-memory database holding every version would make the
-// garbage collector scan it) and the IAVL node cache of app.toml's default
-// (iavl-cache-size = 781,250 nodes; -bench.iavl-cache sets another).
-func nodeOptions(tb testing.TB, accounts int) apptest.Options {
+// newEnv starts an in-process chain set up as a validator runs, with
+// accounts funded accounts: its state in goleveldb in a temporary directory
+// (not on the Go heap, where an in-memory database holding every version
+// would make the garbage collector scan it) and the IAVL node cache of
+// app.toml's default (iavl-cache-size = 781,250 nodes; -bench.iavl-cache
+// sets another).
+func newEnv(tb testing.TB, accounts int) *Env {
 	tb.Helper()
 	db, err := dbm.NewGoLevelDB("application", tb.TempDir(), nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = db.Close() })
-	return apptest.Options{
+	app := apptest.New(tb, apptest.Options{
 		Accounts: accounts, DB: db,
 		BaseAppOptions: []func(*baseapp.BaseApp){baseapp.SetIAVLCacheSize(*iavlCache)},
+	})
+	return &Env{TestApp: app, TB: tb, DB: db}
+}
+
+// Compact compacts the whole database. Scaling setups write their state in
+// one block, which leaves goleveldb compaction work that would otherwise
+// run in the background during the measured blocks; a node that gathered
+// the same state over months has long done it. Compaction caused by the
+// measured blocks' own writes still counts.
+func (e *Env) Compact() {
+	e.TB.Helper()
+	if err := e.DB.ForceCompact(nil, nil); err != nil {
+		e.TB.Fatal(err)
 	}
 }

@@ -225,7 +225,7 @@ func (w *marketLifecycle) Block(e *Env, n int) [][]byte {
 // setupListings builds a chain holding size active listings of one
 // capability, from 100 providers, at spread-out prices.
 func setupListings(tb testing.TB, size, _ int) *Env {
-	e := &Env{TestApp: apptest.New(tb, nodeOptions(tb, 100)), TB: tb}
+	e := newEnv(tb, 100)
 	ids := agentidkeeper.NewMsgServerImpl(e.AgentIDKeeper)
 	ms := marketkeeper.NewMsgServerImpl(e.MarketKeeper)
 	ctx := e.Ctx()

@@ -67,7 +67,7 @@ func (w *submitFeedback) Block(e *Env, n int) [][]byte {
 // come from the same range (0 to 99 blocks): the comparison then measures
 // the state's size, not older data.
 func setupRatedAgents(tb testing.TB, size, _ int) *Env {
-	e := &Env{TestApp: apptest.New(tb, nodeOptions(tb, 10)), TB: tb}
+	e := newEnv(tb, 10)
 	ctx := e.Ctx()
 	p, err := e.ReputationKeeper.Params.Get(ctx)
 	if err != nil {

@@ -30,7 +30,7 @@ func init() {
 // every index, the prune queue) and committed in one block, then starts
 // the lifecycle pipeline of marketLifecycle on top.
 func setupSettledJobs(tb testing.TB, size, _ int) *Env {
-	e := &Env{TestApp: apptest.New(tb, nodeOptions(tb, 200)), TB: tb}
+	e := newEnv(tb, 200)
 	ctx := e.Ctx()
 	agents := max(size/10, 1)
 	height := e.Height

@@ -98,7 +98,7 @@ const withdrawsPerBlock = 100
 // withdrawsPerBlock streams the measured blocks withdraw from (the first
 // ones opened, so the big chain's streams all come after them).
 func setupOpenStreams(tb testing.TB, size, _ int) *Env {
-	e := &Env{TestApp: apptest.New(tb, nodeOptions(tb, 50)), TB: tb}
+	e := newEnv(tb, 50)
 	ms := escrowkeeper.NewMsgServerImpl(e.EscrowKeeper)
 	ctx := e.Ctx()
 	for i := 0; i < withdrawsPerBlock+size; i++ {
