@@ -10,18 +10,12 @@ import (
 
 	"github.com/agentchain/agentchain/app"
 	"github.com/agentchain/agentchain/cmd/agentchaind/cmd"
+	"github.com/agentchain/agentchain/internal/devnet"
 )
-
-// gcPercent is the Go GC's target when GOGC is not set: a node's heap
-// holds caches (IAVL nodes, leveldb blocks) the GC scans every cycle, and
-// 200 halves the cycles for a larger heap. In make loadtest it kept the
-// node's CPU per tx within 1.12× over 10^5 txs (with the generator's
-// IAVL cache); docs/validators.md.
-const gcPercent = 200
 
 func main() {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
+		debug.SetGCPercent(devnet.GCPercent) // a node's default GC target
 	}
 	rootCmd := cmd.NewRootCmd()
 	if err := svrcmd.Execute(rootCmd, "AGENTCHAIND", app.DefaultNodeHome); err != nil {

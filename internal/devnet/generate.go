@@ -90,6 +90,13 @@ var IndexedEvents = []string{"message.sender", "message.action", "transfer.recip
 // 10^5 txs (2.40 → 2.69 ms) instead of 1.23–1.33× (docs/validators.md).
 const IAVLCacheSize = 50_000
 
+// GCPercent is agentchaind's Go GC target when GOGC is not set: a node's
+// heap holds caches (IAVL nodes, leveldb blocks) the GC scans every cycle,
+// and 200 halves the cycles for a larger heap. In make loadtest it kept
+// the node's CPU per tx within 1.12× over 10^5 txs (with IAVLCacheSize);
+// docs/validators.md.
+const GCPercent = 200
+
 // Node is one node of a generated network.
 type Node struct {
 	Moniker   string `json:"moniker"`

@@ -19,6 +19,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -31,15 +32,25 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/baseapp"
 
+	"github.com/agentchain/agentchain/internal/devnet"
 	"github.com/agentchain/agentchain/testutil/apptest"
 )
 
 var (
 	full    = flag.Bool("bench.full", false, "run the full benchmark (blocks of 1,000 txs, 7 pairs per row)")
 	rowsRun = flag.String("bench.rows", "", "run only the rows whose name matches this regular expression (for profiling)")
-	// iavlCache is app.toml's iavl-cache-size default.
-	iavlCache = flag.Int("bench.iavl-cache", 781_250, "IAVL node cache size (nodes) of every chain, as app.toml's iavl-cache-size")
+	// iavlCache is the iavl-cache-size agentchaind init writes to app.toml.
+	iavlCache = flag.Int("bench.iavl-cache", devnet.IAVLCacheSize, "IAVL node cache size (nodes) of every chain, as app.toml's iavl-cache-size")
 )
+
+// TestMain runs the Go GC at agentchaind's target (unless GOGC is set), so
+// the garbage collector costs what it costs a node.
+func TestMain(m *testing.M) {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(devnet.GCPercent)
+	}
+	os.Exit(m.Run())
+}
 
 // sizes returns the txs per block and the number of A-B pairs.
 func sizes() (txsPerBlock, pairs int) {
@@ -102,10 +113,10 @@ func cpuTime() time.Duration {
 
 // execMeasured runs one block and measures it; every tx must succeed, or the
 // benchmark measures failures and the row fails.
-// label tags the block's CPU profile samples (bench=label), so that
-// `go tool pprof -tagfocus bench=row` shows the measured blocks of a row
-// without its setup.
-func execMeasured(tb testing.TB, e *Env, txs [][]byte, label string) measurement {
+// labels tag the block's CPU profile samples (bench=baseline|row and
+// row=<name>), so that `go tool pprof -tagfocus bench=row` shows the
+// measured blocks without their setup.
+func execMeasured(tb testing.TB, e *Env, txs [][]byte, labels pprof.LabelSet) measurement {
 	tb.Helper()
 	runtime.GC()
 	var ms0, ms1 runtime.MemStats
@@ -113,7 +124,7 @@ func execMeasured(tb testing.TB, e *Env, txs [][]byte, label string) measurement
 	var res *abci.ResponseFinalizeBlock
 	var err error
 	t0 := cpuTime()
-	pprof.Do(context.Background(), pprof.Labels("bench", label), func(context.Context) {
+	pprof.Do(context.Background(), labels, func(context.Context) {
 		res, err = e.FinalizeAndCommit(txs)
 	})
 	t1 := cpuTime()
@@ -160,6 +171,8 @@ func runRow(t *testing.T, baseline Workload, row TxRow) Result {
 	baseline.Setup(e, n, pairs)
 	row.Work.Setup(e, n, pairs)
 
+	baseLabels := pprof.Labels("bench", "baseline", "row", row.Name)
+	rowLabels := pprof.Labels("bench", "row", "row", row.Name)
 	var ratios []float64
 	var rowAll, baseAll measurement
 	for p := 0; p < pairs; p++ {
@@ -167,11 +180,11 @@ func runRow(t *testing.T, baseline Workload, row TxRow) Result {
 		b := row.Work.Block(e, n)
 		var ma, mb measurement
 		if p%2 == 0 {
-			ma = execMeasured(t, e, a, "baseline")
-			mb = execMeasured(t, e, b, "row")
+			ma = execMeasured(t, e, a, baseLabels)
+			mb = execMeasured(t, e, b, rowLabels)
 		} else {
-			mb = execMeasured(t, e, b, "row")
-			ma = execMeasured(t, e, a, "baseline")
+			mb = execMeasured(t, e, b, rowLabels)
+			ma = execMeasured(t, e, a, baseLabels)
 		}
 		perA := float64(ma.cpu) / float64(ma.txs)
 		perB := float64(mb.cpu) / float64(mb.txs)
@@ -224,14 +237,15 @@ type CompareRow struct {
 var compareRows []CompareRow
 
 // measureInto times f in CPU time after a GC, adding to *m; its CPU
-// profile samples carry the label bench=label ("small" or "large").
-func measureInto(m *measurement, label string) func(func()) {
+// profile samples carry the labels bench=size ("small" or "large") and
+// row=name.
+func measureInto(m *measurement, size, name string) func(func()) {
 	return func(f func()) {
 		runtime.GC()
 		var ms0, ms1 runtime.MemStats
 		runtime.ReadMemStats(&ms0)
 		t0 := cpuTime()
-		pprof.Do(context.Background(), pprof.Labels("bench", label), func(context.Context) { f() })
+		pprof.Do(context.Background(), pprof.Labels("bench", size, "row", name), func(context.Context) { f() })
 		t1 := cpuTime()
 		runtime.ReadMemStats(&ms1)
 		m.cpu += t1 - t0
@@ -264,8 +278,8 @@ func runCompare(t *testing.T, row CompareRow) CompareResult {
 	var ta, tb measurement
 	for p := 0; p < pairs; p++ {
 		var ma, mb measurement
-		runA := func() { ma.txs += row.Step(t, ea, measureInto(&ma, "small")) }
-		runB := func() { mb.txs += row.Step(t, eb, measureInto(&mb, "large")) }
+		runA := func() { ma.txs += row.Step(t, ea, measureInto(&ma, "small", row.Name)) }
+		runB := func() { mb.txs += row.Step(t, eb, measureInto(&mb, "large", row.Name)) }
 		if p%2 == 0 {
 			runA()
 			runB()
@@ -318,7 +332,9 @@ func TestBenchTable(t *testing.T) {
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nagentchain benchmark: %d txs per block, %d A-B pairs per row, in-process FinalizeBlock+Commit, goleveldb (IAVL cache %d nodes)\n", n, pairs, *iavlCache)
+	gc := debug.SetGCPercent(100)
+	debug.SetGCPercent(gc)
+	fmt.Fprintf(&b, "\nagentchain benchmark: %d txs per block, %d A-B pairs per row, in-process FinalizeBlock+Commit, goleveldb (IAVL cache %d nodes, GOGC %d)\n", n, pairs, *iavlCache, gc)
 	fmt.Fprintf(&b, "ratio = row throughput / bank MsgSend throughput in the same run (CPU time per tx, median of pairs)\n\n")
 	fmt.Fprintf(&b, "| %-38s | %9s | %8s | %9s | %6s | %11s | %7s |\n", "row", "tx/s", "gas/tx", "allocs/tx", "ratio", "pair range", "target")
 	fmt.Fprintf(&b, "|%s|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 40), strings.Repeat("-", 11), strings.Repeat("-", 10),
@@ -366,9 +382,9 @@ func (e *Env) SetupBlock(txs [][]byte) *abci.ResponseFinalizeBlock {
 // newEnv starts an in-process chain set up as a validator runs, with
 // accounts funded accounts: its state in goleveldb in a temporary directory
 // (not on the Go heap, where an in-memory database holding every version
-// would make the garbage collector scan it) and the IAVL node cache of
-// app.toml's default (iavl-cache-size = 781,250 nodes; -bench.iavl-cache
-// sets another).
+// would make the garbage collector scan it) and the IAVL node cache
+// agentchaind init writes (iavl-cache-size = 50,000 nodes;
+// -bench.iavl-cache sets another).
 func newEnv(tb testing.TB, accounts int) *Env {
 	tb.Helper()
 	db, err := dbm.NewGoLevelDB("application", tb.TempDir(), nil)
