@@ -274,3 +274,85 @@ func TestOldFeedbackLeavesStateScoresStay(t *testing.T) {
 		t.Fatalf("job %d left state but its mark stayed: %v %v", resolved, ok, err)
 	}
 }
+
+// A feedback whose pruning fails (here: an aggregate it counted in is gone)
+// stays in state with nothing of the attempt kept (no checkpoint), the
+// failure is reported as EventPruneFailed with the reason, and the other
+// feedback due in the same block is pruned all the same.
+func TestFeedbackPruneFailureIsContained(t *testing.T) {
+	w := newWorld(t)
+	ta := w.ta
+	client := ta.Accounts[1]
+	const window, retention = 10, 30
+	p, err := ta.ReputationKeeper.Params.Get(ta.Ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.FeedbackWindowBlocks, p.FeedbackRetentionBlocks, p.MaxPrunesPerBlock = window, retention, 10
+	w.gov(&reptypes.MsgUpdateParams{Authority: authority, Params: p})
+
+	var jobs []uint64
+	var providers []agent
+	for i := 0; i < 2; i++ {
+		provider := w.newAgent(ta.Accounts[2+i])
+		listing := w.listing(provider, "summarize", 2_000_000, 20)
+		j := w.hire(client, listing, 200)
+		w.accept(provider, j)
+		w.deliver(provider, j)
+		w.complete(client, j)
+		providers, jobs = append(providers, provider), append(jobs, j)
+	}
+	// Both ratings in one tx, so both fall due in the same block.
+	w.ok(client,
+		&reptypes.MsgSubmitFeedback{Rater: client.Addr.String(), JobId: jobs[0], Score: 90},
+		&reptypes.MsgSubmitFeedback{Rater: client.Addr.String(), JobId: jobs[1], Score: 80})
+	key := func(i int) collections.Pair[uint64, int32] {
+		return collections.Join(jobs[i], int32(reptypes.RATER_ROLE_CLIENT))
+	}
+	fb, err := ta.ReputationKeeper.Feedback.Get(ta.Ctx(), key(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.ReputationKeeper.Feedback.Get(ta.Ctx(), key(1)); err != nil {
+		t.Fatal(err)
+	}
+	broken := collections.Join(providers[0].id, "summarize")
+	if err := ta.ReputationKeeper.Aggregates.Remove(ta.Ctx(), broken); err != nil {
+		t.Fatal(err)
+	}
+
+	w.until(fb.Height + retention - 1)
+	res := ta.NextBlock(nil)
+	if n := countEvents(res, "agentchain.reputation.v1.EventFeedbackPruned"); n != 1 {
+		t.Fatalf("%d feedback pruned in the due block, want 1 (the second job's)", n)
+	}
+	var reasons []string
+	for _, e := range res.Events {
+		if e.Type != "agentchain.reputation.v1.EventPruneFailed" {
+			continue
+		}
+		for _, a := range e.Attributes {
+			if a.Key == "job_id" && a.Value != fmt.Sprintf("%q", fmt.Sprint(jobs[0])) {
+				t.Errorf("prune failure for job %s, want %d", a.Value, jobs[0])
+			}
+			if a.Key == "error" {
+				reasons = append(reasons, a.Value)
+			}
+		}
+	}
+	if len(reasons) != 1 || !strings.Contains(reasons[0], fmt.Sprintf("aggregate %d/", providers[0].id)) || !strings.Contains(reasons[0], "summarize") {
+		t.Fatalf("prune failures %q; want one naming the missing aggregate %d/summarize", reasons, providers[0].id)
+	}
+	if ok, err := ta.ReputationKeeper.Feedback.Has(ta.Ctx(), key(0)); err != nil || !ok {
+		t.Fatalf("the feedback whose pruning failed left state: %v %v", ok, err)
+	}
+	if ok, err := ta.ReputationKeeper.Feedback.Has(ta.Ctx(), key(1)); err != nil || ok {
+		t.Fatalf("the other feedback due in the block stayed: %v %v", ok, err)
+	}
+	if ok, err := ta.ReputationKeeper.Checkpoints.Has(ta.Ctx(), broken); err != nil || ok {
+		t.Fatalf("the failed prune kept a checkpoint of %v: %v %v", broken, ok, err)
+	}
+	if ok, err := ta.ReputationKeeper.Checkpoints.Has(ta.Ctx(), collections.Join(providers[1].id, "summarize")); err != nil || !ok {
+		t.Fatalf("the pruned feedback's aggregate has no checkpoint: %v %v", ok, err)
+	}
+}

@@ -136,7 +136,9 @@ func (k Keeper) pruneFeedback(ctx sdk.Context, jobID uint64, due int64) error {
 				if err := k.PrunedRulings.Set(ctx, jobID); err != nil {
 					return err
 				}
-			} else if pruned, perr := k.market.JobPruned(ctx, jobID); perr != nil || !pruned {
+			} else if pruned, perr := k.market.JobPruned(ctx, jobID); perr != nil {
+				return fmt.Errorf("ruling on job %d: %w", jobID, perr)
+			} else if !pruned {
 				return fmt.Errorf("ruling on job %d: the job is not in state and was not pruned: %w", jobID, err)
 			}
 		}
