@@ -16,6 +16,7 @@
 //     with 18 places.
 
 import { aminoNames, aminoSchemas } from "./amino-schema.js";
+import { fromBase64, toBase64 } from "./base64.js";
 import type { AminoField } from "./amino-types.js";
 import { agentchainTypes } from "./registry.js";
 
@@ -52,19 +53,6 @@ function isSet(f: AminoField, v: any): boolean {
   }
 }
 
-function base64(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
-
-function fromBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 /** decToAmino writes a cosmos.Dec's wire integer as math.LegacyDec.String does. */
 export function decToAmino(atomics: string): string {
   if (atomics === "") return "0";
@@ -96,7 +84,7 @@ function valueToAmino(f: AminoField, v: any): Json {
     case "dec":
       return decToAmino(v);
     case "bytes":
-      return base64(v);
+      return toBase64(v);
     default:
       return v;
   }

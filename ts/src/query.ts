@@ -2,6 +2,7 @@
 // CosmJS QueryClient (@cosmjs/stargate) or a CometBFT RPC endpoint reached
 // with fetch (no gRPC-web, no other dependency; works in a browser).
 
+import { fromBase64 } from "./base64.js";
 import * as agentid from "./gen/agentchain/agentid/v1/query.js";
 import * as escrow from "./gen/agentchain/escrow/v1/query.js";
 import * as market from "./gen/agentchain/market/v1/query.js";
@@ -93,13 +94,6 @@ export class QueryError extends Error {
 }
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-
-function fromBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 /**
  * cometRpc runs queries as CometBFT JSON-RPC abci_query calls on url (the
