@@ -151,11 +151,11 @@ fuzz-smoke:
 
 ## bench: benchmark table: custom messages against bank send, as ratios (takes minutes)
 bench:
-	$(GO) test -count=1 -timeout 90m -run 'TestBenchTable|TestStateBytesPerSettledJob' ./tests/bench -v -args -bench.full
+	$(GO) test -count=1 -timeout 90m -run 'TestBenchTable|TestStateBytesPerSettledJob|TestStateWritesPerTx' ./tests/bench -v -args -bench.full
 
 ## bench-smoke: one short iteration of every benchmark row (part of make test)
 bench-smoke:
-	$(GO) test -count=1 -timeout 10m -run 'TestBenchTable|TestStateBytesPerSettledJob' ./tests/bench
+	$(GO) test -count=1 -timeout 10m -run 'TestBenchTable|TestStateBytesPerSettledJob|TestStateWritesPerTx' ./tests/bench
 
 ## lint: golangci-lint (with gofumpt) on the whole module
 lint: $(TOOLS_BIN)/golangci-lint
