@@ -93,8 +93,8 @@ func (s *Server) serveChainInfo(w http.ResponseWriter, r *http.Request) {
 // ChainInfo builds the chain info, asking the node for what it does not
 // know: the chain id (CometBFT node info) and the node's minimum gas price
 // (the SDK's node config service). The rpc and rest it names are the
-// node's own: a wallet broadcasts there, never through the read-only
-// dashboard.
+// node's own (or the public URLs given for it): a wallet broadcasts there,
+// never through the read-only dashboard.
 func (s *Server) ChainInfo(ctx context.Context) (ChainInfo, error) {
 	chainID := s.chainID
 	if chainID == "" {
@@ -128,8 +128,8 @@ func (s *Server) ChainInfo(ctx context.Context) (ChainInfo, error) {
 	return ChainInfo{
 		ChainID:   chainID,
 		ChainName: "agentchain (" + chainID + ")",
-		RPC:       s.rpc.String(),
-		REST:      s.rest.String(),
+		RPC:       s.publicRPC,
+		REST:      s.publicREST,
 		BIP44:     BIP44{CoinType: params.CoinType},
 		Bech32Config: Bech32Config{
 			AccAddr:  params.Bech32PrefixAccAddr,

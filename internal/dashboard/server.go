@@ -42,6 +42,10 @@ type Config struct {
 	// ChainID, if set, is served in the chain info instead of the one the
 	// node reports.
 	ChainID string
+	// PublicREST and PublicRPC, if set, are the node URLs the chain info
+	// gives wallets instead of NodeREST and NodeRPC: the addresses others
+	// reach the node at when the dashboard serves other hosts.
+	PublicREST, PublicRPC string
 	// HTTPClient asks the node for its chain id and minimum gas price
 	// (default: a client with a 10 s timeout).
 	HTTPClient *http.Client
@@ -50,9 +54,11 @@ type Config struct {
 // Server is the dashboard's HTTP handler.
 type Server struct {
 	rest, rpc *url.URL
-	chainID   string
-	client    *http.Client
-	mux       *http.ServeMux
+	// publicREST and publicRPC are the node URLs the chain info names.
+	publicREST, publicRPC string
+	chainID               string
+	client                *http.Client
+	mux                   *http.ServeMux
 
 	// info is the chain info once the node has answered for it: the chain
 	// id and the minimum gas price do not change while a node runs.
@@ -70,7 +76,21 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{rest: rest, rpc: rpc, chainID: cfg.ChainID, client: cfg.HTTPClient, mux: http.NewServeMux()}
+	s := &Server{rest: rest, rpc: rpc, publicREST: rest.String(), publicRPC: rpc.String(), chainID: cfg.ChainID, client: cfg.HTTPClient, mux: http.NewServeMux()}
+	if cfg.PublicREST != "" {
+		u, err := parsePublicURL("--public-rest", cfg.PublicREST)
+		if err != nil {
+			return nil, err
+		}
+		s.publicREST = u
+	}
+	if cfg.PublicRPC != "" {
+		u, err := parsePublicURL("--public-rpc", cfg.PublicRPC)
+		if err != nil {
+			return nil, err
+		}
+		s.publicRPC = u
+	}
 	if s.client == nil {
 		s.client = &http.Client{Timeout: 10 * time.Second}
 	}
@@ -87,6 +107,19 @@ func New(cfg Config) (*Server, error) {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// parsePublicURL checks a URL a wallet is given: absolute, http or https,
+// with a host.
+func parsePublicURL(flag, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%s %q: %w", flag, raw, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%s %q: want an absolute http(s) URL a wallet can reach, e.g. https://rpc.example.org", flag, raw)
+	}
+	return strings.TrimSuffix(u.String(), "/"), nil
+}
 
 func parseNodeURL(flag, raw string) (*url.URL, error) {
 	if raw == "" {

@@ -275,6 +275,33 @@ func TestChainInfoOverridesAndFailures(t *testing.T) {
 		}
 	}
 
+	// Public URLs for a dashboard that serves other hosts: the chain info
+	// names them, not the node's loopback addresses; a URL a wallet could
+	// not use is refused.
+	s, err := New(Config{NodeREST: node.srv.URL, NodeRPC: node.srv.URL, PublicREST: "https://rest.example.org/", PublicRPC: "https://rpc.example.org:443"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := httptest.NewServer(s)
+	t.Cleanup(pub.Close)
+	_, body = do(t, http.MethodGet, pub.URL+"/chain-info.json", nil)
+	info = ChainInfo{}
+	if err := json.Unmarshal([]byte(body), &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.REST != "https://rest.example.org" || info.RPC != "https://rpc.example.org:443" {
+		t.Fatalf("public urls: rest %q rpc %q", info.REST, info.RPC)
+	}
+	for _, c := range []struct{ rest, rpc, want string }{
+		{"rest.example.org", "", "--public-rest"},
+		{"", "ftp://rpc.example.org", "--public-rpc"},
+		{"https://", "", "--public-rest"},
+	} {
+		if _, err := New(Config{NodeREST: node.srv.URL, NodeRPC: node.srv.URL, PublicREST: c.rest, PublicRPC: c.rpc}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("public rest %q rpc %q: %v; want an error naming %s", c.rest, c.rpc, err, c.want)
+		}
+	}
+
 	// A node that is down: a 502 that says so, and nothing kept.
 	down := newFakeNode(t)
 	ts = newTestServer(t, down, "")

@@ -16,6 +16,7 @@ import (
 func DashboardCmd() *cobra.Command {
 	var (
 		listen, rest, rpc, chainID string
+		publicREST, publicRPC      string
 		allowRemote                bool
 	)
 	cmd := &cobra.Command{
@@ -34,7 +35,10 @@ The server embeds its pages and proxies GET requests to the node's REST API
 /rpc/websocket event subscription). It holds no key and forwards no
 transaction. /chain-info.json describes the chain for a Keplr-style wallet.
 
-It listens on loopback unless --allow-remote is given.`,
+It listens on loopback unless --allow-remote is given. The chain info names
+the node's URLs as given by --node-rest and --node-rpc; when the dashboard
+serves other hosts, give the addresses they reach the node at with
+--public-rest and --public-rpc.`,
 		Example: `agentchaind dashboard
 agentchaind dashboard --listen 127.0.0.1:8090 --node-rest http://127.0.0.1:1317 --node-rpc http://127.0.0.1:26657`,
 		Args: cobra.NoArgs,
@@ -42,7 +46,7 @@ agentchaind dashboard --listen 127.0.0.1:8090 --node-rest http://127.0.0.1:1317 
 			if err := dashboard.CheckListen(listen, allowRemote); err != nil {
 				return err
 			}
-			srv, err := dashboard.New(dashboard.Config{NodeREST: rest, NodeRPC: rpc, ChainID: chainID})
+			srv, err := dashboard.New(dashboard.Config{NodeREST: rest, NodeRPC: rpc, ChainID: chainID, PublicREST: publicREST, PublicRPC: publicRPC})
 			if err != nil {
 				return err
 			}
@@ -59,5 +63,7 @@ agentchaind dashboard --listen 127.0.0.1:8090 --node-rest http://127.0.0.1:1317 
 	f.StringVar(&rest, "node-rest", "http://127.0.0.1:1317", "the node's REST API (make start's)")
 	f.StringVar(&rpc, "node-rpc", "http://127.0.0.1:26657", "the node's CometBFT RPC (make start's)")
 	f.StringVar(&chainID, "chain-id", "", "the chain id for /chain-info.json (default: asked of the node)")
+	f.StringVar(&publicREST, "public-rest", "", "the node's REST API as wallets reach it, for /chain-info.json (default: --node-rest)")
+	f.StringVar(&publicRPC, "public-rpc", "", "the node's CometBFT RPC as wallets reach it, for /chain-info.json (default: --node-rpc)")
 	return cmd
 }
