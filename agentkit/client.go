@@ -678,16 +678,32 @@ func (c *Client) EstimateGas(ctx context.Context, msgs ...sdk.Msg) (uint64, erro
 	return used, nil
 }
 
+// maxSimulateAttempts bounds the simulations of one tx that follow the
+// node's expected sequence.
+const maxSimulateAttempts = 10
+
+// simulateRetryStep is how much longer each further simulation waits.
+var simulateRetryStep = 50 * time.Millisecond
+
 // simulate asks the node how much gas msgs use at the client's sequence.
 // The node simulates on its mempool state, which for a moment after each
-// block does not yet count this client's txs still in the mempool: a
-// sequence mismatch there says nothing about the client's sequence, and
-// the simulation is made again at the sequence the node expects (gas does
-// not depend on it).
+// block does not yet count this client's txs still in the mempool (it
+// re-checks them one by one, so the sequence it expects climbs while it
+// does): a sequence mismatch there says nothing about the client's
+// sequence, and the simulation is made again at the sequence the node
+// expects (gas does not depend on it), after a short wait from the third
+// attempt on, at most maxSimulateAttempts times.
 func (c *Client) simulate(ctx context.Context, msgs []sdk.Msg) (uint64, error) {
 	svc := txtypes.NewServiceClient(c.conn)
 	seq := c.seq
 	for attempt := 0; ; attempt++ {
+		if attempt >= 2 {
+			select {
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			case <-time.After(time.Duration(attempt) * simulateRetryStep):
+			}
+		}
 		simBytes, err := c.build(msgs, 0, seq, "", false)
 		if err != nil {
 			return 0, err
@@ -700,7 +716,7 @@ func (c *Client) simulate(ctx context.Context, msgs []sdk.Msg) (uint64, error) {
 		if status.Code(err) == codes.Unavailable {
 			return 0, fmt.Errorf("simulate: %w", err)
 		}
-		if want, ok := parseExpectedSequence(err.Error()); ok && attempt < 3 && want != seq {
+		if want, ok := parseExpectedSequence(err.Error()); ok && attempt+1 < maxSimulateAttempts && want != seq {
 			seq = want
 			continue
 		}
