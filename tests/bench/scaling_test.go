@@ -74,6 +74,7 @@ func setupSettledJobs(tb testing.TB, size, _ int) *Env {
 	w := &marketLifecycle{}
 	w.Setup(e, n, 0)
 	scalingLifecycles[e] = w
+	tb.Cleanup(func() { delete(scalingLifecycles, e) })
 	return e
 }
 
