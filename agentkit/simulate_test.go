@@ -69,8 +69,10 @@ func simulatingClient(t *testing.T, node *scriptedNode, seq uint64) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Client{cfg: cfg, conn: conn, addrs: AddressCodec(cfg.Bech32Prefix), signer: FromSecret("simulate-test"),
-		gasPrice: gasPrice, gas: newGasBook(), pending: map[uint64]pendingTx{}, seq: seq, seqLoaded: true}
+	return &Client{
+		cfg: cfg, conn: conn, addrs: AddressCodec(cfg.Bech32Prefix), signer: FromSecret("simulate-test"),
+		gasPrice: gasPrice, gas: newGasBook(), pending: map[uint64]pendingTx{}, seq: seq, seqLoaded: true,
+	}
 }
 
 // A node re-checking its mempool after a block expects a climbing sequence
