@@ -142,6 +142,30 @@ func TestRunQueueContainsFailuresAndPanics(t *testing.T) {
 	}
 }
 
+// Contained must not swallow running out of gas: a transaction that
+// reaches it would otherwise carry on past its gas limit and succeed.
+func TestContainedLetsOutOfGasThrough(t *testing.T) {
+	f := newFixture(t)
+	ctx := f.ctx.WithGasMeter(storetypes.NewGasMeter(10))
+	var recovered any
+	func() {
+		defer func() { recovered = recover() }()
+		err := keeperutil.Contained(ctx, func(ctx sdk.Context) error { return f.done.Set(ctx, 1, 1) })
+		t.Fatalf("Contained returned %v; want the out-of-gas panic to propagate", err)
+	}()
+	if _, ok := recovered.(storetypes.ErrorOutOfGas); !ok {
+		t.Fatalf("recovered %#v, want storetypes.ErrorOutOfGas", recovered)
+	}
+	if ok, _ := f.done.Has(f.ctx, 1); ok {
+		t.Fatal("the write of the work that ran out of gas was kept")
+	}
+	// Any other panic is still contained, under a finite meter too.
+	err := keeperutil.Contained(f.ctx.WithGasMeter(storetypes.NewGasMeter(1_000_000)), func(sdk.Context) error { panic("bug") })
+	if err == nil || err.Error() != "panic: bug" {
+		t.Fatalf("a plain panic gave %v, want it contained as an error", err)
+	}
+}
+
 func TestParseAddress(t *testing.T) {
 	codec := address.NewBech32Codec("agent")
 	good, err := codec.BytesToString(make([]byte, 20))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"cosmossdk.io/collections"
+	storetypes "cosmossdk.io/store/types"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 )
@@ -54,10 +55,19 @@ func RunQueue(
 // (reported as an error with the panic's value only, which every node
 // words alike; a stack would not be), and writes f's changes to ctx only
 // if it succeeds.
+//
+// Running out of gas is not contained: it propagates, so that a
+// transaction (or a gas-limited query) that reaches Contained fails as the
+// SDK fails it instead of carrying on with its meter past its limit.
+// Begin/EndBlock run with an infinite gas meter, where it cannot happen.
 func Contained(ctx sdk.Context, f func(ctx sdk.Context) error) (err error) {
 	cacheCtx, write := ctx.CacheContext()
 	defer func() {
 		if r := recover(); r != nil {
+			switch r.(type) {
+			case storetypes.ErrorOutOfGas, storetypes.ErrorGasOverflow:
+				panic(r)
+			}
 			err = fmt.Errorf("panic: %v", r)
 		}
 	}()
