@@ -101,9 +101,9 @@ func (f *Facilitator) decode(p PaymentPayload, req PaymentRequirements) (*paymen
 	if NetworkPrefix+auth.ChainID != f.network {
 		return nil, refuse(ReasonInvalidNetwork, "signed for chain %q; this is %q", auth.ChainID, strings.TrimPrefix(f.network, NetworkPrefix))
 	}
-	bz, err := base64.StdEncoding.DecodeString(p.Payload.Signature)
-	if err != nil {
-		return nil, refuse(ReasonInvalidPayload, "payload.signature is not base64: %v", err)
+	bz, ref := payloadTx(p)
+	if ref != nil {
+		return nil, ref
 	}
 	pay := &payment{txBytes: bz, hash: agentkit.TxHash(bz)}
 	raw := &pay.raw
@@ -179,6 +179,17 @@ func (f *Facilitator) decode(p PaymentPayload, req PaymentRequirements) (*paymen
 		return nil, refuse(ReasonRecipient, "the authorization pays %s; payTo is %s", auth.To, req.PayTo)
 	}
 	return pay, nil
+}
+
+// payloadTx decodes the payload's tx. One tx has many base64 spellings
+// (line breaks and the padding's spare bits are ignored), so a payment is
+// known by its tx hash, never by its spelling.
+func payloadTx(p PaymentPayload) ([]byte, *Refusal) {
+	bz, err := base64.StdEncoding.DecodeString(p.Payload.Signature)
+	if err != nil {
+		return nil, refuse(ReasonInvalidPayload, "payload.signature is not base64: %v", err)
+	}
+	return bz, nil
 }
 
 // MsgSendMemo is the memo that binds a plain MsgSend payment to a request
@@ -335,7 +346,8 @@ func (f *Facilitator) lock(hash string) func() {
 // Settle broadcasts a verified payment and waits for its block. The same
 // payload settled again (a retry, a second resource server) finds its tx
 // in a block and answers as the first time: one payment, however often it
-// is settled.
+// is settled. A resource server therefore serves once per tx hash, as
+// Paywall does, not once per successful answer.
 func (f *Facilitator) Settle(ctx context.Context, p PaymentPayload, req PaymentRequirements) (SettleResponse, error) {
 	fail := func(pay *payment, r *Refusal) (SettleResponse, error) {
 		out := SettleResponse{Network: f.network, ErrorReason: r.Reason, ErrorMessage: r.Message}

@@ -37,7 +37,7 @@ type Paywall struct {
 	AllowMsgSend bool
 
 	mu   sync.Mutex
-	used map[string]bool // payloads being verified or settled here
+	used map[string]bool // hashes of the txs being verified or settled here
 }
 
 type settlementKey struct{}
@@ -138,14 +138,24 @@ func (p *Paywall) Wrap(next http.Handler) http.Handler {
 		if payload.Resource == nil {
 			payload.Resource = resource
 		}
-		key := payload.Payload.Signature
+		// A payment in flight here is held by its tx hash: the same tx
+		// sent again at once, in the same or another base64 spelling, is
+		// refused, not settled twice over and served twice for one payment
+		// (the facilitator answers a settled tx's settlement as often as
+		// asked, by design).
+		txBytes, ref := payloadTx(payload)
+		if ref != nil {
+			deny(ref, payload.Payload.Authorization.From)
+			return
+		}
+		key := agentkit.TxHash(txBytes)
 		p.mu.Lock()
 		if p.used == nil {
 			p.used = map[string]bool{}
 		}
 		if p.used[key] {
 			p.mu.Unlock()
-			deny(refuse(ReasonAlreadySettled, "this payment was already used for a request"), payload.Payload.Authorization.From)
+			deny(refuse(ReasonAlreadySettled, "this payment (tx %s) is being settled for another request", key), payload.Payload.Authorization.From)
 			return
 		}
 		p.used[key] = true

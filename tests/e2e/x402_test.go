@@ -243,6 +243,16 @@ func TestX402PayPerCall(t *testing.T) {
 		s, _ := x402.ParseSettlement(resp)
 		return resp.StatusCode, s, body
 	}
+	// payload is the x402 payload of a signed purchase.
+	payload := func(c *agentkit.Client, msg *markettypes.MsgPurchase, tx agentkit.SignedTx) x402.PaymentPayload {
+		return x402.PaymentPayload{
+			X402Version: x402.Version, Resource: &x402.ResourceInfo{URL: quoteURL}, Accepted: want,
+			Payload: x402.ExactPayload{Signature: base64.StdEncoding.EncodeToString(tx.Bytes), Authorization: x402.Authorization{
+				Type: x402.AuthorizationType, From: msg.Client, To: want.PayTo, Amount: msg.Amount.Amount.String(), Denom: msg.Amount.Denom,
+				ChainID: c.ChainID(), RequestID: msg.RequestId,
+			}},
+		}
+	}
 	// pay signs msg with c and sends it after edit changes the payload.
 	pay := func(c *agentkit.Client, msg *markettypes.MsgPurchase, edit func(*x402.PaymentPayload)) (int, *x402.SettleResponse, map[string]any) {
 		t.Helper()
@@ -250,13 +260,7 @@ func TestX402PayPerCall(t *testing.T) {
 		var s *x402.SettleResponse
 		var body map[string]any
 		err := c.Pay(ctx, "", []sdk.Msg{msg}, func(tx agentkit.SignedTx) error {
-			p := x402.PaymentPayload{
-				X402Version: x402.Version, Resource: &x402.ResourceInfo{URL: quoteURL}, Accepted: want,
-				Payload: x402.ExactPayload{Signature: base64.StdEncoding.EncodeToString(tx.Bytes), Authorization: x402.Authorization{
-					Type: x402.AuthorizationType, From: msg.Client, To: want.PayTo, Amount: msg.Amount.Amount.String(), Denom: msg.Amount.Denom,
-					ChainID: c.ChainID(), RequestID: msg.RequestId,
-				}},
-			}
+			p := payload(c, msg, tx)
 			if edit != nil {
 				edit(&p)
 			}
@@ -305,6 +309,57 @@ func TestX402PayPerCall(t *testing.T) {
 	expectRefused("the same payload again", x402.ReasonAlreadySettled, code, s, body)
 	code, s, body = pay(unchecked, purchase(unchecked, func(m *markettypes.MsgPurchase) { m.RequestId = settle.Purchase.RequestID }), nil)
 	expectRefused("the same request id in a new tx", x402.ReasonRequestIDUsed, code, s, body)
+	// One payment sent twice at once, in two base64 spellings of the same
+	// tx (a line break is ignored by base64): served once, refused once.
+	client2, payout2 := balance(t, ctx, alice, clientKey.Address()), balance(t, ctx, alice, payout)
+	msg := purchase(unchecked, nil)
+	var codes [2]int
+	var answers [2]*x402.SettleResponse
+	if err := unchecked.Pay(ctx, "", []sdk.Msg{msg}, func(tx agentkit.SignedTx) error {
+		p := payload(unchecked, msg, tx)
+		spelled := p
+		spelled.Payload.Signature = p.Payload.Signature[:8] + "\n" + p.Payload.Signature[8:]
+		var wg sync.WaitGroup
+		for i, q := range []x402.PaymentPayload{p, spelled} {
+			h, err := x402.EncodeHeader(q)
+			if err != nil {
+				return err
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes[i], answers[i], _ = sendRaw(h)
+			}()
+		}
+		wg.Wait()
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if ok := (codes[0] == http.StatusOK) != (codes[1] == http.StatusOK); !ok || served.Load() != before+1 {
+		t.Fatalf("one payment sent twice at once: HTTP %v, served %d times", codes, served.Load()-before)
+	}
+	var paidTx *agentkit.TxResult
+	for i, s := range answers {
+		switch {
+		case codes[i] == http.StatusOK && s != nil && s.Success:
+			if paidTx, err = client.FindTx(ctx, s.Transaction); err != nil || paidTx == nil {
+				t.Fatalf("the settlement of one payment sent twice, tx %s: %v", s.Transaction, err)
+			}
+		case codes[i] != http.StatusPaymentRequired || s == nil || s.ErrorReason != x402.ReasonAlreadySettled:
+			t.Errorf("one payment sent twice: HTTP %d %+v, want 200 once and 402 %s once", codes[i], s, x402.ReasonAlreadySettled)
+		}
+	}
+	if paidTx == nil {
+		t.Fatalf("one payment sent twice: no settlement in the 200's PAYMENT-RESPONSE: %+v", answers)
+	}
+	if got, fee := client2-balance(t, ctx, alice, clientKey.Address()), txFee(t, paidTx); got != price+fee {
+		t.Errorf("one payment sent twice cost the client %d, want the price %d + the fee %d once", got, price, fee)
+	}
+	if got := balance(t, ctx, alice, payout) - payout2; got != price-take {
+		t.Errorf("one payment sent twice paid the provider %d, want %d once", got, price-take)
+	}
+	before = served.Load()
 
 	// Bad payments: each refused with its reason, nothing moves.
 	capped := dialWith(t, ctx, agentkit.Config{GRPC: node.GRPC, RPC: "http://" + node.RPC, GasLimit: 300_000}, cappedKey)
