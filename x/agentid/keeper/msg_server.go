@@ -41,6 +41,21 @@ func (k Keeper) parseAddr(field, s string) (sdk.AccAddress, error) {
 	return keeperutil.ParseAddress(k.addressCodec, types.ErrInvalidAddress, field, s)
 }
 
+// parsePayout checks a payout address: valid, and able to receive coins.
+// A module account (a blocked address) is refused: payments to it would
+// bypass its module's books (bank's InputOutputCoins, which pays
+// purchases, does not check blocked addresses).
+func (k Keeper) parsePayout(s string) error {
+	addr, err := k.parseAddr("payout_address", s)
+	if err != nil {
+		return err
+	}
+	if k.bank.BlockedAddr(addr) {
+		return errorsmod.Wrapf(types.ErrInvalidAddress, "payout_address %s may not receive coins (a module account or blocked address)", s)
+	}
+	return nil
+}
+
 // ownedAgent loads an agent that the signer owns and that is not deactivated.
 func (k Keeper) ownedAgent(ctx context.Context, id uint64, signer string) (types.Agent, error) {
 	signerAddr, err := k.parseAddr("owner", signer)
@@ -113,7 +128,7 @@ func (m msgServer) RegisterAgent(ctx context.Context, msg *types.MsgRegisterAgen
 		return nil, err
 	}
 	if msg.PayoutAddress != "" {
-		if _, err := k.parseAddr("payout_address", msg.PayoutAddress); err != nil {
+		if err := k.parsePayout(msg.PayoutAddress); err != nil {
 			return nil, err
 		}
 	}
@@ -209,7 +224,7 @@ func (m msgServer) UpdateAgent(ctx context.Context, msg *types.MsgUpdateAgent) (
 		return nil, errorsmod.Wrap(types.ErrInvalidAddress, "clear_payout_address together with a new payout address")
 	}
 	if msg.PayoutAddress != "" {
-		if _, err := k.parseAddr("payout_address", msg.PayoutAddress); err != nil {
+		if err := k.parsePayout(msg.PayoutAddress); err != nil {
 			return nil, err
 		}
 	}

@@ -151,6 +151,7 @@ func TestRegisterAgentRefusals(t *testing.T) {
 		{"oversized endpoint", func(m *types.MsgRegisterAgent) { m.Endpoints[0].Url = long }, types.ErrFieldTooLong},
 		{"too many endpoints", func(m *types.MsgRegisterAgent) { m.Endpoints = manyEndpoints }, types.ErrTooManyEndpoints},
 		{"bad payout address", func(m *types.MsgRegisterAgent) { m.PayoutAddress = "nope" }, types.ErrInvalidAddress},
+		{"module account payout", func(m *types.MsgRegisterAgent) { m.PayoutAddress = authtypes.NewModuleAddress("escrow").String() }, types.ErrInvalidAddress},
 		{"cannot pay deposit", func(m *types.MsgRegisterAgent) {
 			m.Owner = poor.Addr.String()
 			priv, _ := newKey("agent-key-fresh")
@@ -256,6 +257,7 @@ func TestUpdateAgent(t *testing.T) {
 		{"bad hash", types.MsgUpdateAgent{Owner: owner.String(), AgentId: id, CardUri: "https://a.example/c", CardHash: []byte{1}}, types.ErrInvalidHash},
 		{"bad endpoint", types.MsgUpdateAgent{Owner: owner.String(), AgentId: id, Endpoints: []types.Endpoint{{Protocol: "smtp", Url: "https://a.example"}}}, types.ErrInvalidEndpoint},
 		{"bad payout", types.MsgUpdateAgent{Owner: owner.String(), AgentId: id, PayoutAddress: "x"}, types.ErrInvalidAddress},
+		{"module account payout", types.MsgUpdateAgent{Owner: owner.String(), AgentId: id, PayoutAddress: authtypes.NewModuleAddress(authtypes.FeeCollectorName).String()}, types.ErrInvalidAddress},
 		{"oversized card", types.MsgUpdateAgent{Owner: owner.String(), AgentId: id, CardUri: "https://a.example/" + strings.Repeat("z", 600), CardHash: hash("x")}, types.ErrFieldTooLong},
 	}
 	for _, tc := range cases {

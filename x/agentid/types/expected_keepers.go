@@ -21,4 +21,7 @@ type BankKeeper interface {
 	SendCoinsFromModuleToAccount(ctx context.Context, senderModule string, recipient sdk.AccAddress, amt sdk.Coins) error
 	GetBalance(ctx context.Context, addr sdk.AccAddress, denom string) sdk.Coin
 	GetAllBalances(ctx context.Context, addr sdk.AccAddress) sdk.Coins
+	// BlockedAddr is whether addr may not receive coins (module accounts):
+	// such an address cannot be an agent's payout address.
+	BlockedAddr(addr sdk.AccAddress) bool
 }

@@ -86,6 +86,9 @@ type QueueKey = keeperutil.QueueKey
 // agent programs import link no bank module.)
 type BankKeeper interface {
 	InputOutputCoins(ctx context.Context, input banktypes.Input, outputs []banktypes.Output) error
+	// BlockedAddr: InputOutputCoins does not refuse module accounts, so
+	// the purchase does.
+	BlockedAddr(addr sdk.AccAddress) bool
 }
 
 // hookHolder is shared by every copy of the keeper, so hooks set on the

@@ -91,6 +91,9 @@ func (m msgServer) Purchase(ctx context.Context, msg *types.MsgPurchase) (*types
 	if err != nil {
 		return nil, err
 	}
+	if k.bank.BlockedAddr(payout) {
+		return nil, errorsmod.Wrapf(types.ErrPaymentRefused, "agent %d's payout address %s may not receive coins (a module account or blocked address)", provider.Id, payout)
+	}
 	self, err := k.selfDealing(ctx, client, clientAgent, provider)
 	if err != nil {
 		return nil, err

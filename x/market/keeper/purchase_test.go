@@ -157,13 +157,30 @@ func TestPurchaseRefusals(t *testing.T) {
 			s.refused(c.want, func(ctx context.Context) error { _, err := s.ms.Purchase(ctx, m); return err })
 		})
 	}
+	// A payout address that may not receive coins (a module account: agentid
+	// refuses one now, but an older or imported agent may hold one) is not
+	// paid: bank's InputOutputCoins would credit it past its module's books.
+	blockedID, blockedKey := s.registerAgent("to-module", s.owner)
+	blockedListing := s.createListing(blockedID, blockedKey, "summarize", price)
+	a, err := s.ta.AgentIDKeeper.GetAgent(s.ctx(), blockedID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.PayoutAddress = authtypes.NewModuleAddress("escrow").String()
+	if err := s.ta.AgentIDKeeper.Agents.Set(s.ctx(), blockedID, a); err != nil {
+		t.Fatal(err)
+	}
+	m := s.purchaseMsg("to-module", 1)
+	m.ListingId = blockedListing
+	s.refused(types.ErrPaymentRefused, func(ctx context.Context) error { _, err := s.ms.Purchase(ctx, m); return err })
+
 	// A minimum client score applies as to a hire.
 	s.k.SetReputationReader(fixedScores{})
 	if _, err := s.ms.UpdateListing(s.ctx(), &types.MsgUpdateListing{Signer: s.providerKey.String(), ListingId: s.listing, MinClientScore: 50, SetMinClientScore: true}); err != nil {
 		t.Fatal(err)
 	}
 	_, clientKey := s.registerAgent("buyer", s.ta.Accounts[4].Addr)
-	m := s.purchaseMsg("scored", 1)
+	m = s.purchaseMsg("scored", 1)
 	m.Client = clientKey.String()
 	s.refused(types.ErrReputationTooLow, func(ctx context.Context) error { _, err := s.ms.Purchase(ctx, m); return err })
 	s.checkInvariants()
