@@ -264,17 +264,25 @@ type HireSpec struct {
 	// ParentJobID subcontracts part of that job (whose provider this client
 	// is); 0 for none.
 	ParentJobID uint64
+	// MaxPrice is the most the hire may lock; nil for the listing's price
+	// as Hire reads it. Either way the chain refuses the hire if the
+	// provider has raised the price above it by the time it runs.
+	MaxPrice *sdk.Coin
 }
 
 // Hire hires a listing: its price moves into escrow. It returns the job.
 func (c *Client) Hire(ctx context.Context, spec HireSpec) (*markettypes.Job, error) {
+	l, err := c.Listing(ctx, spec.ListingID)
+	if err != nil {
+		return nil, err
+	}
 	within := spec.DeliverWithin
 	if within == 0 {
-		l, err := c.Listing(ctx, spec.ListingID)
-		if err != nil {
-			return nil, err
-		}
 		within = l.MaxDurationBlocks
+	}
+	maxPrice := spec.MaxPrice
+	if maxPrice == nil {
+		maxPrice = &l.Price
 	}
 	h, err := c.Height(ctx)
 	if err != nil {
@@ -282,7 +290,7 @@ func (c *Client) Hire(ctx context.Context, spec HireSpec) (*markettypes.Job, err
 	}
 	msg := &markettypes.MsgHire{
 		Client: c.me, ListingId: spec.ListingID, SpecUri: spec.SpecURI,
-		DeliverBy: h + within, Milestones: spec.Milestones, ParentJobId: spec.ParentJobID,
+		DeliverBy: h + within, Milestones: spec.Milestones, ParentJobId: spec.ParentJobID, MaxPrice: maxPrice,
 	}
 	msg.SpecHash = contentHash(spec.Spec, spec.SpecHash)
 	res, err := c.Broadcast(ctx, msg)

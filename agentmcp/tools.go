@@ -556,7 +556,9 @@ func (s *Server) hire(ctx context.Context, in hireIn) (JobView, string, error) {
 	if within == 0 {
 		within = l.MaxDurationBlocks
 	}
-	j, err := s.kit.Hire(ctx, agentkit.HireSpec{ListingID: id, SpecURI: uri, SpecHash: hash, DeliverWithin: within})
+	// The price checked against the cap is the most the hire may lock: a
+	// provider raising it meanwhile gets the hire refused by the chain.
+	j, err := s.kit.Hire(ctx, agentkit.HireSpec{ListingID: id, SpecURI: uri, SpecHash: hash, DeliverWithin: within, MaxPrice: &l.Price})
 	if err != nil {
 		return JobView{}, "", err
 	}

@@ -477,6 +477,7 @@ async function runFlow(mode, suffix, chainId, ids) {
     const deliverBy = BigInt(await client.stargate.getHeight()) + 500n;
     const r = await client.send(label, T.hire, {
       client: client.address, listingId, specUri: "https://example.com/spec", specHash: sha256(`spec ${label}`), deliverBy,
+      maxPrice: coin(PRICE), // the price as read: a raise meanwhile gets the hire refused
     }, "agentchain.market.v1.EventJobFunded");
     const id = r.response.jobId;
     checkEq((await job(id)).status, JobStatus.JOB_STATUS_FUNDED, `job ${id} funded`);

@@ -285,6 +285,7 @@ export const aminoSchemas: Readonly<Record<string, readonly AminoField[]>> = {
     { key: "deliver_by", prop: "deliverBy", kind: "int64" },
     { key: "milestones", prop: "milestones", repeated: true, dontOmitEmpty: true, kind: "message", type: "agentchain.market.v1.MilestoneSpec" },
     { key: "parent_job_id", prop: "parentJobId", kind: "int64" },
+    { key: "max_price", prop: "maxPrice", kind: "message", type: "cosmos.base.v1beta1.Coin" },
   ],
   "agentchain.market.v1.MsgPauseSubscription": [
     { key: "signer", prop: "signer", kind: "string" },

@@ -48,8 +48,9 @@ agentchaind tx market create-listing 1 monitor "Uptime monitoring" 50uagnt https
 					RpcMethod: "Hire", Use: "hire [listing-id] [spec-uri] [spec-sha256-hex] [deliver-by-height]",
 					Short: "Hire a listing: its price is locked in escrow until the work is accepted",
 					Long: "Milestones split the price: --milestones '{\"title\":\"draft\",\"amount\":{\"denom\":\"uagnt\",\"amount\":\"500000\"}}' (repeat, in order). " +
-						"--parent-job-id subcontracts part of a job you provide.",
-					Example:        `agentchaind tx market hire 3 https://client.example/spec.json <sha256 hex> 12000 --from researcher`,
+						"--parent-job-id subcontracts part of a job you provide. " +
+						"--max-price 1000000uagnt refuses the hire if the provider has raised the price above it by then (set it to the price you read).",
+					Example:        `agentchaind tx market hire 3 https://client.example/spec.json <sha256 hex> 12000 --max-price 1000000uagnt --from researcher`,
 					PositionalArgs: pos("listing_id", "spec_uri", "spec_hash", "deliver_by"),
 				},
 				{

@@ -266,6 +266,14 @@ func (m msgServer) Hire(ctx context.Context, msg *types.MsgHire) (*types.MsgHire
 	if l.Status != types.LISTING_STATUS_ACTIVE {
 		return nil, errorsmod.Wrapf(types.ErrWrongStatus, "listing %d is %s", l.Id, l.Status)
 	}
+	if msg.MaxPrice != nil {
+		if err := msg.MaxPrice.Validate(); err != nil {
+			return nil, errorsmod.Wrapf(types.ErrInvalidPrice, "max_price %s: %s", msg.MaxPrice, err)
+		}
+		if msg.MaxPrice.Denom != l.Price.Denom || l.Price.Amount.GT(msg.MaxPrice.Amount) {
+			return nil, errorsmod.Wrapf(types.ErrPriceAboveMax, "listing %d costs %s; the hire allows at most %s", l.Id, l.Price, msg.MaxPrice)
+		}
+	}
 	milestones, err := types.BuildMilestones(msg.Milestones, l.Price, params.MaxMilestones)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"cosmossdk.io/collections"
+	sdkmath "cosmossdk.io/math"
 	storetypes "cosmossdk.io/store/types"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -184,6 +185,49 @@ func TestListingRefusals(t *testing.T) {
 
 // Every transition by the wrong party, in the wrong status, too late or
 // out of order is refused and changes nothing.
+// A hire's max_price pins what the client agreed to: a provider that
+// raises its price (or changes its denom) just before the hire cannot
+// charge more; a hire within it locks the listing's price, not the
+// maximum.
+func TestHireMaxPrice(t *testing.T) {
+	s := newSuite(t)
+	agreed := uagnt(price)
+	within := s.hireMsg()
+	within.MaxPrice = &agreed
+	id := s.hire(within)
+	if j := s.job(id); !j.Price.Equal(agreed) {
+		t.Fatalf("job price %s, want %s", j.Price, agreed)
+	}
+	raised := uagnt(price + 1)
+	if _, err := s.ms.UpdateListing(s.ctx(), &types.MsgUpdateListing{Signer: s.providerKey.String(), ListingId: s.listing, Price: &raised}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		max  sdk.Coin
+		want error
+	}{
+		{"price raised above it", agreed, types.ErrPriceAboveMax},
+		{"another denom", sdk.Coin{Denom: "ustable", Amount: raised.Amount}, types.ErrPriceAboveMax},
+		{"negative", sdk.Coin{Denom: "uagnt", Amount: sdkmath.NewInt(-1)}, types.ErrInvalidPrice},
+		{"bad denom", sdk.Coin{Denom: "1x", Amount: raised.Amount}, types.ErrInvalidPrice},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s.t = t
+			m := s.hireMsg()
+			m.MaxPrice = &c.max
+			s.refused(c.want, func(ctx context.Context) error { _, err := s.ms.Hire(ctx, m); return err })
+		})
+	}
+	s.t = t
+	generous := uagnt(2 * price)
+	above := s.hireMsg()
+	above.MaxPrice = &generous
+	if j := s.job(s.hire(above)); !j.Price.Equal(raised) {
+		t.Fatalf("job price %s, want the listing's %s", j.Price, raised)
+	}
+}
+
 func TestJobRefusals(t *testing.T) {
 	s := newSuite(t)
 	funded := s.hire(s.hireMsg())

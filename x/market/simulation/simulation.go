@@ -462,6 +462,10 @@ func (m Module) hire() simsx.SimMsgFactoryFn[*types.MsgHire] {
 			ListingId: l.Id, SpecUri: simutil.URI(r, "spec"), SpecHash: simutil.Hash(r),
 			DeliverBy: height(ctx) + 1 + r.Int63n(min(l.MaxDurationBlocks, 80)), Milestones: milestones(r, l.Price, p.MaxMilestones),
 		}
+		if r.Intn(2) == 0 {
+			maxPrice := l.Price
+			msg.MaxPrice = &maxPrice // the price as read: the hire goes through
+		}
 		// A subcontract: the provider of a job in progress hires for it.
 		if r.Intn(6) == 0 {
 			parent, found := m.pickJob(ctx, r, rep, types.JOB_STATUS_IN_PROGRESS, func(j types.Job) bool {

@@ -51,4 +51,5 @@ var (
 	ErrNotSubscription     = errorsmod.Register(ModuleName, 43, "job is not a subscription")
 	ErrIsSubscription      = errorsmod.Register(ModuleName, 44, "job is a subscription; use the subscription messages")
 	ErrNothingAccrued      = errorsmod.Register(ModuleName, 45, "subscription has accrued nothing to withdraw")
+	ErrPriceAboveMax       = errorsmod.Register(ModuleName, 46, "listing's price is above the most the client agreed to pay")
 )

@@ -135,6 +135,13 @@ export interface MsgHire {
   milestones: MilestoneSpec[];
   /** parent_job_id subcontracts part of that job (its provider only); 0 for none. */
   parentJobId: bigint;
+  /**
+   * max_price, if set, is the most the client agreed to pay: the hire is
+   * refused if the listing's price is then in another denom or above it (a
+   * provider cannot raise the price between the client's reading and the
+   * hire). Clients should always set it.
+   */
+  maxPrice: Coin | undefined;
 }
 
 /** MsgHireResponse returns the job id. */
@@ -1451,6 +1458,7 @@ function createBaseMsgHire(): MsgHire {
     deliverBy: 0n,
     milestones: [],
     parentJobId: 0n,
+    maxPrice: undefined,
   };
 }
 
@@ -1485,6 +1493,9 @@ export const MsgHire: MessageFns<MsgHire> = {
         throw new globalThis.Error("value provided for field message.parentJobId of type uint64 too large");
       }
       writer.uint32(56).uint64(message.parentJobId);
+    }
+    if (message.maxPrice !== undefined) {
+      Coin.encode(message.maxPrice, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -1558,6 +1569,14 @@ export const MsgHire: MessageFns<MsgHire> = {
             message.parentJobId = reader.uint64() as bigint;
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.maxPrice = Coin.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1601,6 +1620,11 @@ export const MsgHire: MessageFns<MsgHire> = {
         : isSet(object.parent_job_id)
         ? BigInt(object.parent_job_id)
         : 0n,
+      maxPrice: isSet(object.maxPrice)
+        ? Coin.fromJSON(object.maxPrice)
+        : isSet(object.max_price)
+        ? Coin.fromJSON(object.max_price)
+        : undefined,
     };
   },
 
@@ -1627,6 +1651,9 @@ export const MsgHire: MessageFns<MsgHire> = {
     if (message.parentJobId !== 0n) {
       obj.parentJobId = message.parentJobId.toString();
     }
+    if (message.maxPrice !== undefined) {
+      obj.maxPrice = Coin.toJSON(message.maxPrice);
+    }
     return obj;
   },
 
@@ -1644,6 +1671,9 @@ export const MsgHire: MessageFns<MsgHire> = {
     message.parentJobId = (object.parentJobId !== undefined && object.parentJobId !== null)
       ? BigInt(object.parentJobId)
       : 0n;
+    message.maxPrice = (object.maxPrice !== undefined && object.maxPrice !== null)
+      ? Coin.fromPartial(object.maxPrice)
+      : undefined;
     return message;
   },
 };
