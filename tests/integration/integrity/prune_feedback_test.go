@@ -356,3 +356,87 @@ func TestFeedbackPruneFailureIsContained(t *testing.T) {
 		t.Fatalf("the pruned feedback's aggregate has no checkpoint: %v %v", ok, err)
 	}
 }
+
+// A subscription is rated while it runs, and its feedback is not pruned
+// while the job can still be rated: pruned then, the "rated once" check
+// would find nothing and the same party could rate the job again, one
+// payment weighed twice. It stays, its queue entry put off a retention
+// period at a time, until the subscription settles and its feedback
+// window closes; then it leaves, and the job stays rated.
+func TestSubscriptionFeedbackStaysWhileRatable(t *testing.T) {
+	w := newWorld(t)
+	ta := w.ta
+	client := ta.Accounts[1]
+	const window, retention, rate, term = 10, 30, 1_000, 100
+	p, err := ta.ReputationKeeper.Params.Get(ta.Ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.FeedbackWindowBlocks, p.FeedbackRetentionBlocks, p.MaxPrunesPerBlock = window, retention, 10
+	w.gov(&reptypes.MsgUpdateParams{Authority: authority, Params: p})
+
+	provider := w.newAgent(ta.Accounts[2])
+	listingID, err := ta.MarketKeeper.ListingSeq.Peek(ta.Ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ok(provider.key, &markettypes.MsgCreateListing{
+		Signer: provider.key.Addr.String(), Provider: provider.id, Capability: "summarize", Title: "per block",
+		TermsUri: "https://terms.example", TermsHash: hash("terms"), Price: coin(rate),
+		MaxDurationBlocks: 1000, Billing: markettypes.LISTING_BILLING_PER_BLOCK, MinTermBlocks: 10,
+	})
+	job, err := ta.MarketKeeper.JobSeq.Peek(ta.Ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ok(client, &markettypes.MsgSubscribe{Client: client.Addr.String(), ListingId: max(listingID, 1), Rate: coin(rate), TermBlocks: term})
+	job = max(job, 1)
+	w.until(ta.Height + 5)
+	w.ok(provider.key, &markettypes.MsgWithdrawSubscription{Signer: provider.key.Addr.String(), JobId: job})
+	w.ok(client, &reptypes.MsgSubmitFeedback{Rater: client.Addr.String(), JobId: job, Score: 90})
+	rated := ta.Height
+
+	has := func() bool {
+		t.Helper()
+		ok, err := ta.ReputationKeeper.Feedback.Has(ta.Ctx(), collections.Join(job, int32(reptypes.RATER_ROLE_CLIENT)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	// Past its retention while the subscription runs: the feedback stays,
+	// and the client cannot rate again.
+	for ta.Height < rated+retention+5 {
+		ta.NextBlock(nil)
+		w.invariants()
+	}
+	if j := w.job(job); j.Status != markettypes.JOB_STATUS_IN_PROGRESS {
+		t.Fatalf("the subscription is %s; the test needs it running", j.Status)
+	}
+	if !has() {
+		t.Fatal("a running subscription's feedback was pruned: its client could rate it again")
+	}
+	w.refused(reptypes.ErrAlreadyRated, client, &reptypes.MsgSubmitFeedback{Rater: client.Addr.String(), JobId: job, Score: 100})
+
+	// The term ends and the provider's last withdrawal settles the job; the
+	// feedback stays through its window and leaves after it.
+	w.until(rated + term)
+	w.ok(provider.key, &markettypes.MsgWithdrawSubscription{Signer: provider.key.Addr.String(), JobId: job})
+	settled := w.job(job)
+	if settled.Status != markettypes.JOB_STATUS_COMPLETED {
+		t.Fatalf("the subscription is %s after its term's withdrawal, want COMPLETED", settled.Status)
+	}
+	w.until(settled.SettledHeight + window - 1) // the next block is the window's last
+	if !has() {
+		t.Fatal("the feedback left inside the settled subscription's feedback window")
+	}
+	w.refused(reptypes.ErrAlreadyRated, client, &reptypes.MsgSubmitFeedback{Rater: client.Addr.String(), JobId: job, Score: 100})
+	for ta.Height < settled.SettledHeight+window+retention+2 && has() {
+		ta.NextBlock(nil)
+		w.invariants()
+	}
+	if has() {
+		t.Fatalf("the feedback is still in state at %d, a retention period after the window closed at %d", ta.Height, settled.SettledHeight+window)
+	}
+	w.refused(reptypes.ErrFeedbackWindowClosed, client, &reptypes.MsgSubmitFeedback{Rater: client.Addr.String(), JobId: job, Score: 100})
+}

@@ -79,7 +79,19 @@ func (k Keeper) EndBlock(ctx context.Context) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	due := sdkCtx.BlockHeight() - p.FeedbackRetentionBlocks
 	_, err = keeperutil.RunQueue(sdkCtx, k.FeedbackQueue, due, int(p.MaxPrunesPerBlock),
-		func(ctx sdk.Context, jobID uint64) error { return k.pruneFeedback(ctx, jobID, due) },
+		func(ctx sdk.Context, jobID uint64) error {
+			// Feedback stays while its job may still be rated: pruned then,
+			// the "rated once" check would find nothing and let its rater
+			// rate the job again. Only a subscription is rated before it
+			// settles, so only its feedback can be due that early; its
+			// entry comes back a retention period from now.
+			if open, err := k.stillRatable(ctx, jobID, p.FeedbackWindowBlocks); err != nil {
+				return err
+			} else if open {
+				return k.FeedbackQueue.Set(ctx, collections.Join(ctx.BlockHeight(), jobID))
+			}
+			return k.pruneFeedback(ctx, jobID, due)
+		},
 		func(jobID uint64, err error) {
 			k.logger.Error("feedback prune failed", "job", jobID, "err", err)
 			_ = typedevent.Emit(sdkCtx, &types.EventPruneFailed{JobId: jobID, Error: err.Error()})
@@ -88,6 +100,26 @@ func (k Keeper) EndBlock(ctx context.Context) error {
 		k.logger.Error("feedback queue walk failed", "err", err)
 	}
 	return nil
+}
+
+// stillRatable reports whether a job in state may still be rated: a
+// running subscription, or a job settled within the feedback window (as
+// SubmitFeedback decides). A job that left state cannot be.
+func (k Keeper) stillRatable(ctx sdk.Context, jobID uint64, window int64) (bool, error) {
+	job, err := k.market.GetJob(ctx, jobID)
+	if errors.Is(err, markettypes.ErrJobNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	switch job.Status {
+	case markettypes.JOB_STATUS_IN_PROGRESS:
+		return job.StreamId != 0, nil
+	case markettypes.JOB_STATUS_COMPLETED, markettypes.JOB_STATUS_RESOLVED:
+		return ctx.BlockHeight() <= job.SettledHeight+window, nil
+	}
+	return false, nil
 }
 
 // pruneFeedback removes the feedback on a job given at or before due (a
@@ -149,17 +181,22 @@ func (k Keeper) pruneFeedback(ctx sdk.Context, jobID uint64, due int64) error {
 	return nil
 }
 
-// checkFeedbackQueue: every feedback has its queue entry, at the height it
-// was given (entries left by pruned feedback find nothing and are harmless);
-// every checkpoint is of a stored aggregate and comes before the next change.
+// checkFeedbackQueue: every feedback has a queue entry of its job at or
+// after the height it was given (there, or where pruning put it off while
+// the job could still be rated; entries left by pruned feedback find
+// nothing and are harmless); every checkpoint is of a stored aggregate and
+// comes before the next change.
 func (k Keeper) checkFeedbackQueue(ctx context.Context) ([]string, error) {
 	broken := invariant.NewBroken(maxBroken)
+	latest := map[uint64]int64{} // job → its latest queue entry
+	if err := k.FeedbackQueue.Walk(ctx, nil, func(key keeperutil.QueueKey) (bool, error) {
+		latest[key.K2()] = max(latest[key.K2()], key.K1())
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
 	if err := k.Feedback.Walk(ctx, nil, func(key FeedbackKey, fb types.Feedback) (bool, error) {
-		has, err := k.FeedbackQueue.Has(ctx, collections.Join(fb.Height, key.K1()))
-		if err != nil {
-			return true, err
-		}
-		if !has {
+		if h, ok := latest[key.K1()]; !ok || h < fb.Height {
 			broken.Addf("job %d's %s feedback (height %d) is not in the prune queue", key.K1(), types.RaterRole(key.K2()), fb.Height)
 		}
 		return false, nil
