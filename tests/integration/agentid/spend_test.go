@@ -16,6 +16,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/tx/signing"
 	"github.com/cosmos/cosmos-sdk/x/authz"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+	distrtypes "github.com/cosmos/cosmos-sdk/x/distribution/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/agentchain/agentchain/app"
@@ -181,6 +182,24 @@ func TestSpendCapEveryPath(t *testing.T) {
 		if !agentBalance().Equal(before) {
 			t.Fatal("a refused delegation moved coins")
 		}
+	})
+
+	t.Run("reward withdraw address", func(t *testing.T) {
+		// Rewards withdrawn to another address would never pass the cap:
+		// refused, also through MsgExec; to itself is fine.
+		away := distrtypes.NewMsgSetWithdrawAddress(c.agent.Addr, c.outside.Addr)
+		expectCode(t, c.agentTx(away), types.ErrCappedWithdrawAddress)
+		grant, err := authz.NewMsgGrant(c.agent.Addr, c.grantee.Addr, authz.NewGenericAuthorization(sdk.MsgTypeURL(away)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		apptest.MustOK(t, c.agentTx(grant))
+		exec := authz.NewMsgExec(c.grantee.Addr, []sdk.Msg{away})
+		expectCode(t, ta.Deliver(c.grantee, &exec), types.ErrCappedWithdrawAddress)
+		if got, err := ta.DistrKeeper.GetDelegatorWithdrawAddr(ta.Ctx(), c.agent.Addr); err != nil || !got.Equals(c.agent.Addr) {
+			t.Fatalf("the capped agent's withdraw address is %s (%v), want itself", got, err)
+		}
+		apptest.MustOK(t, c.agentTx(distrtypes.NewMsgSetWithdrawAddress(c.agent.Addr, c.agent.Addr)))
 	})
 
 	t.Run("module deposit", func(t *testing.T) {

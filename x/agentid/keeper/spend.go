@@ -11,6 +11,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	"github.com/cosmos/cosmos-sdk/x/authz"
+	distrtypes "github.com/cosmos/cosmos-sdk/x/distribution/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/agentchain/agentchain/x/agentid/types"
@@ -148,6 +149,24 @@ func (d SpendCapFeeDecorator) AnteHandle(ctx sdk.Context, tx sdk.Tx, simulate bo
 	return next(ctx, tx, simulate)
 }
 
+// hasAnySpendLimit reports whether the address is an agent's with a spend
+// policy on any denom.
+func (k Keeper) hasAnySpendLimit(ctx context.Context, addr sdk.AccAddress) (bool, error) {
+	agentID, err := k.Agents.Indexes.Address.MatchExact(ctx, addr)
+	if errors.Is(err, collections.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	it, err := k.SpendLimits.Iterate(ctx, collections.NewPrefixedPairRange[uint64, string](agentID))
+	if err != nil {
+		return false, err
+	}
+	defer it.Close()
+	return it.Valid(), nil
+}
+
 // hasSpendLimit reports whether the address is an agent's with a spend
 // policy on denom.
 func (k Keeper) hasSpendLimit(ctx context.Context, addr sdk.AccAddress, denom string) (bool, error) {
@@ -169,7 +188,9 @@ const maxMsgNesting = 8
 // validator self-bonds) of a capped denom from a spend-capped agent address,
 // also when wrapped in authz MsgExec. Delegation moves coins with
 // DelegateCoins, which bypasses the send restriction, so without this a
-// capped agent could move its whole balance into stake and out again.
+// capped agent could move its whole balance into stake and out again. It
+// also refuses a capped agent address setting its reward withdraw address
+// to another address: rewards paid there never pass the cap.
 type SpendGuardDecorator struct {
 	k Keeper
 }
@@ -203,6 +224,23 @@ func (d SpendGuardDecorator) checkMsgs(ctx sdk.Context, msgs []sdk.Msg, depth in
 				continue // the staking handler refuses it
 			}
 			delegator, denom = sdk.AccAddress(valAddr).String(), m.Value.Denom
+		case *distrtypes.MsgSetWithdrawAddress:
+			// Rewards withdrawn to another address would leave the agent
+			// without passing its cap.
+			if m.WithdrawAddress == m.DelegatorAddress {
+				continue
+			}
+			addr, err := d.k.addressCodec.StringToBytes(m.DelegatorAddress)
+			if err != nil {
+				continue // the distribution handler refuses it
+			}
+			if capped, err := d.k.hasAnySpendLimit(ctx, addr); err != nil {
+				return err
+			} else if capped {
+				return errorsmod.Wrapf(types.ErrCappedWithdrawAddress,
+					"%s is an agent address with a spend cap; its rewards go to itself, not to %s", m.DelegatorAddress, m.WithdrawAddress)
+			}
+			continue
 		case *authz.MsgExec:
 			inner, err := m.GetMessages()
 			if err != nil {

@@ -34,8 +34,9 @@ var (
 	ErrInvalidExpiry       = errorsmod.Register(ModuleName, 26, "invalid attestation expiry height")
 	ErrInvalidURI          = errorsmod.Register(ModuleName, 27, "invalid card, endpoint or claim URI")
 	// 28 (agent is not active) and 29 (invalid genesis state) were never returned.
-	ErrSpendPolicyNotFound = errorsmod.Register(ModuleName, 30, "spend policy not found")
-	ErrNothingToUpdate     = errorsmod.Register(ModuleName, 31, "agent update changes nothing")
-	ErrMsgNestingTooDeep   = errorsmod.Register(ModuleName, 32, "messages nested too deep")
-	ErrDepositFailed       = errorsmod.Register(ModuleName, 33, "registration deposit could not be taken")
+	ErrSpendPolicyNotFound   = errorsmod.Register(ModuleName, 30, "spend policy not found")
+	ErrNothingToUpdate       = errorsmod.Register(ModuleName, 31, "agent update changes nothing")
+	ErrMsgNestingTooDeep     = errorsmod.Register(ModuleName, 32, "messages nested too deep")
+	ErrDepositFailed         = errorsmod.Register(ModuleName, 33, "registration deposit could not be taken")
+	ErrCappedWithdrawAddress = errorsmod.Register(ModuleName, 34, "reward withdraw address of a spend-capped agent address")
 )
