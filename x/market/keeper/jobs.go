@@ -329,6 +329,13 @@ func (m msgServer) Hire(ctx context.Context, msg *types.MsgHire) (*types.MsgHire
 	if err != nil {
 		return nil, err
 	}
+	arbiter := l.Arbiter
+	if arbiter == "" {
+		arbiter = params.DefaultArbiter
+	}
+	if err := checkArbiterNotParty(arbiter, client, provider); err != nil {
+		return nil, err
+	}
 	id, err := peekID(ctx, k.JobSeq)
 	if err != nil {
 		return nil, err
@@ -339,10 +346,6 @@ func (m msgServer) Hire(ctx context.Context, msg *types.MsgHire) (*types.MsgHire
 	}
 	if err := takeID(ctx, k.JobSeq, id); err != nil {
 		return nil, err
-	}
-	arbiter := l.Arbiter
-	if arbiter == "" {
-		arbiter = params.DefaultArbiter
 	}
 	if err := k.newJob(ctx, types.Job{
 		Id: id, Client: client.String(), ClientAgent: clientAgent, Provider: provider.Id,

@@ -353,6 +353,20 @@ func speaksFor(a agentidtypes.Agent, signer sdk.AccAddress) bool {
 	return s == a.Owner || s == a.AgentAddress
 }
 
+// checkArbiterNotParty refuses a job whose arbiter would be one of its
+// parties (the client, or the provider's owner, key or payout address): an
+// arbiter ruling on its own job could award itself the escrow. Direct
+// escrows refuse the same.
+func checkArbiterNotParty(arbiter string, client sdk.AccAddress, provider agentidtypes.Agent) error {
+	if arbiter == "" {
+		return nil
+	}
+	if arbiter == client.String() || arbiter == provider.Owner || arbiter == provider.AgentAddress || arbiter == provider.Payout() {
+		return errorsmod.Wrapf(types.ErrArbiterIsParty, "the job's arbiter %s would be the client or speak for agent %d", arbiter, provider.Id)
+	}
+	return nil
+}
+
 // providerSigner loads a provider agent for which signer may act.
 func (k Keeper) providerSigner(ctx context.Context, providerID uint64, signer string) (agentidtypes.Agent, error) {
 	addr, err := k.parseAddr("signer", signer)

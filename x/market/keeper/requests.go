@@ -268,6 +268,9 @@ func (m msgServer) AcceptBid(ctx context.Context, msg *types.MsgAcceptBid) (*typ
 	if err != nil {
 		return nil, err
 	}
+	if err := checkArbiterNotParty(params.DefaultArbiter, client, provider); err != nil {
+		return nil, err
+	}
 	if err := k.escrow.SetPayee(ctx, types.ModuleName, r.EscrowId, payout); err != nil {
 		return nil, escrowRefused(err)
 	}

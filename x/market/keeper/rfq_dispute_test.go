@@ -182,6 +182,46 @@ func (s *suite) deliveredJob() uint64 {
 
 // Disputes: the client rejects with a reason, the arbiter rules and is paid
 // first; every micro-unit is accounted for.
+// A job's arbiter is never one of its parties: the default arbiter hiring,
+// a provider's owner named as its own listing's arbiter, or the default
+// arbiter accepting a bid on its own request would rule on its own job.
+func TestArbiterIsNeverAParty(t *testing.T) {
+	s := newSuite(t)
+	byArbiter := s.hireMsg()
+	byArbiter.Client = s.arbiter.String()
+	s.refused(types.ErrArbiterIsParty, func(ctx context.Context) error { _, err := s.ms.Hire(ctx, byArbiter); return err })
+
+	p, err := s.k.Params.Get(s.ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Arbiters = append(p.Arbiters, s.owner.String(), s.client.String())
+	s.setParams(p)
+	if _, err := s.ms.UpdateListing(s.ctx(), &types.MsgUpdateListing{Signer: s.providerKey.String(), ListingId: s.listing, Arbiter: s.owner.String()}); err != nil {
+		t.Fatal(err)
+	}
+	s.refused(types.ErrArbiterIsParty, func(ctx context.Context) error { _, err := s.ms.Hire(ctx, s.hireMsg()); return err })
+
+	p.DefaultArbiter = s.client.String()
+	s.setParams(p)
+	req := s.postRequest(800_000, s.ctx().BlockHeight()+10)
+	bid, err := s.ms.PlaceBid(s.ctx(), &types.MsgPlaceBid{Signer: s.providerKey.String(), RequestId: req, Provider: s.provider, Price: uagnt(600_000), DeliveryBlocks: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.refused(types.ErrArbiterIsParty, func(ctx context.Context) error {
+		_, err := s.ms.AcceptBid(ctx, &types.MsgAcceptBid{Client: s.client.String(), RequestId: req, BidId: bid.BidId})
+		return err
+	})
+	// With an arbiter of its own, the same bid is accepted.
+	p.DefaultArbiter = s.arbiter.String()
+	s.setParams(p)
+	if _, err := s.ms.AcceptBid(s.ctx(), &types.MsgAcceptBid{Client: s.client.String(), RequestId: req, BidId: bid.BidId}); err != nil {
+		t.Fatal(err)
+	}
+	s.checkInvariants()
+}
+
 func TestDisputeResolution(t *testing.T) {
 	s := newSuite(t)
 	id := s.deliveredJob()

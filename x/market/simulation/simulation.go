@@ -458,6 +458,14 @@ func (m Module) hire() simsx.SimMsgFactoryFn[*types.MsgHire] {
 			return nil, nil
 		}
 		provider, _ := m.agent(ctx, l.Provider)
+		arbiter := l.Arbiter
+		if arbiter == "" {
+			arbiter = p.DefaultArbiter
+		}
+		if arbiter != "" && (arbiter == provider.Owner || arbiter == provider.AgentAddress || arbiter == provider.Payout()) {
+			rep.Skip("the listing's arbiter speaks for its provider")
+			return nil, nil
+		}
 		msg := &types.MsgHire{
 			ListingId: l.Id, SpecUri: simutil.URI(r, "spec"), SpecHash: simutil.Hash(r),
 			DeliverBy: height(ctx) + 1 + r.Int63n(min(l.MaxDurationBlocks, 80)), Milestones: milestones(r, l.Price, p.MaxMilestones),
@@ -480,14 +488,14 @@ func (m Module) hire() simsx.SimMsgFactoryFn[*types.MsgHire] {
 			if !ok {
 				return nil, nil
 			}
-			if signer.AddressBech32 == provider.Payout() || !signer.LiquidBalance().BlockAmount(l.Price) {
+			if signer.AddressBech32 == provider.Payout() || signer.AddressBech32 == arbiter || !signer.LiquidBalance().BlockAmount(l.Price) {
 				rep.Skip("the parent's provider cannot pay")
 				return nil, nil
 			}
 			msg.Client, msg.ParentJobId = signer.AddressBech32, parent.Id
 			return []simsx.SimAccount{signer}, msg
 		}
-		client, ok := m.clientFor(ctx, data, rep, l.Price, provider.Payout())
+		client, ok := m.clientFor(ctx, data, rep, l.Price, provider.Payout(), arbiter)
 		if !ok {
 			return nil, nil
 		}
@@ -632,14 +640,15 @@ func (m Module) acceptBid() simsx.SimMsgFactoryFn[*types.MsgAcceptBid] {
 			return nil, nil
 		}
 		q, ok := m.pickRequest(ctx, r, rep, func(q types.Request) bool {
-			return liveRequest(ctx, q) && q.BidCount > 0 && data.HasAccount(q.Client)
+			return liveRequest(ctx, q) && q.BidCount > 0 && data.HasAccount(q.Client) && q.Client != p.DefaultArbiter
 		})
 		if !ok {
 			return nil, nil
 		}
 		var bids []types.Bid
 		_ = m.k.Bids.Walk(ctx, collections.NewPrefixedPairRange[uint64, uint32](q.Id), func(_ collections.Pair[uint64, uint32], b types.Bid) (bool, error) {
-			if a, ok := m.agent(ctx, b.Provider); ok && a.Status == agentidtypes.AGENT_STATUS_ACTIVE && a.Payout() != q.Client {
+			if a, ok := m.agent(ctx, b.Provider); ok && a.Status == agentidtypes.AGENT_STATUS_ACTIVE && a.Payout() != q.Client &&
+				(p.DefaultArbiter == "" || (p.DefaultArbiter != a.Owner && p.DefaultArbiter != a.AgentAddress && p.DefaultArbiter != a.Payout())) {
 				bids = append(bids, b)
 			}
 			return false, nil

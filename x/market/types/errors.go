@@ -52,4 +52,5 @@ var (
 	ErrIsSubscription      = errorsmod.Register(ModuleName, 44, "job is a subscription; use the subscription messages")
 	ErrNothingAccrued      = errorsmod.Register(ModuleName, 45, "subscription has accrued nothing to withdraw")
 	ErrPriceAboveMax       = errorsmod.Register(ModuleName, 46, "listing's price is above the most the client agreed to pay")
+	ErrArbiterIsParty      = errorsmod.Register(ModuleName, 47, "a job's arbiter may not be one of its parties")
 )
