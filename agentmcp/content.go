@@ -6,14 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
-	"time"
 	"unicode/utf8"
 
 	"github.com/agentchain/agentchain/agentkit"
@@ -208,56 +204,17 @@ func isText(b []byte) bool {
 }
 
 func (s *Server) fetchURI(ctx context.Context, uri string) ([]byte, error) {
-	switch {
-	case strings.HasPrefix(uri, "data:"):
-		return agentkit.Fetch(ctx, uri)
-	case strings.HasPrefix(uri, "http://"), strings.HasPrefix(uri, "https://"):
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, uri, nil)
-		if err != nil {
-			return nil, err
-		}
-		res, err := s.http.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		defer res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("GET %s: %s", uri, res.Status)
-		}
-		b, err := io.ReadAll(io.LimitReader(res.Body, maxContent+1))
-		if err != nil {
-			return nil, err
-		}
-		if len(b) > maxContent {
-			return nil, fmt.Errorf("%s serves more than %d bytes", uri, maxContent)
-		}
-		return b, nil
-	default:
-		return nil, fmt.Errorf("cannot fetch %q: only data: and http(s): URIs", uri)
+	b, err := s.fetcher.Fetch(ctx, uri)
+	if errors.Is(err, agentkit.ErrNotPublic) {
+		return nil, fmt.Errorf("%w (start the server with --fetch-private to allow private addresses)", err)
 	}
+	return b, err
 }
 
-// fetchClient reads URIs that other agents put on chain. Unless private
-// addresses are allowed, it refuses to connect to loopback, private and
-// link-local addresses: a URI on chain must not make this server reach
-// into the network it runs in.
-func fetchClient(allowPrivate bool) *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second}
-	if !allowPrivate {
-		dialer.Control = func(_, address string, _ syscall.RawConn) error {
-			host, _, err := net.SplitHostPort(address)
-			if err != nil {
-				return err
-			}
-			ip := net.ParseIP(host)
-			if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
-				return fmt.Errorf("refusing to fetch from %s: a private address (start the server with --fetch-private to allow it)", host)
-			}
-			return nil
-		}
-	}
-	return &http.Client{
-		Timeout:   20 * time.Second,
-		Transport: &http.Transport{DialContext: dialer.DialContext, Proxy: nil, MaxIdleConns: 8, IdleConnTimeout: time.Minute},
-	}
+// newFetcher reads URIs that other agents put on chain: unless private
+// addresses are allowed, it refuses to connect to loopback, private,
+// link-local and other non-public addresses, so a URI on chain cannot make
+// this server reach into the network it runs in.
+func newFetcher(allowPrivate bool) *agentkit.Fetcher {
+	return &agentkit.Fetcher{AllowPrivate: allowPrivate, MaxBytes: maxContent}
 }

@@ -16,7 +16,7 @@ func TestPublishAndFetch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{store: store, http: fetchClient(false)}
+	s := &Server{store: store, fetcher: newFetcher(false)}
 	ctx := context.Background()
 
 	// Small text: a data: URI within the chain's bound.
@@ -45,11 +45,11 @@ func TestPublishAndFetch(t *testing.T) {
 	}
 	// Another server fetching it over HTTP: loopback is refused unless
 	// allowed.
-	other := &Server{store: &contentStore{}, http: fetchClient(false)}
-	if f := other.fetch(ctx, uri, hash); f.Verified || !strings.Contains(f.Error, "private address") {
+	other := &Server{store: &contentStore{}, fetcher: newFetcher(false)}
+	if f := other.fetch(ctx, uri, hash); f.Verified || !strings.Contains(f.Error, "non-public address") || !strings.Contains(f.Error, "--fetch-private") {
 		t.Fatalf("fetch from loopback by default: %+v", f)
 	}
-	other.http = fetchClient(true)
+	other.fetcher = newFetcher(true)
 	if f := other.fetch(ctx, uri, hash); !f.Verified || f.Text != long {
 		t.Fatalf("fetch from loopback when allowed: %+v", f)
 	}

@@ -46,12 +46,12 @@ type Config struct {
 
 // Server is one agent's MCP server.
 type Server struct {
-	cfg   Config
-	kit   *agentkit.Client
-	mcp   *mcp.Server
-	store *contentStore
-	http  *http.Client
-	watch *jobWatch
+	cfg     Config
+	kit     *agentkit.Client
+	mcp     *mcp.Server
+	store   *contentStore
+	fetcher *agentkit.Fetcher
+	watch   *jobWatch
 }
 
 // New builds the server for the agent whose key kit signs with.
@@ -66,7 +66,7 @@ func New(kit *agentkit.Client, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, kit: kit, store: store, http: fetchClient(cfg.FetchPrivate)}
+	s := &Server{cfg: cfg, kit: kit, store: store, fetcher: newFetcher(cfg.FetchPrivate)}
 	s.watch = newJobWatch(s)
 	s.mcp = mcp.NewServer(&mcp.Implementation{Name: "agentchain", Title: "agentchain market", Version: cfg.Version}, &mcp.ServerOptions{
 		Instructions: instructions(cfg),

@@ -92,13 +92,15 @@ var ErrCardMismatch = errors.New("agent card does not match the chain")
 // ResolveCard goes from an agent id to its card: the agent's card URI and
 // card_hash on chain, the card fetched, its sha256 checked against
 // card_hash and the agent and chain it names checked against the request.
-// A card that fails any check is refused with ErrCardMismatch.
+// A card that fails any check is refused with ErrCardMismatch. The card
+// URI is the agent owner's choice, so it is fetched from public addresses
+// only (agentkit.PublicFetcher): ResolveCardWith(ctx, c, id,
+// agentkit.Fetch) reaches cards on loopback or a private network.
 func ResolveCard(ctx context.Context, c *agentkit.Client, agentID uint64) (*AgentCard, []byte, error) {
-	return ResolveCardWith(ctx, c, agentID, agentkit.Fetch)
+	return ResolveCardWith(ctx, c, agentID, agentkit.PublicFetcher.Fetch)
 }
 
-// ResolveCardWith is ResolveCard fetching through fetch (a client that
-// refuses private addresses, say).
+// ResolveCardWith is ResolveCard fetching through fetch.
 func ResolveCardWith(ctx context.Context, c *agentkit.Client, agentID uint64, fetch func(context.Context, string) ([]byte, error)) (*AgentCard, []byte, error) {
 	a, err := c.AgentByID(ctx, agentID)
 	if err != nil {

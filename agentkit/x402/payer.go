@@ -2,6 +2,7 @@ package x402
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	sdkmath "cosmossdk.io/math"
 
@@ -28,10 +30,12 @@ var ErrPriceAboveMax = errors.New("x402: price above the payer's maximum")
 var ErrNoAcceptableRequirement = errors.New("x402: no acceptable payment requirement")
 
 // Payer is an http.RoundTripper that pays x402 resources on agentchain: on
-// a 402 it picks the requirement to buy the resource's listing on this
-// client's chain, refuses it above MaxPrice, signs a purchase (one call,
-// a fresh request id, valid for the requirement's validForBlocks) and
-// sends the request again with PAYMENT-SIGNATURE. The response carries
+// a 402 to a request the program sent (never to one a redirect made, so
+// one call is paid for at most once) it picks the requirement to buy the
+// resource's listing on this client's chain, refuses it above MaxPrice,
+// signs a purchase (one call, a fresh request id, valid for the
+// requirement's validForBlocks, at most MaxValidBlocks) and sends the
+// request again with PAYMENT-SIGNATURE. The response carries
 // PAYMENT-RESPONSE (ParseSettlement): the tx hash and the purchase's job
 // id, to rate the provider later.
 type Payer struct {
@@ -44,7 +48,20 @@ type Payer struct {
 	Base http.RoundTripper
 	// MaxBody bounds the request body kept to send again (default 8 MiB).
 	MaxBody int64
+	// MaxValidBlocks bounds how long a signed purchase stays valid, however
+	// long the server asks for (default 100 blocks): a server cannot hold a
+	// payment to broadcast much later.
+	MaxValidBlocks int64
+	// PaidTimeout bounds the paid request until its response headers
+	// (default 2 minutes): the client's other txs wait for it, so a server
+	// that takes the payment and never answers cannot hold them longer.
+	PaidTimeout time.Duration
 }
+
+// ErrPaymentAfterRedirect is returned for a 402 on a request a redirect
+// made: the Payer pays only for requests the program sends, so a server
+// cannot charge one call again and again through redirects.
+var ErrPaymentAfterRedirect = errors.New("x402: payment asked after a redirect; not paid")
 
 func (p *Payer) base() http.RoundTripper {
 	if p.Base != nil {
@@ -91,6 +108,12 @@ func (p *Payer) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusPaymentRequired {
 		return resp, err
 	}
+	if req.Response != nil {
+		// net/http sets Response on the requests it makes to follow a
+		// redirect: the program's own request may have been paid already.
+		_ = resp.Body.Close()
+		return nil, fmt.Errorf("%w: %s, redirected from %s", ErrPaymentAfterRedirect, req.URL, req.Response.Request.URL)
+	}
 	respBody, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	_ = resp.Body.Close()
 	if err != nil {
@@ -109,6 +132,15 @@ func (p *Payer) RoundTrip(req *http.Request) (*http.Response, error) {
 	validFor, _ := strconv.ParseInt(chosen.Extra.ValidForBlocks, 10, 64)
 	if validFor <= 0 {
 		validFor = 20
+	}
+	maxValid := p.MaxValidBlocks
+	if maxValid <= 0 {
+		maxValid = 100
+	}
+	validFor = min(validFor, maxValid)
+	paidTimeout := p.PaidTimeout
+	if paidTimeout <= 0 {
+		paidTimeout = 2 * time.Minute
 	}
 	h, err := p.Client.Height(ctx)
 	if err != nil {
@@ -135,12 +167,36 @@ func (p *Payer) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return err
 		}
-		r := clone()
+		// The deadline holds until the response headers; the body is the
+		// caller's to read, and closing it releases the context.
+		pctx, cancel := context.WithCancel(ctx)
+		timer := time.AfterFunc(paidTimeout, cancel)
+		r := clone().WithContext(pctx)
 		r.Header.Set(HeaderPaymentSignature, hdr)
 		out, err = p.base().RoundTrip(r) //nolint:bodyclose // the response is the caller's to close
-		return err
+		if !timer.Stop() && err != nil {
+			err = fmt.Errorf("x402: no answer to the paid request within %s (the payment may have settled: look for tx %s): %w", paidTimeout, tx.Hash, err)
+		}
+		if err != nil {
+			cancel()
+			return err
+		}
+		out.Body = &cancelOnClose{ReadCloser: out.Body, cancel: cancel}
+		return nil
 	})
 	return out, err
+}
+
+// cancelOnClose releases a paid request's context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // choose picks the cheapest purchase requirement on this chain within

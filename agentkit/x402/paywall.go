@@ -35,9 +35,31 @@ type Paywall struct {
 	MaxTimeoutSeconds int
 	// AllowMsgSend also accepts a plain bank MsgSend (see Extra).
 	AllowMsgSend bool
+}
 
-	mu   sync.Mutex
-	used map[string]bool // hashes of the txs being verified or settled here
+// inFlight holds the hashes of the payments being verified or settled by
+// any Paywall of this process: one payment sent at once to two resources
+// sold under one listing is settled once and served once.
+var inFlight = struct {
+	sync.Mutex
+	hashes map[string]bool
+}{hashes: map[string]bool{}}
+
+// hold marks a payment in flight; false if it already is.
+func hold(hash string) bool {
+	inFlight.Lock()
+	defer inFlight.Unlock()
+	if inFlight.hashes[hash] {
+		return false
+	}
+	inFlight.hashes[hash] = true
+	return true
+}
+
+func release(hash string) {
+	inFlight.Lock()
+	defer inFlight.Unlock()
+	delete(inFlight.hashes, hash)
 }
 
 type settlementKey struct{}
@@ -149,24 +171,13 @@ func (p *Paywall) Wrap(next http.Handler) http.Handler {
 			return
 		}
 		key := agentkit.TxHash(txBytes)
-		p.mu.Lock()
-		if p.used == nil {
-			p.used = map[string]bool{}
-		}
-		if p.used[key] {
-			p.mu.Unlock()
+		if !hold(key) {
 			deny(refuse(ReasonAlreadySettled, "this payment (tx %s) is being settled for another request", key), payload.Payload.Authorization.From)
 			return
 		}
-		p.used[key] = true
-		p.mu.Unlock()
 		// Only payments in flight are held here: once settled, the tx is
 		// in a block and the facilitator's verification refuses it.
-		defer func() {
-			p.mu.Lock()
-			delete(p.used, key)
-			p.mu.Unlock()
-		}()
+		defer release(key)
 		v, err := p.Facilitator.Verify(ctx, payload, req)
 		if err != nil {
 			deny(refuse(ReasonUnexpectedVerify, "%v", err), "")

@@ -229,9 +229,9 @@ func TestX402PayPerCall(t *testing.T) {
 	}
 
 	// sendRaw sends a request with a PAYMENT-SIGNATURE header as given.
-	sendRaw := func(header string) (int, *x402.SettleResponse, map[string]any) {
+	sendRawTo := func(url, header string) (int, *x402.SettleResponse, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, quoteURL, nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		req.Header.Set(x402.HeaderPaymentSignature, header)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -242,6 +242,10 @@ func TestX402PayPerCall(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&body)
 		s, _ := x402.ParseSettlement(resp)
 		return resp.StatusCode, s, body
+	}
+	sendRaw := func(header string) (int, *x402.SettleResponse, map[string]any) {
+		t.Helper()
+		return sendRawTo(quoteURL, header)
 	}
 	// payload is the x402 payload of a signed purchase.
 	payload := func(c *agentkit.Client, msg *markettypes.MsgPurchase, tx agentkit.SignedTx) x402.PaymentPayload {
@@ -309,56 +313,74 @@ func TestX402PayPerCall(t *testing.T) {
 	expectRefused("the same payload again", x402.ReasonAlreadySettled, code, s, body)
 	code, s, body = pay(unchecked, purchase(unchecked, func(m *markettypes.MsgPurchase) { m.RequestId = settle.Purchase.RequestID }), nil)
 	expectRefused("the same request id in a new tx", x402.ReasonRequestIDUsed, code, s, body)
-	// One payment sent twice at once, in two base64 spellings of the same
-	// tx (a line break is ignored by base64): served once, refused once.
-	client2, payout2 := balance(t, ctx, alice, clientKey.Address()), balance(t, ctx, alice, payout)
-	msg := purchase(unchecked, nil)
-	var codes [2]int
-	var answers [2]*x402.SettleResponse
-	if err := unchecked.Pay(ctx, "", []sdk.Msg{msg}, func(tx agentkit.SignedTx) error {
-		p := payload(unchecked, msg, tx)
-		spelled := p
-		spelled.Payload.Signature = p.Payload.Signature[:8] + "\n" + p.Payload.Signature[8:]
-		var wg sync.WaitGroup
-		for i, q := range []x402.PaymentPayload{p, spelled} {
-			h, err := x402.EncodeHeader(q)
-			if err != nil {
-				return err
+	// One payment sent twice at once is served once and paid once: in two
+	// base64 spellings of the same tx (a line break is ignored by base64),
+	// and to two resources sold under the listing by two paywalls (with no
+	// resource named in the payload, which either accepts).
+	quote2URL := "http://" + svcAddr + "/quote2"
+	paywall2 := &x402.Paywall{Client: reader, Facilitator: x402.RemoteFacilitator{URL: facURL}, ListingID: listing.Id}
+	mux.Handle("/quote2", paywall2.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		_, _ = w.Write([]byte(`{"quote": 43}`))
+	})))
+	sentTwice := func(name string, urls [2]string, edit func(i int, p *x402.PaymentPayload)) {
+		t.Helper()
+		before := served.Load()
+		client2, payout2 := balance(t, ctx, alice, clientKey.Address()), balance(t, ctx, alice, payout)
+		msg := purchase(unchecked, nil)
+		var codes [2]int
+		var answers [2]*x402.SettleResponse
+		if err := unchecked.Pay(ctx, "", []sdk.Msg{msg}, func(tx agentkit.SignedTx) error {
+			var wg sync.WaitGroup
+			for i := range urls {
+				p := payload(unchecked, msg, tx)
+				edit(i, &p)
+				h, err := x402.EncodeHeader(p)
+				if err != nil {
+					return err
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					codes[i], answers[i], _ = sendRawTo(urls[i], h)
+				}()
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				codes[i], answers[i], _ = sendRaw(h)
-			}()
+			wg.Wait()
+			return nil
+		}); err != nil {
+			t.Fatal(err)
 		}
-		wg.Wait()
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if ok := (codes[0] == http.StatusOK) != (codes[1] == http.StatusOK); !ok || served.Load() != before+1 {
-		t.Fatalf("one payment sent twice at once: HTTP %v, served %d times", codes, served.Load()-before)
-	}
-	var paidTx *agentkit.TxResult
-	for i, s := range answers {
-		switch {
-		case codes[i] == http.StatusOK && s != nil && s.Success:
-			if paidTx, err = client.FindTx(ctx, s.Transaction); err != nil || paidTx == nil {
-				t.Fatalf("the settlement of one payment sent twice, tx %s: %v", s.Transaction, err)
+		if ok := (codes[0] == http.StatusOK) != (codes[1] == http.StatusOK); !ok || served.Load() != before+1 {
+			t.Fatalf("%s: HTTP %v, served %d times", name, codes, served.Load()-before)
+		}
+		var paidTx *agentkit.TxResult
+		for i, s := range answers {
+			switch {
+			case codes[i] == http.StatusOK && s != nil && s.Success:
+				var err error
+				if paidTx, err = client.FindTx(ctx, s.Transaction); err != nil || paidTx == nil {
+					t.Fatalf("%s: the settlement, tx %s: %v", name, s.Transaction, err)
+				}
+			case codes[i] != http.StatusPaymentRequired || s == nil || s.ErrorReason != x402.ReasonAlreadySettled:
+				t.Errorf("%s: HTTP %d %+v, want 200 once and 402 %s once", name, codes[i], s, x402.ReasonAlreadySettled)
 			}
-		case codes[i] != http.StatusPaymentRequired || s == nil || s.ErrorReason != x402.ReasonAlreadySettled:
-			t.Errorf("one payment sent twice: HTTP %d %+v, want 200 once and 402 %s once", codes[i], s, x402.ReasonAlreadySettled)
+		}
+		if paidTx == nil {
+			t.Fatalf("%s: no settlement in the 200's PAYMENT-RESPONSE: %+v", name, answers)
+		}
+		if got, fee := client2-balance(t, ctx, alice, clientKey.Address()), txFee(t, paidTx); got != price+fee {
+			t.Errorf("%s: the client paid %d, want the price %d + the fee %d once", name, got, price, fee)
+		}
+		if got := balance(t, ctx, alice, payout) - payout2; got != price-take {
+			t.Errorf("%s: the provider got %d, want %d once", name, got, price-take)
 		}
 	}
-	if paidTx == nil {
-		t.Fatalf("one payment sent twice: no settlement in the 200's PAYMENT-RESPONSE: %+v", answers)
-	}
-	if got, fee := client2-balance(t, ctx, alice, clientKey.Address()), txFee(t, paidTx); got != price+fee {
-		t.Errorf("one payment sent twice cost the client %d, want the price %d + the fee %d once", got, price, fee)
-	}
-	if got := balance(t, ctx, alice, payout) - payout2; got != price-take {
-		t.Errorf("one payment sent twice paid the provider %d, want %d once", got, price-take)
-	}
+	sentTwice("one payment in two spellings at once", [2]string{quoteURL, quoteURL}, func(i int, p *x402.PaymentPayload) {
+		if i == 1 {
+			p.Payload.Signature = p.Payload.Signature[:8] + "\n" + p.Payload.Signature[8:]
+		}
+	})
+	sentTwice("one payment to two paywalls at once", [2]string{quoteURL, quote2URL}, func(_ int, p *x402.PaymentPayload) { p.Resource = nil })
 	before = served.Load()
 
 	// Bad payments: each refused with its reason, nothing moves.
@@ -408,6 +430,90 @@ func TestX402PayPerCall(t *testing.T) {
 			_ = resp.Body.Close()
 		}
 		t.Errorf("a price above MaxPrice: %v", err)
+	}
+
+	// The Payer against a server that misbehaves once paid.
+	// payments decodes the payments rec saw from the nth on.
+	payments := func(from int) []x402.PaymentPayload {
+		t.Helper()
+		var out []x402.PaymentPayload
+		for _, h := range rec.sent[from:] {
+			var p x402.PaymentPayload
+			if err := x402.DecodeHeader(h, &p); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, p)
+		}
+		return out
+	}
+	paidOnce := func(name string, from int, client0 int64) x402.PaymentPayload {
+		t.Helper()
+		sent := payments(from)
+		if len(sent) != 1 {
+			t.Fatalf("%s: %d payments signed, want 1", name, len(sent))
+		}
+		bz, _ := base64.StdEncoding.DecodeString(sent[0].Payload.Signature)
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		tx, err := client.WaitForTx(wctx, agentkit.TxHash(bz))
+		if err != nil || tx == nil {
+			t.Fatalf("%s: the payment is in no block: %v", name, err)
+		}
+		if got := client0 - balance(t, ctx, alice, clientKey.Address()); got != price+txFee(t, tx) {
+			t.Errorf("%s: the client paid %d, want one price %d + its fee", name, got, price)
+		}
+		return sent[0]
+	}
+	// Paid, the server redirects to a resource that asks again: not paid
+	// twice.
+	mux.Handle("/trap", paywall.Wrap(http.RedirectHandler(quoteURL, http.StatusFound)))
+	from, client3 := len(rec.sent), balance(t, ctx, alice, clientKey.Address())
+	if resp, err := hc.Get("http://" + svcAddr + "/trap"); !errors.Is(err, x402.ErrPaymentAfterRedirect) {
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		t.Errorf("a 402 after a paid redirect: %v", err)
+	}
+	paidOnce("a paid redirect to a 402", from, client3)
+	// A server asking for a payment valid for a million blocks gets one
+	// valid for at most MaxValidBlocks (100).
+	longwall := &x402.Paywall{Client: reader, Facilitator: x402.RemoteFacilitator{URL: facURL}, ListingID: listing.Id, ValidForBlocks: 1_000_000}
+	mux.Handle("/long", longwall.Wrap(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("{}")) })))
+	from, client3 = len(rec.sent), balance(t, ctx, alice, clientKey.Address())
+	h0 := height()
+	resp, err = hc.Get("http://" + svcAddr + "/long")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("a paid call asking for a long validity: %v", err)
+	}
+	_ = resp.Body.Close()
+	if until, _ := strconv.ParseInt(paidOnce("a long validity", from, client3).Payload.Authorization.ValidUntilHeight, 10, 64); until <= h0 || until > h0+100+5 {
+		t.Errorf("the payment is valid until %d; at height %d it may be valid for 100 blocks at most", until, h0)
+	}
+	// Paid, the server never answers: the Payer gives up after
+	// PaidTimeout, and the client's next tx goes through.
+	mux.Handle("/hang", paywall.Wrap(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Minute):
+		}
+	})))
+	impatient := &http.Client{Transport: &x402.Payer{Client: client, MaxPrice: agnt(50_000), Base: rec, PaidTimeout: 5 * time.Second}}
+	from, client3 = len(rec.sent), balance(t, ctx, alice, clientKey.Address())
+	start := time.Now()
+	if resp, err := impatient.Get("http://" + svcAddr + "/hang"); err == nil || !strings.Contains(err.Error(), "no answer to the paid request") {
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		t.Errorf("a paid request that never gets an answer: %v", err)
+	} else {
+		t.Logf("a paid request with no answer, after %s: %v", time.Since(start).Round(time.Second), err)
+	}
+	if waited := time.Since(start); waited > 45*time.Second {
+		t.Errorf("the Payer waited %s for an answer with a PaidTimeout of 5s", waited)
+	}
+	paidOnce("a paid request with no answer", from, client3)
+	if _, err := client.Send(ctx, alice.Address(), sdk.NewCoins(agnt(1))); err != nil {
+		t.Errorf("the client's next tx after a hung paid request: %v", err)
 	}
 
 	// The facilitator's endpoints, raw JSON; then a restart: the request
@@ -465,14 +571,18 @@ func TestX402PayPerCall(t *testing.T) {
 	expectRefused("a spent request id after the facilitator restarted", x402.ReasonRequestIDUsed, code, s, body)
 
 	// Cards: the resolver accepts the agent's card and refuses a tampered
-	// one.
-	got, _, err := x402.ResolveCard(ctx, client, providerAgent.Id)
+	// one. By default it fetches from public addresses only: this card is
+	// on loopback.
+	if _, _, err := x402.ResolveCard(ctx, client, providerAgent.Id); !errors.Is(err, agentkit.ErrNotPublic) {
+		t.Errorf("the default resolver fetched a card from loopback: %v", err)
+	}
+	got, _, err := x402.ResolveCardWith(ctx, client, providerAgent.Id, agentkit.Fetch)
 	if err != nil || got.Agentchain.AgentID != strconv.FormatUint(providerAgent.Id, 10) || len(got.Payments) != 1 || got.Payments[0].Extra.ListingID != want.Extra.ListingID || got.Skills[0].ID != "quote" {
 		t.Fatalf("resolve the card: %+v %v", got, err)
 	}
 	tampered := bytes.Replace(cardBytes, []byte(`"amount":"20000"`), []byte(`"amount":"2"`), 1)
 	card.Store(&tampered)
-	if _, _, err := x402.ResolveCard(ctx, client, providerAgent.Id); !errors.Is(err, x402.ErrCardMismatch) {
+	if _, _, err := x402.ResolveCardWith(ctx, client, providerAgent.Id, agentkit.Fetch); !errors.Is(err, x402.ErrCardMismatch) {
 		t.Errorf("a tampered card: %v", err)
 	} else {
 		t.Logf("tampered card refused: %v", err)
