@@ -109,7 +109,7 @@ what it spends; --max-price caps one hire or bid; --read-only signs nothing.`,
 
 			if httpAddr == "" {
 				if contentListen != "" {
-					stopContent, err := serveHTTP(ctx, contentListen, srv.ContentHandler())
+					stopContent, err := serveHTTP(ctx, contentListen, srv.ContentHandler(), time.Minute)
 					if err != nil {
 						return err
 					}
@@ -126,7 +126,7 @@ what it spends; --max-price caps one hire or bid; --read-only signs nothing.`,
 			if token == "" && !agentmcp.IsLoopback(httpAddr) {
 				return fmt.Errorf("--http %s is not a loopback address: set a bearer token in $%s", httpAddr, envMCPToken)
 			}
-			stopHTTP, err := serveHTTP(ctx, httpAddr, srv.HTTPHandler(token))
+			stopHTTP, err := serveHTTP(ctx, httpAddr, srv.HTTPHandler(token), 0)
 			if err != nil {
 				return err
 			}
@@ -172,13 +172,20 @@ func loadMCPKey(name, backend, dir string) (agentkit.Signer, error) {
 	return agentkit.FromKeyring(kr, name)
 }
 
-// serveHTTP serves h on addr until the returned stop is called.
-func serveHTTP(ctx context.Context, addr string, h http.Handler) (func(), error) {
+// serveHTTP serves h on addr until the returned stop is called. A client
+// gets 10 s for its headers and 30 s for its whole request, and an idle
+// connection is closed after 2 minutes, so slow or idle clients cannot hold
+// connections open; writeTimeout bounds each response (0 for none: MCP
+// streams its answers).
+func serveHTTP(ctx context.Context, addr string, h http.Handler, writeTimeout time.Duration) (func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	srv := &http.Server{
+		Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: writeTimeout,
+		IdleTimeout: 2 * time.Minute, BaseContext: func(net.Listener) context.Context { return ctx },
+	}
 	go func() { _ = srv.Serve(ln) }()
 	return func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

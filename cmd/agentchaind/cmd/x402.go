@@ -61,7 +61,7 @@ curl -s http://127.0.0.1:4020/supported`,
 			}
 			defer kit.Close()
 			f := x402.NewFacilitator(kit)
-			stopHTTP, err := serveHTTP(ctx, listen, f.Handler())
+			stopHTTP, err := serveHTTP(ctx, listen, f.Handler(), 2*time.Minute) // a settlement waits up to a minute for its block
 			if err != nil {
 				return err
 			}
