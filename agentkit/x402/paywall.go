@@ -17,7 +17,9 @@ import (
 // through the facilitator and served only once the payment is in a block,
 // with PAYMENT-RESPONSE. A bad payment gets 402 with the reason
 // (PAYMENT-RESPONSE's errorReason, the body's errorReason and error), and
-// nothing moves.
+// nothing moves. A payment whose settlement went unanswered (its block came
+// after the wait ran out, or the client left) is served once when it is
+// sent again after it lands.
 type Paywall struct {
 	// Client reads the listing (no signer needed).
 	Client *agentkit.Client
@@ -39,11 +41,37 @@ type Paywall struct {
 
 // inFlight holds the hashes of the payments being verified or settled by
 // any Paywall of this process: one payment sent at once to two resources
-// sold under one listing is settled once and served once.
+// sold under one listing is settled once and served once. owed holds the
+// payments a Paywall sent to be settled but got no settlement for (the
+// wait for the block ran out, the facilitator failed to answer, the
+// client left): if such a payment lands, it is served once when sent
+// again, though the facilitator now calls it already settled.
 var inFlight = struct {
 	sync.Mutex
 	hashes map[string]bool
-}{hashes: map[string]bool{}}
+	owed   map[string]bool
+}{hashes: map[string]bool{}, owed: map[string]bool{}}
+
+// maxOwed bounds the owed record; past it a payment whose settlement went
+// unanswered is not served late.
+const maxOwed = 10_000
+
+func owe(hash string) {
+	inFlight.Lock()
+	defer inFlight.Unlock()
+	if len(inFlight.owed) < maxOwed {
+		inFlight.owed[hash] = true
+	}
+}
+
+// takeOwed reports whether the payment was owed, and clears it.
+func takeOwed(hash string) bool {
+	inFlight.Lock()
+	defer inFlight.Unlock()
+	owed := inFlight.owed[hash]
+	delete(inFlight.owed, hash)
+	return owed
+}
 
 // hold marks a payment in flight; false if it already is.
 func hold(hash string) bool {
@@ -183,16 +211,23 @@ func (p *Paywall) Wrap(next http.Handler) http.Handler {
 			deny(refuse(ReasonUnexpectedVerify, "%v", err), "")
 			return
 		}
-		if !v.IsValid {
+		// A payment already in a block is refused, unless this process sent
+		// it to be settled and never served it: the settlement (asked again,
+		// the same answer) serves it now, once.
+		if !v.IsValid && (v.InvalidReason != ReasonAlreadySettled || !takeOwed(key)) {
 			deny(&Refusal{Reason: v.InvalidReason, Message: v.InvalidMessage}, v.Payer)
 			return
 		}
 		s, err := p.Facilitator.Settle(ctx, payload, req)
 		if err != nil {
-			deny(refuse(ReasonUnexpectedSettle, "%v", err), v.Payer)
+			owe(key)
+			deny(refuse(ReasonUnexpectedSettle, "%v (if the payment lands, send it again: it is served once)", err), v.Payer)
 			return
 		}
 		if !s.Success {
+			if s.ErrorReason == ReasonUnexpectedSettle {
+				owe(key)
+			}
 			deny(&Refusal{Reason: s.ErrorReason, Message: s.ErrorMessage}, v.Payer)
 			return
 		}

@@ -47,6 +47,28 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return r.next.RoundTrip(req)
 }
 
+// lossyFacilitator broadcasts the first payment it is asked to settle and
+// loses the answer, as a facilitator whose wait for the block runs out.
+type lossyFacilitator struct {
+	x402.FacilitatorClient
+	c    *agentkit.Client
+	lost atomic.Bool
+}
+
+func (f *lossyFacilitator) Settle(ctx context.Context, p x402.PaymentPayload, req x402.PaymentRequirements) (x402.SettleResponse, error) {
+	if !f.lost.CompareAndSwap(false, true) {
+		return f.FacilitatorClient.Settle(ctx, p, req)
+	}
+	bz, err := base64.StdEncoding.DecodeString(p.Payload.Signature)
+	if err != nil {
+		return x402.SettleResponse{}, err
+	}
+	if _, err := f.c.BroadcastSigned(ctx, bz); err != nil {
+		return x402.SettleResponse{}, err
+	}
+	return x402.SettleResponse{}, errors.New("the tx is in no block yet and the wait ran out")
+}
+
 // startFacilitator runs `agentchaind x402 facilitator` and waits for it.
 func startFacilitator(t *testing.T, node *Node, addr string) func() {
 	t.Helper()
@@ -381,6 +403,57 @@ func TestX402PayPerCall(t *testing.T) {
 		}
 	})
 	sentTwice("one payment to two paywalls at once", [2]string{quoteURL, quote2URL}, func(_ int, p *x402.PaymentPayload) { p.Resource = nil })
+
+	// A payment whose settlement went unanswered (broadcast, then the wait
+	// for its block ran out) is refused; once it lands, the same payment
+	// sent again is served, once, and paid once.
+	lateURL := "http://" + svcAddr + "/late"
+	latewall := &x402.Paywall{Client: reader, Facilitator: &lossyFacilitator{FacilitatorClient: x402.RemoteFacilitator{URL: facURL}, c: reader}, ListingID: listing.Id}
+	var lateServed atomic.Int64
+	mux.Handle("/late", latewall.Wrap(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		lateServed.Add(1)
+		_, _ = w.Write([]byte(`{"quote": 44}`))
+	})))
+	{
+		client4, payout4 := balance(t, ctx, alice, clientKey.Address()), balance(t, ctx, alice, payout)
+		msg := purchase(unchecked, nil)
+		var hash string
+		if err := unchecked.Pay(ctx, "", []sdk.Msg{msg}, func(tx agentkit.SignedTx) error {
+			hash = tx.Hash
+			p := payload(unchecked, msg, tx)
+			p.Resource.URL = lateURL
+			h, err := x402.EncodeHeader(p)
+			if err != nil {
+				return err
+			}
+			code, s, body := sendRawTo(lateURL, h)
+			expectRefused("a payment whose settlement went unanswered", x402.ReasonUnexpectedSettle, code, s, body)
+			wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			if r, err := unchecked.WaitForTx(wctx, tx.Hash); err != nil || r == nil || r.Code != 0 {
+				t.Fatalf("the unanswered payment did not land: %+v %v", r, err)
+			}
+			code, s, body = sendRawTo(lateURL, h)
+			if code != http.StatusOK || s == nil || !s.Success || s.Transaction != tx.Hash || lateServed.Load() != 1 {
+				t.Fatalf("the landed payment sent again: HTTP %d %+v %v, served %d times", code, s, body, lateServed.Load())
+			}
+			code, s, body = sendRawTo(lateURL, h)
+			expectRefused("the landed payment sent a third time", x402.ReasonAlreadySettled, code, s, body)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		paid, err := client.FindTx(ctx, hash)
+		if err != nil || paid == nil {
+			t.Fatalf("tx %s: %v", hash, err)
+		}
+		if got := client4 - balance(t, ctx, alice, clientKey.Address()); got != price+txFee(t, paid) || lateServed.Load() != 1 {
+			t.Errorf("the late payment cost the client %d and was served %d times; want one price %d + its fee, served once", got, lateServed.Load(), price)
+		}
+		if got := balance(t, ctx, alice, payout) - payout4; got != price-take {
+			t.Errorf("the late payment paid the provider %d, want %d", got, price-take)
+		}
+	}
 	before = served.Load()
 
 	// Bad payments: each refused with its reason, nothing moves.
