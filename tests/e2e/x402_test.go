@@ -335,6 +335,9 @@ func TestX402PayPerCall(t *testing.T) {
 	expectRefused("the same payload again", x402.ReasonAlreadySettled, code, s, body)
 	code, s, body = pay(unchecked, purchase(unchecked, func(m *markettypes.MsgPurchase) { m.RequestId = settle.Purchase.RequestID }), nil)
 	expectRefused("the same request id in a new tx", x402.ReasonRequestIDUsed, code, s, body)
+	if served.Load() != before {
+		t.Errorf("a replayed payment was served")
+	}
 	// One payment sent twice at once is served once and paid once: in two
 	// base64 spellings of the same tx (a line break is ignored by base64),
 	// and to two resources sold under the listing by two paywalls (with no
