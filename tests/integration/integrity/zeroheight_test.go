@@ -230,3 +230,47 @@ func spendView(t *testing.T, ta *apptest.TestApp, ctx sdk.Context, agentID uint6
 	}
 	return res.Policies[0]
 }
+
+// A job whose timer failed in an EndBlock (contained: the job stays, out
+// of the queue) does not stop a zero-height export: the new chain keeps
+// its passed deadline in its own past, queued, and its first EndBlock
+// settles the job.
+func TestZeroHeightExportRetriesAFailedTimer(t *testing.T) {
+	w := newWorld(t)
+	ta := w.ta
+	owner, client := ta.Accounts[0], ta.Accounts[1]
+	provider := w.newAgent(owner)
+	listing := w.listing(provider, "summarize", 2_000_000, 30)
+	job := w.hire(client, listing, 5)
+	w.accept(provider, job)
+	j := w.job(job)
+	// As a failed settlement leaves it: out of the queue, still in progress.
+	if err := ta.MarketKeeper.JobQueue.Remove(ta.Ctx(), collections.Join(j.Deadline, job)); err != nil {
+		t.Fatal(err)
+	}
+	w.until(j.Deadline + 3)
+	if j := w.job(job); j.Status != markettypes.JOB_STATUS_IN_PROGRESS {
+		t.Fatalf("job %d is %s; the test needs its timer not to have run", job, j.Status)
+	}
+	clientBefore := ta.Balance(client.Addr)
+
+	exported, err := ta.ExportAppStateAndValidators(true, nil, nil)
+	if err != nil {
+		t.Fatalf("zero-height export with a job whose timer failed: %v", err)
+	}
+	nb := apptest.New(t, apptest.Options{AppState: exported.AppState, Accounts: len(ta.Accounts)})
+	if _, err := nb.CheckInvariants(nb.Ctx()); err != nil {
+		t.Fatal(err)
+	}
+	// The new chain's first block (apptest.New finalizes it) settled it.
+	settled, err := nb.MarketKeeper.GetJob(nb.Ctx(), job)
+	if err != nil || settled.Status != markettypes.JOB_STATUS_EXPIRED {
+		t.Fatalf("the job after the new chain's first block: %s (%v), want EXPIRED", settled.Status, err)
+	}
+	if got := nb.Balance(client.Addr).Sub(clientBefore); !got.Equal(sdkmath.NewInt(2_000_000)) {
+		t.Fatalf("the client got %s back, want the whole 2000000 (nothing was delivered)", got)
+	}
+	if _, err := nb.CheckInvariants(nb.Ctx()); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -57,7 +57,8 @@ func (k Keeper) SettleAllDue(ctx context.Context) error {
 // zero-height export of height exported (see internal/rebase), and the
 // queues with them. Due timers must have been applied first
 // (SettleAllDue): every deadline still open is then ahead of the new
-// chain's first block, at the same distance as before.
+// chain's first block, at the same distance as before (but for a job whose
+// settlement failed and left the queue: see below).
 func (k Keeper) RebaseHeights(ctx context.Context, exported int64) error {
 	h := func(v int64) int64 { return rebase.Height(v, exported) }
 	opt := func(v int64) int64 { return rebase.Optional(v, exported) }
@@ -137,10 +138,12 @@ func (k Keeper) RebaseHeights(ctx context.Context, exported int64) error {
 		j.DeliverBy, j.CreatedHeight = h(j.DeliverBy), h(j.CreatedHeight)
 		j.AcceptedHeight, j.SettledHeight = opt(j.AcceptedHeight), opt(j.SettledHeight)
 		if j.Deadline != 0 {
-			j.Deadline = h(j.Deadline)
-			if j.Deadline <= 0 {
-				return fmt.Errorf("job %d's deadline %d is not ahead of the new chain: settle due timers first", j.Id, j.Deadline)
-			}
+			// SettleAllDue applied every due timer it found in the queue; a
+			// job whose settlement failed in an EndBlock (contained, and out
+			// of the queue since) keeps its passed deadline. It stays in the
+			// new chain's past, queued there, so the new chain's first
+			// EndBlock tries it again: the export does not fail for it.
+			j.Deadline = opt(j.Deadline)
 			if err := k.JobQueue.Set(ctx, collections.Join(j.Deadline, j.Id)); err != nil {
 				return err
 			}
