@@ -83,7 +83,15 @@ func TestMarketThroughCLI(t *testing.T) {
 	t.Run("list, hire, accept, deliver, complete", func(t *testing.T) {
 		n := n.In(t)
 		a0, p0 := n.Balance(alice, "uagnt"), n.Balance(hot, "uagnt")
-		res := n.MustSucceed(n.Tx("alice", "market", "hire", listing, "https://alice.example/spec", sha("spec"), strconv.FormatInt(height()+500, 10)))
+		// --max-price below the listing's price: refused, nothing locked.
+		if r := n.Tx("alice", "market", "hire", listing, "https://alice.example/spec", sha("spec"), strconv.FormatInt(height()+500, 10), "--max-price", "1999999uagnt"); r.Code != 46 || r.Codespace != "market" || !strings.Contains(r.RawLog, "the hire allows at most 1999999uagnt") {
+			t.Fatalf("a hire above its --max-price: code %d %s: %s", r.Code, r.Codespace, r.RawLog)
+		}
+		if spent := a0 - n.Balance(alice, "uagnt"); spent != f {
+			t.Fatalf("the refused hire cost alice %d, want its fee %d only (nothing locked)", spent, f)
+		}
+		a0 = n.Balance(alice, "uagnt")
+		res := n.MustSucceed(n.Tx("alice", "market", "hire", listing, "https://alice.example/spec", sha("spec"), strconv.FormatInt(height()+500, 10), "--max-price", "2000000uagnt"))
 		job := attr(t, res, "agentchain.market.v1.EventJobFunded", "job_id")
 		n.MustSucceed(n.Tx("provider-hot", "market", "accept-job", job))
 		n.MustSucceed(n.Tx("provider-hot", "market", "deliver", job, "0", "https://provider.example/result", sha("result")))
