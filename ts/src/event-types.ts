@@ -37,6 +37,7 @@ export interface AgentchainEventMap {
   "agentchain.escrow.v1.EventStreamToppedUp": escrow.EventStreamToppedUp;
   "agentchain.escrow.v1.EventStreamWithdrawn": escrow.EventStreamWithdrawn;
   "agentchain.market.v1.EventBidAccepted": market.EventBidAccepted;
+  "agentchain.market.v1.EventBidDisplaced": market.EventBidDisplaced;
   "agentchain.market.v1.EventBidPlaced": market.EventBidPlaced;
   "agentchain.market.v1.EventHookFailed": market.EventHookFailed;
   "agentchain.market.v1.EventJobAccepted": market.EventJobAccepted;
@@ -102,6 +103,7 @@ export const eventTypes: { readonly [K in keyof AgentchainEventMap]: { fromJSON(
   "agentchain.escrow.v1.EventStreamToppedUp": escrow.EventStreamToppedUp,
   "agentchain.escrow.v1.EventStreamWithdrawn": escrow.EventStreamWithdrawn,
   "agentchain.market.v1.EventBidAccepted": market.EventBidAccepted,
+  "agentchain.market.v1.EventBidDisplaced": market.EventBidDisplaced,
   "agentchain.market.v1.EventBidPlaced": market.EventBidPlaced,
   "agentchain.market.v1.EventHookFailed": market.EventHookFailed,
   "agentchain.market.v1.EventJobAccepted": market.EventJobAccepted,

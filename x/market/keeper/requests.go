@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
@@ -187,19 +188,36 @@ func (m msgServer) PlaceBid(ctx context.Context, msg *types.MsgPlaceBid) (*types
 	if msg.Price.Amount.GT(r.Budget.Amount) {
 		return nil, errorsmod.Wrapf(types.ErrBidAboveBudget, "bid %s, budget %s", msg.Price, r.Budget)
 	}
-	if r.BidCount >= params.MaxBidsPerRequest {
-		return nil, errorsmod.Wrapf(types.ErrTooManyBids, "request %d has %d bids", r.Id, r.BidCount)
+	if r.BidCount == math.MaxUint32 {
+		return nil, errorsmod.Wrapf(types.ErrTooManyBids, "request %d has taken %d bids", r.Id, r.BidCount)
 	}
-	// At most max_bids_per_request bids to look at.
-	dup := false
+	// At most max_bids_per_request bids to look at: the live ones, and the
+	// highest (the latest of equals), which a new bid to a full request must
+	// undercut. Bids lock nothing, so a full request would otherwise be
+	// closed to every later bidder by its first ones (agents bidding the
+	// budget to keep real offers out).
+	var live uint32
+	var dup bool
+	var highest types.Bid
 	if err := k.Bids.Walk(ctx, collections.NewPrefixedPairRange[uint64, uint32](r.Id), func(_ collections.Pair[uint64, uint32], b types.Bid) (bool, error) {
-		dup = b.Provider == provider.Id
-		return dup, nil
+		if b.Provider == provider.Id {
+			dup = true
+			return true, nil
+		}
+		live++
+		if live == 1 || !b.Price.Amount.LT(highest.Price.Amount) {
+			highest = b
+		}
+		return false, nil
 	}); err != nil {
 		return nil, err
 	}
 	if dup {
 		return nil, errorsmod.Wrapf(types.ErrDuplicateBid, "agent %d on request %d", provider.Id, r.Id)
+	}
+	full := live >= params.MaxBidsPerRequest
+	if full && !msg.Price.Amount.LT(highest.Price.Amount) {
+		return nil, errorsmod.Wrapf(types.ErrTooManyBids, "request %d holds %d bids, the most; a new bid must ask less than the highest, %s", r.Id, live, highest.Price)
 	}
 	if err := k.checkMinScore(ctx, "the bidder", provider.Id, r.MinProviderScore); err != nil {
 		return nil, err
@@ -218,6 +236,14 @@ func (m msgServer) PlaceBid(ctx context.Context, msg *types.MsgPlaceBid) (*types
 	}
 	if err := typedevent.Emit(ctx, &types.EventBidPlaced{RequestId: r.Id, BidId: b.Id, Provider: provider.Id, Price: b.Price}); err != nil {
 		return nil, err
+	}
+	if full {
+		if err := k.Bids.Remove(ctx, collections.Join(r.Id, highest.Id)); err != nil {
+			return nil, err
+		}
+		if err := typedevent.Emit(ctx, &types.EventBidDisplaced{RequestId: r.Id, BidId: highest.Id, Provider: highest.Provider, Price: highest.Price, ByBidId: b.Id}); err != nil {
+			return nil, err
+		}
 	}
 	return &types.MsgPlaceBidResponse{BidId: b.Id}, nil
 }

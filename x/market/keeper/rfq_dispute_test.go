@@ -156,6 +156,51 @@ func TestRequestForQuote(t *testing.T) {
 		_, err := s.ms.PlaceBid(ctx, &types.MsgPlaceBid{Signer: secondKey.String(), RequestId: full, Provider: second, Price: uagnt(50), DeliveryBlocks: 5})
 		return err
 	})
+	// A full request takes a bid that undercuts its highest, which leaves
+	// (bids lock nothing: the first bidders cannot hold a request closed).
+	undercut := func(signer sdk.AccAddress, provider uint64, price int64) uint32 {
+		t.Helper()
+		ctx := s.ctx().WithEventManager(sdk.NewEventManager())
+		res, err := s.ms.PlaceBid(ctx, &types.MsgPlaceBid{Signer: signer.String(), RequestId: full, Provider: provider, Price: uagnt(price), DeliveryBlocks: 5})
+		if err != nil {
+			t.Fatalf("a bid of %d undercutting the highest: %v", price, err)
+		}
+		if !slices.Contains(eventTypes(ctx), "EventBidDisplaced") {
+			t.Fatalf("no EventBidDisplaced in %v", eventTypes(ctx))
+		}
+		s.audit()
+		return res.BidId
+	}
+	liveBidders := func() []uint64 {
+		t.Helper()
+		res, err := s.qs.Bids(s.ctx(), &types.QueryBidsRequest{RequestId: full})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []uint64
+		for _, b := range res.Bids {
+			out = append(out, b.Provider)
+		}
+		return out
+	}
+	undercut(secondKey, second, 40)
+	if got := liveBidders(); !slices.Equal(got, []uint64{second}) {
+		t.Fatalf("bids on the full request: providers %v, want only agent %d's", got, second)
+	}
+	s.refused(types.ErrBidNotFound, func(ctx context.Context) error {
+		_, err := s.ms.AcceptBid(ctx, &types.MsgAcceptBid{Client: s.client.String(), RequestId: full, BidId: 1})
+		return err
+	})
+	// The displaced provider may bid again, below the highest.
+	s.refused(types.ErrTooManyBids, func(ctx context.Context) error {
+		_, err := s.ms.PlaceBid(ctx, &types.MsgPlaceBid{Signer: s.providerKey.String(), RequestId: full, Provider: s.provider, Price: uagnt(40), DeliveryBlocks: 5})
+		return err
+	})
+	last := undercut(s.providerKey, s.provider, 30)
+	if got := liveBidders(); !slices.Equal(got, []uint64{s.provider}) || last != 3 {
+		t.Fatalf("bids on the full request: providers %v (last bid id %d), want only agent %d's, bid 3", got, last, s.provider)
+	}
+	s.checkInvariants()
 	// Bids after the deadline.
 	soon := s.postRequest(100, s.ctx().BlockHeight()+1)
 	s.refused(types.ErrDeadlinePassed, func(ctx context.Context) error {
@@ -180,8 +225,6 @@ func (s *suite) deliveredJob() uint64 {
 	return id
 }
 
-// Disputes: the client rejects with a reason, the arbiter rules and is paid
-// first; every micro-unit is accounted for.
 // A job's arbiter is never one of its parties: the default arbiter hiring,
 // a provider's owner named as its own listing's arbiter, or the default
 // arbiter accepting a bid on its own request would rule on its own job.
@@ -222,6 +265,8 @@ func TestArbiterIsNeverAParty(t *testing.T) {
 	s.checkInvariants()
 }
 
+// Disputes: the client rejects with a reason, the arbiter rules and is paid
+// first; every micro-unit is accounted for.
 func TestDisputeResolution(t *testing.T) {
 	s := newSuite(t)
 	id := s.deliveredJob()

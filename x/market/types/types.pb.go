@@ -436,7 +436,8 @@ type Request struct {
 	MinProviderScore uint32 `protobuf:"varint,10,opt,name=min_provider_score,json=minProviderScore,proto3" json:"min_provider_score,omitempty"`
 	// status of the request.
 	Status RequestStatus `protobuf:"varint,11,opt,name=status,proto3,enum=agentchain.market.v1.RequestStatus" json:"status,omitempty"`
-	// bid_count is the number of bids placed (also the last bid's id).
+	// bid_count is the number of bids placed, displaced ones included (also
+	// the last bid's id).
 	BidCount uint32 `protobuf:"varint,12,opt,name=bid_count,json=bidCount,proto3" json:"bid_count,omitempty"`
 	// job_id is the job made from the accepted bid.
 	JobId uint64 `protobuf:"varint,13,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
@@ -1260,7 +1261,8 @@ type Params struct {
 	DisputeTimeoutBlocks int64 `protobuf:"varint,10,opt,name=dispute_timeout_blocks,json=disputeTimeoutBlocks,proto3" json:"dispute_timeout_blocks,omitempty"`
 	// default_provider_share_bps is the provider's share on a dispute timeout.
 	DefaultProviderShareBps uint32 `protobuf:"varint,11,opt,name=default_provider_share_bps,json=defaultProviderShareBps,proto3" json:"default_provider_share_bps,omitempty"`
-	// max_bids_per_request bounds a request's bids.
+	// max_bids_per_request bounds a request's bids; a full request takes a
+	// new bid only if it undercuts the highest, which leaves.
 	MaxBidsPerRequest uint32 `protobuf:"varint,12,opt,name=max_bids_per_request,json=maxBidsPerRequest,proto3" json:"max_bids_per_request,omitempty"`
 	// max_milestones bounds a job's milestones.
 	MaxMilestones uint32 `protobuf:"varint,13,opt,name=max_milestones,json=maxMilestones,proto3" json:"max_milestones,omitempty"`

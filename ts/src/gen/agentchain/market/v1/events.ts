@@ -90,6 +90,25 @@ export interface EventBidPlaced {
   price: Coin | undefined;
 }
 
+/**
+ * EventBidDisplaced is emitted when a request holding max_bids_per_request
+ * bids takes a new bid that undercuts its highest: the highest leaves.
+ */
+export interface EventBidDisplaced {
+  /** request_id of the request. */
+  requestId: bigint;
+  /** bid_id of the bid that left. */
+  bidId: number;
+  /** provider agent id of the bid that left. */
+  provider: bigint;
+  /** price it asked. */
+  price:
+    | Coin
+    | undefined;
+  /** by_bid_id is the new bid that undercut it. */
+  byBidId: number;
+}
+
 /** EventBidAccepted is emitted when a client accepts a bid. */
 export interface EventBidAccepted {
   /** request_id of the request. */
@@ -1081,6 +1100,157 @@ export const EventBidPlaced: MessageFns<EventBidPlaced> = {
     message.bidId = object.bidId ?? 0;
     message.provider = (object.provider !== undefined && object.provider !== null) ? BigInt(object.provider) : 0n;
     message.price = (object.price !== undefined && object.price !== null) ? Coin.fromPartial(object.price) : undefined;
+    return message;
+  },
+};
+
+function createBaseEventBidDisplaced(): EventBidDisplaced {
+  return { requestId: 0n, bidId: 0, provider: 0n, price: undefined, byBidId: 0 };
+}
+
+export const EventBidDisplaced: MessageFns<EventBidDisplaced> = {
+  encode(message: EventBidDisplaced, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0n) {
+      if (BigInt.asUintN(64, message.requestId) !== message.requestId) {
+        throw new globalThis.Error("value provided for field message.requestId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.requestId);
+    }
+    if (message.bidId !== 0) {
+      writer.uint32(16).uint32(message.bidId);
+    }
+    if (message.provider !== 0n) {
+      if (BigInt.asUintN(64, message.provider) !== message.provider) {
+        throw new globalThis.Error("value provided for field message.provider of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.provider);
+    }
+    if (message.price !== undefined) {
+      Coin.encode(message.price, writer.uint32(34).fork()).join();
+    }
+    if (message.byBidId !== 0) {
+      writer.uint32(40).uint32(message.byBidId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventBidDisplaced {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventBidDisplaced();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.bidId = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.provider = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.price = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.byBidId = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventBidDisplaced {
+    return {
+      requestId: isSet(object.requestId)
+        ? BigInt(object.requestId)
+        : isSet(object.request_id)
+        ? BigInt(object.request_id)
+        : 0n,
+      bidId: isSet(object.bidId)
+        ? globalThis.Number(object.bidId)
+        : isSet(object.bid_id)
+        ? globalThis.Number(object.bid_id)
+        : 0,
+      provider: isSet(object.provider) ? BigInt(object.provider) : 0n,
+      price: isSet(object.price) ? Coin.fromJSON(object.price) : undefined,
+      byBidId: isSet(object.byBidId)
+        ? globalThis.Number(object.byBidId)
+        : isSet(object.by_bid_id)
+        ? globalThis.Number(object.by_bid_id)
+        : 0,
+    };
+  },
+
+  toJSON(message: EventBidDisplaced): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0n) {
+      obj.requestId = message.requestId.toString();
+    }
+    if (message.bidId !== 0) {
+      obj.bidId = Math.round(message.bidId);
+    }
+    if (message.provider !== 0n) {
+      obj.provider = message.provider.toString();
+    }
+    if (message.price !== undefined) {
+      obj.price = Coin.toJSON(message.price);
+    }
+    if (message.byBidId !== 0) {
+      obj.byBidId = Math.round(message.byBidId);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventBidDisplaced>): EventBidDisplaced {
+    return EventBidDisplaced.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventBidDisplaced>): EventBidDisplaced {
+    const message = createBaseEventBidDisplaced();
+    message.requestId = (object.requestId !== undefined && object.requestId !== null) ? BigInt(object.requestId) : 0n;
+    message.bidId = object.bidId ?? 0;
+    message.provider = (object.provider !== undefined && object.provider !== null) ? BigInt(object.provider) : 0n;
+    message.price = (object.price !== undefined && object.price !== null) ? Coin.fromPartial(object.price) : undefined;
+    message.byBidId = object.byBidId ?? 0;
     return message;
   },
 };

@@ -373,7 +373,10 @@ export interface Request {
   minProviderScore: number;
   /** status of the request. */
   status: RequestStatus;
-  /** bid_count is the number of bids placed (also the last bid's id). */
+  /**
+   * bid_count is the number of bids placed, displaced ones included (also
+   * the last bid's id).
+   */
   bidCount: number;
   /** job_id is the job made from the accepted bid. */
   jobId: bigint;
@@ -566,7 +569,10 @@ export interface Params {
   disputeTimeoutBlocks: bigint;
   /** default_provider_share_bps is the provider's share on a dispute timeout. */
   defaultProviderShareBps: number;
-  /** max_bids_per_request bounds a request's bids. */
+  /**
+   * max_bids_per_request bounds a request's bids; a full request takes a
+   * new bid only if it undercuts the highest, which leaves.
+   */
   maxBidsPerRequest: number;
   /** max_milestones bounds a job's milestones. */
   maxMilestones: number;
