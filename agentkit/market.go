@@ -272,17 +272,18 @@ type HireSpec struct {
 
 // Hire hires a listing: its price moves into escrow. It returns the job.
 func (c *Client) Hire(ctx context.Context, spec HireSpec) (*markettypes.Job, error) {
-	l, err := c.Listing(ctx, spec.ListingID)
-	if err != nil {
-		return nil, err
-	}
-	within := spec.DeliverWithin
-	if within == 0 {
-		within = l.MaxDurationBlocks
-	}
-	maxPrice := spec.MaxPrice
-	if maxPrice == nil {
-		maxPrice = &l.Price
+	within, maxPrice := spec.DeliverWithin, spec.MaxPrice
+	if within == 0 || maxPrice == nil {
+		l, err := c.Listing(ctx, spec.ListingID)
+		if err != nil {
+			return nil, err
+		}
+		if within == 0 {
+			within = l.MaxDurationBlocks
+		}
+		if maxPrice == nil {
+			maxPrice = &l.Price
+		}
 	}
 	h, err := c.Height(ctx)
 	if err != nil {
