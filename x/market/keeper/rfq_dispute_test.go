@@ -3,6 +3,7 @@ package keeper_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 
@@ -201,6 +202,20 @@ func TestRequestForQuote(t *testing.T) {
 		t.Fatalf("bids on the full request: providers %v (last bid id %d), want only agent %d's, bid 3", got, last, s.provider)
 	}
 	s.checkInvariants()
+	// Bid ids are a uint32 sequence: a request that has issued the last
+	// one takes no more bids (its ids would wrap and collide).
+	worn, err := s.k.GetRequest(s.ctx(), full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worn.BidCount = math.MaxUint32
+	if err := s.k.Requests.Set(s.ctx(), full, worn); err != nil {
+		t.Fatal(err)
+	}
+	s.refused(types.ErrTooManyBids, func(ctx context.Context) error {
+		_, err := s.ms.PlaceBid(ctx, &types.MsgPlaceBid{Signer: secondKey.String(), RequestId: full, Provider: second, Price: uagnt(1), DeliveryBlocks: 5})
+		return err
+	})
 	// Bids after the deadline.
 	soon := s.postRequest(100, s.ctx().BlockHeight()+1)
 	s.refused(types.ErrDeadlinePassed, func(ctx context.Context) error {
