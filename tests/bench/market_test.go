@@ -7,6 +7,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/agentchain/agentchain/testutil/apptest"
 	agentidkeeper "github.com/agentchain/agentchain/x/agentid/keeper"
@@ -23,6 +24,9 @@ func init() {
 		TxRow{Name: "market Complete", Target: "≥ 0.75", Work: &marketStage{stage: stageComplete}},
 		TxRow{Name: "market lifecycle (4 txs) vs 4 sends", Target: "≥ 0.8", Work: &marketLifecycle{}},
 		TxRow{Name: "market Purchase (pay-per-call)", Target: "≥ 0.8", Work: &marketPurchase{}},
+		// No target: what a purchase's payment alone costs, to show how
+		// much of a send the purchase has left for its record.
+		TxRow{Name: "bank MultiSend (a purchase's payment)", Work: &purchasePayment{}},
 	)
 	compareRows = append(compareRows, CompareRow{
 		Name:   "market listings-by-capability page of 100, by listings",
@@ -291,6 +295,42 @@ func (w *marketPurchase) Block(e *Env, n int) [][]byte {
 		txs[k] = e.Sign(c, apptest.Tx{Msgs: []sdk.Msg{&types.MsgPurchase{
 			Client: c.Addr.String(), ListingId: w.m.listings[i%len(w.m.listings)], Calls: 1, Amount: coins(1_000_000)[0],
 			RequestId: fmt.Sprintf("bench-%d", i), ValidUntilHeight: e.Height + 1_000,
+		}}})
+	}
+	return txs
+}
+
+// purchasePayment is a purchase's payment without the purchase: one
+// MsgMultiSend per tx debiting a client once and crediting a provider's
+// payout address with the price less the take and one account with the
+// take (the bank call MsgPurchase makes, InputOutputCoins; a MsgMultiSend
+// may not pay the fee collector, a module account, so one account every tx
+// pays stands in for it), round-robin over as many clients and payees as
+// the purchase row.
+type purchasePayment struct {
+	clients, payees []*apptest.Account
+	takeTo          *apptest.Account
+	next            int
+}
+
+func (w *purchasePayment) Setup(e *Env, _, _ int) {
+	w.payees, w.clients, w.takeTo = e.Pool(50), e.Pool(100), e.Pool(1)[0]
+}
+
+func (w *purchasePayment) Block(e *Env, n int) [][]byte {
+	price := coins(1_000_000)[0]
+	provider, take := types.Take(price, types.DefaultParams().TakeRateBps)
+	txs := make([][]byte, n)
+	for k := range txs {
+		i := w.next
+		w.next++
+		c := w.clients[i%len(w.clients)]
+		txs[k] = e.Sign(c, apptest.Tx{Msgs: []sdk.Msg{&banktypes.MsgMultiSend{
+			Inputs: []banktypes.Input{{Address: c.Addr.String(), Coins: sdk.NewCoins(price)}},
+			Outputs: []banktypes.Output{
+				{Address: w.payees[i%len(w.payees)].Addr.String(), Coins: sdk.NewCoins(provider)},
+				{Address: w.takeTo.Addr.String(), Coins: sdk.NewCoins(take)},
+			},
 		}}})
 	}
 	return txs
