@@ -393,6 +393,11 @@ func (f *Facilitator) settled(pay *payment, r *agentkit.TxResult) (SettleRespons
 		return out, nil
 	}
 	out.Success = true
+	if pay.purchase != nil {
+		out.Amount = pay.purchase.Amount.Amount.String()
+	} else if pay.send != nil && len(pay.send.Amount) == 1 {
+		out.Amount = pay.send.Amount[0].Amount
+	}
 	for _, e := range r.Events {
 		if e.Type != "agentchain.market.v1.EventJobPurchased" {
 			continue
@@ -406,6 +411,7 @@ func (f *Facilitator) settled(pay *payment, r *agentkit.TxResult) (SettleRespons
 				JobID: strconv.FormatUint(ev.JobId, 10), ListingID: strconv.FormatUint(ev.ListingId, 10), RequestID: ev.RequestId,
 				Calls: strconv.FormatUint(uint64(ev.Calls), 10), Amount: ev.Amount.String(), Height: r.Height,
 			}
+			out.Extra = &SettleExtra{Purchase: out.Purchase}
 		}
 	}
 	return out, nil

@@ -182,7 +182,17 @@ type SettleResponse struct {
 	Payer        string `json:"payer,omitempty"`
 	Transaction  string `json:"transaction"`
 	Network      string `json:"network"`
+	// Amount is what the payment paid, in atomic units of the asset.
+	Amount string `json:"amount,omitempty"`
 	// Purchase is the settled purchase (absent for a plain MsgSend).
+	Purchase *Purchase `json:"purchase,omitempty"`
+	// Extra holds the purchase too: the x402 Foundation's client packages
+	// keep a settlement's scheme data under extra and drop other fields.
+	Extra *SettleExtra `json:"extra,omitempty"`
+}
+
+// SettleExtra is a settlement's scheme data.
+type SettleExtra struct {
 	Purchase *Purchase `json:"purchase,omitempty"`
 }
 

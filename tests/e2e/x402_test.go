@@ -225,6 +225,9 @@ func TestX402PayPerCall(t *testing.T) {
 	if err != nil || !settle.Success || settle.Purchase == nil || settle.Payer != client.AddressString() {
 		t.Fatalf("PAYMENT-RESPONSE %+v %v", settle, err)
 	}
+	if settle.Amount != fmt.Sprint(price) || settle.Extra == nil || settle.Extra.Purchase == nil || *settle.Extra.Purchase != *settle.Purchase {
+		t.Errorf("PAYMENT-RESPONSE amount %q and extra %+v: want %d and the purchase %+v", settle.Amount, settle.Extra, price, *settle.Purchase)
+	}
 	t.Logf("200 PAYMENT-RESPONSE decoded: %s; body %s", mustJSON(settle), bytes.TrimSpace(paid))
 	jobID, _ := strconv.ParseUint(settle.Purchase.JobID, 10, 64)
 	tx, err := client.FindTx(ctx, settle.Transaction)
