@@ -38,25 +38,9 @@ const (
 // arbiter and attester (config.yml); the genesis edit below keeps the test
 // independent of that file's choice.
 func TestCosmJSWallet(t *testing.T) {
-	var missing []string
-	nodeBin, err := exec.LookPath("node")
-	if err != nil {
-		missing = append(missing, "node")
-	}
-	npmBin, err := exec.LookPath("npm")
-	if err != nil {
-		missing = append(missing, "npm")
-	}
-	if len(missing) > 0 {
-		t.Skipf("the CosmJS wallet test needs Node.js: %s not on PATH", strings.Join(missing, " and "))
-	}
-
-	// The package first (tests/cosmjs links it), built from its sources.
-	pkg := filepath.Join(repoRoot, "ts")
-	installNodeModules(t, npmBin, pkg)
-	runNpm(t, npmBin, pkg, "run", "build")
+	nodeBin, npmBin := nodeTools(t)
+	prepareCosmJS(t, npmBin)
 	dir := filepath.Join(repoRoot, "tests", "cosmjs")
-	installNodeModules(t, npmBin, dir)
 
 	carol := agentkit.Bech32(devnetSigner(t, "carol").Address())
 	n := StartNetwork(t, NetworkOptions{BeforeStart: func(n *Network) {
@@ -85,6 +69,35 @@ func TestCosmJSWallet(t *testing.T) {
 		t.Fatalf("node flow.mjs: %v\n%s", err, out)
 	}
 	t.Logf("node flow.mjs passed in %s:\n%s", time.Since(start).Round(time.Millisecond), out)
+}
+
+// nodeTools returns the paths of node and npm, and skips the test when
+// either is missing.
+func nodeTools(t *testing.T) (nodeBin, npmBin string) {
+	t.Helper()
+	var missing []string
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		missing = append(missing, "node")
+	}
+	npmBin, err = exec.LookPath("npm")
+	if err != nil {
+		missing = append(missing, "npm")
+	}
+	if len(missing) > 0 {
+		t.Skipf("this test needs Node.js: %s not on PATH", strings.Join(missing, " and "))
+	}
+	return nodeBin, npmBin
+}
+
+// prepareCosmJS builds the TypeScript package (ts/, which tests/cosmjs
+// links) from its sources and installs tests/cosmjs's modules.
+func prepareCosmJS(t *testing.T, npmBin string) {
+	t.Helper()
+	pkg := filepath.Join(repoRoot, "ts")
+	installNodeModules(t, npmBin, pkg)
+	runNpm(t, npmBin, pkg, "run", "build")
+	installNodeModules(t, npmBin, filepath.Join(repoRoot, "tests", "cosmjs"))
 }
 
 // runNpm runs an npm command in dir.
