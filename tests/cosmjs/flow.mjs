@@ -54,6 +54,7 @@ import {
 } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import { AuthInfo, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { CheckError, check, checkEq, log, show } from "./check.mjs";
 
 const env = (name, fallback) => {
   const v = process.env[name] ?? fallback;
@@ -91,20 +92,7 @@ const MODES = [
 ];
 const ATTESTER_MNEMONIC = env("AGENTCHAIN_ATTESTER_MNEMONIC");
 
-const log = (...args) => console.log(...args);
 const sha256 = (s) => new Uint8Array(createHash("sha256").update(s).digest());
-const show = (v) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString("base64") : x));
-
-class CheckError extends Error {}
-
-function check(cond, what, detail) {
-  if (!cond) throw new CheckError(`check failed: ${what}${detail === undefined ? "" : `: ${show(detail)}`}`);
-  log(`    ok  ${what}`);
-}
-
-function checkEq(actual, expected, what) {
-  check(actual === expected, `${what} = ${typeof expected === "bigint" ? expected.toString() : expected}`, { actual, expected });
-}
 
 const coin = (amount, denom = DENOM) => ({ denom, amount: amount.toString() });
 const sum = (coins) => (coins ?? []).filter((c) => c.denom === DENOM).reduce((s, c) => s + BigInt(c.amount), 0n);

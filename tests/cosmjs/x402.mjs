@@ -21,6 +21,7 @@ import { connectComet } from "@cosmjs/tendermint-rpc";
 import { HTTPFacilitatorClient } from "@x402/core/http";
 import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client, x402HTTPClient } from "@x402/fetch";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { CheckError, check, checkEq, log, show } from "./check.mjs";
 
 const env = (name) => {
   const v = process.env[name];
@@ -40,19 +41,6 @@ const DENOM = "uagnt";
 const GAS_PRICE = GasPrice.fromString(`0.0025${DENOM}`);
 const PURCHASE = "/agentchain.market.v1.MsgPurchase";
 
-const log = (...args) => console.log(...args);
-const show = (v) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
-
-class CheckError extends Error {}
-
-function check(cond, what, detail) {
-  if (!cond) throw new CheckError(`check failed: ${what}${detail === undefined ? "" : `: ${show(detail)}`}`);
-  log(`    ok  ${what}`);
-}
-
-function checkEq(actual, expected, what) {
-  check(actual === expected, `${what} = ${typeof expected === "bigint" ? expected.toString() : expected}`, { actual, expected });
-}
 
 /**
  * The "exact" scheme on agentchain, for @x402/core's x402Client: the

@@ -40,7 +40,6 @@ const (
 func TestCosmJSWallet(t *testing.T) {
 	nodeBin, npmBin := nodeTools(t)
 	prepareCosmJS(t, npmBin)
-	dir := filepath.Join(repoRoot, "tests", "cosmjs")
 
 	carol := agentkit.Bech32(devnetSigner(t, "carol").Address())
 	n := StartNetwork(t, NetworkOptions{BeforeStart: func(n *Network) {
@@ -48,27 +47,35 @@ func TestCosmJSWallet(t *testing.T) {
 			obj(g, "app_state", "agentid", "params")["attesters"] = []any{carol}
 		})
 	}})
-	ctx, cancel := context.WithTimeout(context.Background(), cosmjsTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, nodeBin, "flow.mjs")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
+	runNodeScript(t, context.Background(), nodeBin, "flow.mjs", cosmjsTimeout,
 		"AGENTCHAIN_RPC=http://"+n.Nodes[0].RPC,
 		"AGENTCHAIN_CHAIN_ID="+n.ChainID,
 		"AGENTCHAIN_DIRECT_CLIENT_MNEMONIC="+devnetMnemonic(t, "alice"),
 		"AGENTCHAIN_AMINO_CLIENT_MNEMONIC="+devnetMnemonic(t, "bob"),
 		"AGENTCHAIN_ATTESTER_MNEMONIC="+devnetMnemonic(t, "carol"),
 	)
+}
+
+// runNodeScript runs a program of tests/cosmjs with node, with env added
+// to the test's environment, and fails the test unless it exits 0 within
+// timeout. Its output goes to the test log.
+func runNodeScript(t *testing.T, ctx context.Context, nodeBin, script string, timeout time.Duration, env ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nodeBin, script)
+	cmd.Dir = filepath.Join(repoRoot, "tests", "cosmjs")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.WaitDelay = 5 * time.Second
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	switch {
 	case ctx.Err() != nil:
-		t.Fatalf("node flow.mjs did not finish within %s:\n%s", cosmjsTimeout, out)
+		t.Fatalf("node %s did not finish within %s:\n%s", script, timeout, out)
 	case err != nil:
-		t.Fatalf("node flow.mjs: %v\n%s", err, out)
+		t.Fatalf("node %s: %v\n%s", script, err, out)
 	}
-	t.Logf("node flow.mjs passed in %s:\n%s", time.Since(start).Round(time.Millisecond), out)
+	t.Logf("node %s passed in %s:\n%s", script, time.Since(start).Round(time.Millisecond), out)
 }
 
 // nodeTools returns the paths of node and npm, and skips the test when

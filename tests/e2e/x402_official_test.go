@@ -4,11 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -75,22 +71,12 @@ func TestX402OfficialClient(t *testing.T) {
 	mux.Handle("/quote", (&x402.Paywall{Client: reader, Facilitator: x402.RemoteFacilitator{URL: facURL}, ListingID: quoteListing}).Wrap(http.HandlerFunc(serve)))
 	mux.Handle("/premium", (&x402.Paywall{Client: reader, Facilitator: x402.RemoteFacilitator{URL: facURL}, ListingID: premiumListing}).Wrap(http.HandlerFunc(serve)))
 	svcAddr := fmt.Sprintf("127.0.0.1:%d", ports.P2P+1)
-	ln, err := net.Listen("tcp", svcAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = svc.Serve(ln) }()
-	t.Cleanup(func() { _ = svc.Close() })
+	serveLoopback(t, svcAddr, mux)
 
 	payout := providerKey.Address()
 	payout0 := balance(t, ctx, alice, payout)
 
-	jsCtx, jsCancel := context.WithTimeout(ctx, x402JSTimeout)
-	defer jsCancel()
-	cmd := exec.CommandContext(jsCtx, nodeBin, "x402.mjs")
-	cmd.Dir = filepath.Join(repoRoot, "tests", "cosmjs")
-	cmd.Env = append(os.Environ(),
+	runNodeScript(t, ctx, nodeBin, "x402.mjs", x402JSTimeout,
 		"AGENTCHAIN_RPC=http://"+node.RPC,
 		"AGENTCHAIN_CHAIN_ID="+nw.ChainID,
 		"AGENTCHAIN_CLIENT_MNEMONIC="+devnetMnemonic(t, "bob"),
@@ -99,16 +85,6 @@ func TestX402OfficialClient(t *testing.T) {
 		"X402_FACILITATOR_URL="+facURL,
 		fmt.Sprintf("X402_MAX_PRICE=%d", maxPrice),
 	)
-	cmd.WaitDelay = 5 * time.Second
-	start := time.Now()
-	out, err := cmd.CombinedOutput()
-	switch {
-	case jsCtx.Err() != nil:
-		t.Fatalf("node x402.mjs did not finish within %s:\n%s", x402JSTimeout, out)
-	case err != nil:
-		t.Fatalf("node x402.mjs: %v\n%s", err, out)
-	}
-	t.Logf("node x402.mjs passed in %s:\n%s", time.Since(start).Round(time.Millisecond), out)
 
 	// One call served through the paywall; one payment settled through the
 	// facilitator alone. The take is 2%, rounded up (exact here).

@@ -69,6 +69,18 @@ func (f *lossyFacilitator) Settle(ctx context.Context, p x402.PaymentPayload, re
 	return x402.SettleResponse{}, errors.New("the tx is in no block yet and the wait ran out")
 }
 
+// serveLoopback serves h on addr (a loopback address) until the test ends.
+func serveLoopback(t *testing.T, addr string, h http.Handler) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = svc.Serve(ln) }()
+	t.Cleanup(func() { _ = svc.Close() })
+}
+
 // startFacilitator runs `agentchaind x402 facilitator` and waits for it.
 func startFacilitator(t *testing.T, node *Node, addr string) func() {
 	t.Helper()
@@ -163,13 +175,7 @@ func TestX402PayPerCall(t *testing.T) {
 	})))
 	mux.HandleFunc(x402.CardPath, func(w http.ResponseWriter, r *http.Request) { x402.CardHandler(*card.Load()).ServeHTTP(w, r) })
 	svcAddr := fmt.Sprintf("127.0.0.1:%d", ports.P2P+1)
-	ln, err := net.Listen("tcp", svcAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = svc.Serve(ln) }()
-	t.Cleanup(func() { _ = svc.Close() })
+	serveLoopback(t, svcAddr, mux)
 	quoteURL := "http://" + svcAddr + "/quote"
 
 	// The card: built from the agent's record and its payment terms, put
